@@ -1,0 +1,1 @@
+"""WhatsApp Cloud API edge: webhook parsing and signature, Graph API client, typed errors."""
