@@ -1,0 +1,34 @@
+"""Suite-wide set-up: Qt platform, event loops, strict logging, test data paths."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# Before any QApplication exists: offscreen when there is no display, xcb under Xvfb.
+if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Never let a test reach the user's real keyring or an installed ngrok.
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+import pytest  # noqa: E402
+
+DATA_DIR = Path(__file__).parent / "data"
+WEBHOOKS_DIR = DATA_DIR / "webhooks"
+
+
+def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, object]:
+    """GUI tests run their asyncio code on qasync's loop (Qt events processed while awaiting)."""
+    if "tests/gui" in str(item.path).replace(os.sep, "/"):
+        import qasync
+        from PySide6.QtWidgets import QApplication
+
+        return {"qasync": lambda: qasync.QEventLoop(QApplication.instance() or QApplication([]))}
+    import asyncio
+
+    return {"asyncio": asyncio.new_event_loop}
+
+
+@pytest.fixture
+def webhooks_dir() -> Path:
+    return WEBHOOKS_DIR
