@@ -44,7 +44,13 @@ class MessageType(StrEnum):
 
 
 MEDIA_TYPES = frozenset(
-    {MessageType.IMAGE, MessageType.AUDIO, MessageType.VIDEO, MessageType.DOCUMENT, MessageType.STICKER}
+    {
+        MessageType.IMAGE,
+        MessageType.AUDIO,
+        MessageType.VIDEO,
+        MessageType.DOCUMENT,
+        MessageType.STICKER,
+    }
 )
 
 

@@ -1,0 +1,315 @@
+"""The data path end to end inside one process: webhook in, store, reply out through Graph."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select, text
+
+from tests.fakes.graph import FakeGraph, graph_error_body
+from tests.fakes.ollama import FakeOllama
+from tests.helpers import (
+    CUSTOMER,
+    VERIFY_TOKEN,
+    message_body,
+    new_wamid,
+    payload_bytes,
+    post,
+    running_core,
+    status_body,
+    text_body,
+    text_message,
+)
+from wabot_desktop.core.events import Event, SendBlocked
+from wabot_desktop.core.runtime import Core
+from wabot_desktop.core.store.models import Message, OutboxItem, RawEvent
+
+pytestmark = pytest.mark.asyncio
+
+
+def count(core: Core, model: type, *where: object) -> int:
+    assert core.db is not None
+    return int(core.db.session_run_sync(lambda s: s.scalar(select(func.count()).select_from(model).where(*where))))
+
+
+async def wait_for(predicate, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.02)
+
+
+async def test_text_is_stored_and_answered_once(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
+) -> None:
+    async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
+        response = await post(client, core.server_url, payload_bytes("text.json"))
+        assert response.status_code == 200
+        sends = await graph.wait_for_sends(1)
+        assert sends[0]["to"] == "+" + CUSTOMER
+        assert sends[0]["type"] == "text"
+        assert sends[0]["text"]["body"] == "¡Hola! Abrimos de 9 a 19 h."
+        await wait_for(lambda: count(core, Message, Message.direction == "out", Message.status == "sent") == 1)
+        assert count(core, Message, Message.direction == "in") == 1
+        assert count(core, RawEvent) == 1
+        # Marked read with the typing indicator before answering.
+        assert any(r.get("typing_indicator") == {"type": "text"} for r in graph.read_receipts)
+        await asyncio.sleep(0.2)
+        assert len(graph.sent_messages) == 1
+
+
+async def test_duplicate_deliveries_sequential_and_concurrent(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
+) -> None:
+    async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
+        body = text_body("Hola, ¿tienen envíos?")
+        first = await post(client, core.server_url, body)
+        second = await post(client, core.server_url, body)
+        concurrent = await asyncio.gather(*(post(client, core.server_url, body) for _ in range(10)))
+        assert [first.status_code, second.status_code] == [200, 200]
+        assert all(r.status_code == 200 for r in concurrent)
+        await graph.wait_for_sends(1)
+        await asyncio.sleep(0.3)
+        assert count(core, Message, Message.direction == "in") == 1
+        assert len(graph.sent_messages) == 1
+
+        # Concurrent first deliveries of a new message: still one row, one reply.
+        body2 = text_body("¿Y cuánto cuesta?")
+        results = await asyncio.gather(*(post(client, core.server_url, body2) for _ in range(12)))
+        assert {r.status_code for r in results} == {200}
+        await graph.wait_for_sends(2)
+        await asyncio.sleep(0.3)
+        assert count(core, Message, Message.direction == "in") == 2
+        assert len(graph.sent_messages) == 2
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({}, 401),
+        ({"X-Hub-Signature-256": "sha256=" + "0" * 64}, 403),
+        ({"X-Hub-Signature-256": "garbage"}, 403),
+    ],
+)
+async def test_unsigned_or_badly_signed_bodies_store_nothing(
+    tmp_path: Path,
+    graph: FakeGraph,
+    ollama: FakeOllama,
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    expected: int,
+) -> None:
+    async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
+        response = await client.post(
+            core.server_url + "/webhook", content=payload_bytes("text.json"), headers=headers
+        )
+        assert response.status_code == expected
+        await asyncio.sleep(0.2)
+        assert count(core, RawEvent) == 0
+        assert count(core, Message) == 0
+        assert graph.sent_messages == []
+
+
+async def test_verification_handshake(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
+) -> None:
+    async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
+        ok = await client.get(
+            core.server_url + "/webhook",
+            params={"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"},
+        )
+        assert ok.status_code == 200
+        assert ok.text == "1158201444"
+        assert ok.headers["content-type"].startswith("text/plain")
+        bad = await client.get(
+            core.server_url + "/webhook",
+            params={"hub.mode": "subscribe", "hub.verify_token": "nope", "hub.challenge": "1"},
+        )
+        assert bad.status_code == 403
+
+
+async def test_size_and_body_errors(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
+) -> None:
+    async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
+        huge = b'{"object":"whatsapp_business_account","pad":"' + b"x" * (3 * 1024 * 1024) + b'"}'
+        assert (await post(client, core.server_url, huge)).status_code == 413
+        for name in ("bad_truncated_json.json", "bad_invalid_utf8_bytes.json", "bad_empty_body.json"):
+            assert (await post(client, core.server_url, payload_bytes(name))).status_code == 400, name
+        assert (await post(client, core.server_url, b"[" * 100_000)).status_code == 400
+        assert count(core, RawEvent) == 0
+
+
+async def test_database_failure_answers_503_and_keeps_nothing_half_done(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
+) -> None:
+    async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
+        assert core.db is not None
+        core.db.session_run_sync(
+            lambda s: s.execute(
+                text(
+                    "CREATE TRIGGER fail_insert BEFORE INSERT ON messages "
+                    "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+                )
+            )
+        )
+        body = payload_bytes("text.json")
+        assert (await post(client, core.server_url, body)).status_code == 503
+        assert count(core, RawEvent) == 0  # the savepoint rolled the raw event back too
+        core.db.session_run_sync(lambda s: s.execute(text("DROP TRIGGER fail_insert")))
+        # Meta re-delivers: now it is stored and answered.
+        assert (await post(client, core.server_url, body)).status_code == 200
+        await graph.wait_for_sends(1)
+        assert count(core, Message, Message.direction == "in") == 1
+
+
+async def test_graph_429_then_success_sends_exactly_once(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
+) -> None:
+    graph.script_errors("messages", [(429, graph_error_body(130429, "Rate limit hit", 429))])
+    async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
+        await post(client, core.server_url, payload_bytes("text.json"))
+        await graph.wait_for_sends(1)
+        await asyncio.sleep(0.3)
+        attempts = [r for r in graph.requests_to("messages", "POST") if r.json and r.json.get("type") == "text"]
+        assert len(attempts) == 2
+        assert len(graph.sent_messages) == 1
+        assert count(core, Message, Message.direction == "out", Message.status == "sent") == 1
+
+
+async def test_window_closed_131047_is_failed_and_not_retried(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
+) -> None:
+    graph.script_errors("messages", [(400, graph_error_body(131047, "Re-engagement message"))])
+    async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
+        await post(client, core.server_url, payload_bytes("text.json"))
+        await wait_for(lambda: count(core, Message, Message.status == "failed") == 1)
+        await asyncio.sleep(0.3)
+        attempts = [r for r in graph.requests_to("messages", "POST") if r.json and r.json.get("type") == "text"]
+        assert len(attempts) == 1
+        assert count(core, Message, Message.error_code == 131047) == 1
+        assert count(core, OutboxItem, OutboxItem.state == "failed") == 1
+
+
+async def test_token_rejected_190_stops_all_sending(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
+) -> None:
+    graph.script_errors("messages", [(401, graph_error_body(190, "Invalid OAuth access token", 401))])
+    async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
+        seen: list[Event] = []
+        core.hub.subscribe(seen.append)
+        await post(client, core.server_url, payload_bytes("text.json"))
+        await wait_for(lambda: any(isinstance(e, SendBlocked) for e in seen))
+        blocked = next(e for e in seen if isinstance(e, SendBlocked))
+        assert blocked.error_code == 190
+        await post(client, core.server_url, text_body("¿hola?"))
+        await asyncio.sleep(0.4)
+        assert graph.sent_messages == []
+        assert count(core, OutboxItem, OutboxItem.state == "queued") == 2  # kept, not lost
+        health = (await client.get(core.server_url + "/health")).json()
+        assert health["graph"] == "blocked"
+        # The owner fixes the token: the queue drains in order.
+        assert core.outbox is not None
+        core.outbox.unblock()
+        await graph.wait_for_sends(2)
+
+
+async def test_statuses_are_monotonic_and_failed_is_terminal(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
+) -> None:
+    async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
+        await post(client, core.server_url, payload_bytes("text.json"))
+        await wait_for(lambda: len(graph.sent_wamids) == 1)
+        wamid = graph.sent_wamids[0]
+        await wait_for(lambda: count(core, Message, Message.wamid == wamid) == 1)
+
+        def status() -> str:
+            assert core.db is not None
+            return core.db.session_run_sync(lambda s: s.scalar(select(Message.status).where(Message.wamid == wamid)))
+
+        for name, expected in (("read", "read"), ("delivered", "read"), ("sent", "read"), ("warning", "read")):
+            assert (await post(client, core.server_url, status_body(wamid, name))).status_code == 200
+            assert status() == expected
+        assert (await post(client, core.server_url, status_body(wamid, "failed", error_code=131026))).status_code == 200
+        assert status() == "failed"
+        await post(client, core.server_url, status_body(wamid, "read"))
+        assert status() == "failed"
+
+
+async def test_status_arriving_before_the_send_response_is_applied(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
+) -> None:
+    async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
+        # Meta may deliver "delivered" before we stored the wamid from the send response.
+        early = "wamid.FAKE1"
+        await post(client, core.server_url, status_body(early, "delivered"))
+        await post(client, core.server_url, payload_bytes("text.json"))
+        await wait_for(lambda: len(graph.sent_wamids) == 1)
+        assert graph.sent_wamids[0] == early
+        await wait_for(lambda: count(core, Message, Message.wamid == early, Message.status == "delivered") == 1)
+
+
+async def test_long_reply_is_split_and_foreign_numbers_ignored(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
+) -> None:
+    ollama.reply = ("Texto largo de prueba. " * 400).strip()  # ~9,200 characters
+    async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
+        foreign = message_body([text_message("hola")], phone_number_id="999999999")
+        assert (await post(client, core.server_url, foreign)).status_code == 200
+        await post(client, core.server_url, text_body("Cuéntame todo"))
+        sends = await graph.wait_for_sends(3)
+        assert all(len(s["text"]["body"]) <= 4096 for s in sends)
+        assert "".join(s["text"]["body"] for s in sends).replace(" ", "") == ollama.reply.replace(" ", "")
+        assert count(core, Message, Message.direction == "in") == 1
+
+
+async def test_batches_of_many_entries_are_stored_whole(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
+) -> None:
+    async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host, bot_paused=True) as core:
+        body = json.loads(message_body([text_message(f"m{i}") for i in range(5)]))
+        other = json.loads(message_body([text_message("x", wa_id="15555550102")], wa_id="15555550102"))
+        body["entry"].append(other["entry"][0])
+        body["entry"][0]["changes"].append(json.loads(status_body("wamid.unknown", "sent"))["entry"][0]["changes"][0])
+        raw = json.dumps(body).encode()
+        assert (await post(client, core.server_url, raw)).status_code == 200
+        assert count(core, Message, Message.direction == "in") == 6
+        conversations = await core.service.list_conversations()
+        assert len(conversations) == 2
+
+
+async def test_every_sample_payload_gets_the_right_status_and_reply_policy(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient, webhooks_dir: Path
+) -> None:
+    """Post every recorded payload, signed: status codes, rows, and replies only where due."""
+    expected_status = {
+        "bad_truncated_json.json": 400,
+        "bad_invalid_utf8_bytes.json": 400,
+        "bad_empty_body.json": 400,
+    }
+    no_reply = {
+        "reaction.json", "sticker_animated.json", "system_identity_changed.json",
+        "template_status_update.json", "user_preferences_stop.json", "errors_value_level_130429.json",
+        "bad_wrong_object_page.json", "bad_unknown_status_and_type.json",
+    }
+    async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
+        for path in sorted(webhooks_dir.glob("*.json")):
+            before = len(graph.sent_messages)
+            response = await post(client, core.server_url, path.read_bytes())
+            assert response.status_code == expected_status.get(path.name, 200), path.name
+            await asyncio.sleep(0.15)
+            sent_now = len(graph.sent_messages) - before
+            if path.name.startswith("status_") or path.name in no_reply or response.status_code != 200:
+                assert sent_now == 0, f"{path.name} must not be answered"
+        # Every message kind that warrants an answer got one (customer 1's and 2's chats).
+        assert len(graph.sent_messages) >= 5
+        assert count(core, Message, Message.type == "reaction") == 1
+        # bad_missing_fields: the sender-less message is skipped, the identifiable one kept.
+        assert count(core, Message, Message.wamid.like("%0090A==")) == 0
+        assert count(core, Message, Message.wamid.like("%0091A==")) == 1
+        assert count(core, Message, Message.type == "unknown", Message.unsupported_type == "hologram") == 1

@@ -1,0 +1,108 @@
+"""Screenshots of the main states at 1366x768, saved for people to look at.
+
+The folder is printed in pytest's header (``GUI screenshots: ...``) and defaults to
+``test-artifacts/screenshots``. The 200 % scaling shot runs in a subprocess with
+``QT_SCALE_FACTOR=2`` because the scale factor is read once, when the QApplication starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from tests.gui.helpers import running_core, until
+from tests.gui.seed import seed_busy_list, seed_needs_human, seed_showcase
+from wabot_desktop.gui import theme
+from wabot_desktop.gui.i18n import Translators
+from wabot_desktop.gui.main_window import MainWindow
+
+SIZE = (1366, 768)
+
+
+def _save(window: MainWindow, folder: Path, name: str) -> Path:
+    path = folder / f"{name}.png"
+    assert window.grab().save(str(path)), path
+    return path
+
+
+async def _settle(window: MainWindow) -> None:
+    """Let pending loads, layouts and repaints finish."""
+    # Never QApplication.processEvents() here: it would run other asyncio tasks from inside
+    # this one. Sleeping hands control back to qasync's loop, which processes Qt events.
+    for _ in range(10):
+        await asyncio.sleep(0.03)
+
+
+@pytest.mark.asyncio
+async def test_screenshots_of_main_states(
+    qtbot: object, tmp_path: Path, screenshot_dir: Path, spanish: Translators, light_theme: None
+) -> None:
+    async with running_core(tmp_path / "data") as env:
+        window = MainWindow(env.service, enable_tray=False)
+        window.resize(*SIZE)
+        window.show()
+        window.start()
+        await _settle(window)
+        await until(lambda: window.status_bar.health is not None, what="health")
+        _save(window, screenshot_dir, "01_empty")
+        if int(__import__("os").environ.get("STOPAT","99")) == 1:
+            window.shutdown(); return
+
+        await seed_busy_list(env)
+        conversation_id = await seed_showcase(env)
+        await until(lambda: window.monitor.chat_list.model.rowCount() >= 19, what="rows")
+        await _settle(window)
+        _save(window, screenshot_dir, "02_busy_list")
+        if int(__import__("os").environ.get("STOPAT","99")) == 2:
+            window.shutdown(); return
+
+        window.monitor.open_conversation(conversation_id)
+        bubbles = window.monitor.conversation.model
+        await until(lambda: bubbles.rowCount() >= 11, what=lambda: f"bubbles: {bubbles.ids()}")
+        await _settle(window)
+        _save(window, screenshot_dir, "03_conversation_all_bubbles")
+        if int(__import__("os").environ.get("STOPAT","99")) == 3:
+            window.shutdown(); return
+
+        window.monitor.conversation.view.contact_button.setChecked(True)
+        await _settle(window)
+        _save(window, screenshot_dir, "04_takeover_with_contact_panel")
+        if int(__import__("os").environ.get("STOPAT","99")) == 4:
+            window.shutdown(); return
+        window.monitor.conversation.view.contact_button.setChecked(False)
+
+        needs_id = await seed_needs_human(env)
+        window.monitor.open_conversation(needs_id)
+        await until(
+            lambda: (
+                window.monitor.conversation.summary is not None
+                and window.monitor.conversation.summary.id == needs_id
+            ),
+            what="summary",
+        )
+        await _settle(window)
+        _save(window, screenshot_dir, "05_needs_a_person")
+        if int(__import__("os").environ.get("STOPAT","99")) == 5:
+            window.shutdown(); return
+
+        await window.set_paused(True)
+        await _settle(window)
+        _save(window, screenshot_dir, "06_bot_paused")
+        if int(__import__("os").environ.get("STOPAT","99")) == 6:
+            window.shutdown(); return
+        await window.set_paused(False)
+
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        theme.apply_theme(app, "dark")
+        window.monitor.open_conversation(conversation_id)
+        await _settle(window)
+        _save(window, screenshot_dir, "07_dark_conversation")
+        if int(__import__("os").environ.get("STOPAT","99")) == 7:
+            window.shutdown(); return
+        theme.apply_theme(app, "light")
+        window.shutdown()
+        window.deleteLater()

@@ -1,0 +1,52 @@
+"""Entry point: parse arguments, then run the GUI (where there is a screen) or ``serve``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from wabot_desktop import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wabot-desktop",
+        description="WaBot Desktop: WhatsApp Business bot with a local LLM.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+
+    def add_common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data-dir", default=None, help="keep all data in this folder")
+        p.add_argument("--host", default="127.0.0.1", help="webhook server address")
+        p.add_argument("--port", type=int, default=8080, help="webhook server port (0 = any)")
+        p.add_argument("--graph-url", default=None, help="replace https://graph.facebook.com")
+        p.add_argument("--ollama-url", default=None, help="Ollama server URL")
+        p.add_argument("--no-tunnel", action="store_true", help="do not start the ngrok tunnel")
+        p.add_argument("--simulator", action="store_true", help="simulator mode (no Meta account)")
+        p.add_argument("--verbose", action="store_true", help="debug logging")
+
+    add_common(parser)
+    parser.add_argument("--lang", default=None, help="UI language (es, en)")
+    sub = parser.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="run headless (no window)")
+    add_common(serve)
+    return parser
+
+
+def has_display() -> bool:
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve" or not has_display():
+        from wabot_desktop.core.headless import run_serve
+
+        return run_serve(args)
+    from wabot_desktop.gui.main import run_gui
+
+    return run_gui(args)

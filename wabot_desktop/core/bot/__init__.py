@@ -1,0 +1,1 @@
+"""The bot pipeline: per-conversation workers that decide, and the outbox sender."""

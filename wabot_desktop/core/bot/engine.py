@@ -1,0 +1,455 @@
+"""The per-conversation workers: debounce, decide, generate, queue the reply.
+
+One worker per conversation at a time, so a chat's replies keep their order. A worker waits for
+the customer to stop typing (quiet period, bounded by a maximum wait), decides with
+:func:`rules.decide`, and carries the decision out. An LLM draft is dropped and started again when
+a new customer message arrives during generation. The reply is queued in one transaction that
+first checks the chat is still the bot's: a staff takeover during generation wins.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from wabot_desktop.core.bot.outbox import OutboxSender
+from wabot_desktop.core.bot.rules import Action, Canned, Decision, HandoffReason, decide
+from wabot_desktop.core.dto import Author, ConversationMode
+from wabot_desktop.core.events import EventHub, HandoffRequested, MessageQueued, ModeChanged
+from wabot_desktop.core.llm.base import (
+    BusinessProfile,
+    FaqEntry,
+    HistoryTurn,
+    LlmProvider,
+    LlmUnavailableError,
+    TurnContent,
+)
+from wabot_desktop.core.llm.fallback import FallbackResponder
+from wabot_desktop.core.llm.postprocess import clean_reply, split_reply
+from wabot_desktop.core.llm.prompt import (
+    build_system_message,
+    compose_messages,
+    fill_placeholders,
+    load_defaults,
+    load_system_template,
+    normalize_language,
+    placeholder_values,
+)
+from wabot_desktop.core.settings import Settings
+from wabot_desktop.core.store.db import Database
+from wabot_desktop.core.store.outbox import OutboundSpec, QueuedMessage, queue_replies
+from wabot_desktop.core.store.turns import (
+    TurnMessage,
+    TurnState,
+    conversations_with_pending,
+    current_mode,
+    expired_modes,
+    load_turn_state,
+    mark_handled,
+    mark_turn_flags,
+    set_contact_opt_out,
+    set_mode,
+)
+from wabot_desktop.core.whatsapp.errors import GraphApiError
+from wabot_desktop.core.whatsapp.graph import GraphClient
+from wabot_desktop.core.whatsapp.payloads import recipient_fields, text_message
+
+logger = logging.getLogger(__name__)
+
+_MAX_RESTARTS = 3  # a customer typing non-stop still gets an answer after this many drafts
+_CANNED_SETTING = {
+    Canned.HANDOFF: "handoff_message",
+    Canned.AWAY: "away_message",
+    Canned.GREETING: "greeting_message",
+    Canned.BACKLOG_APOLOGY: "backlog_apology",
+    Canned.OPT_OUT_CONFIRM: "opt_out_confirm",
+    Canned.OPT_IN_CONFIRM: "opt_in_confirm",
+}
+
+
+class _Step(Enum):
+    DONE = "done"
+    AGAIN = "again"
+
+
+def business_profile(settings: Settings) -> BusinessProfile:
+    return BusinessProfile(
+        name=settings.business_name,
+        hours_text=settings.business_hours_text,
+        address=settings.business_address,
+        payment_methods=settings.payment_methods,
+        extra_facts=settings.extra_facts,
+        faq=tuple(FaqEntry(question=q, answer=a) for q, a in settings.faq),
+    )
+
+
+def canned_text(key: Canned | str, settings: Settings) -> str:
+    """The owner's text for ``key`` if set, else the default for the UI language."""
+    language = normalize_language(settings.language or None)
+    field = _CANNED_SETTING.get(Canned(key)) if key in Canned.__members__.values() else None
+    custom = getattr(settings, field) if field else ""
+    text = custom or load_defaults(language).get(str(key), "")
+    return fill_placeholders(text, placeholder_values(business_profile(settings)))
+
+
+def system_prompt_for(settings: Settings) -> str:
+    language = normalize_language(settings.language or None)
+    template = settings.system_prompt or load_system_template(language)
+    return build_system_message(template, business_profile(settings), language=language)
+
+
+def turn_content(m: TurnMessage) -> TurnContent:
+    return TurnContent(
+        type=m.type,
+        text=m.text,
+        caption=m.text if m.type in ("image", "video", "document") else None,
+        filename=m.media_filename,
+        voice=m.media_voice,
+        latitude=m.latitude,
+        longitude=m.longitude,
+        location_name=m.location_name,
+        location_address=m.location_address,
+        unsupported_type=m.unsupported_type,
+        interactive_title=m.text if m.type in ("interactive", "button") else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Committed:
+    queued: list[QueuedMessage]
+    mode: ConversationMode | None  # the new mode, when it changed
+    sent: bool
+
+
+def _commit_turn(
+    session: Session,
+    state: TurnState,
+    decision: Decision,
+    texts: list[str],
+    new_mode: ConversationMode | None,
+    now: float,
+) -> _Committed:
+    """Carry a decision out atomically, unless staff took the chat meanwhile."""
+    if decision.opt_out is not None:
+        set_contact_opt_out(session, state.contact_id, decision.opt_out)
+    snapshot = current_mode(session, state.conversation_id)
+    if snapshot is None:
+        return _Committed([], None, False)
+    mode, opted_out = snapshot
+    may_send = mode is ConversationMode.BOT and (not opted_out or decision.opt_out is not None)
+    mark_handled(session, list(decision.handled_ids))
+    if not may_send:
+        return _Committed([], None, False)
+    changed = None
+    if new_mode is not None and set_mode(session, state.conversation_id, new_mode, now):
+        changed = new_mode
+    mark_turn_flags(
+        session,
+        state.conversation_id,
+        greeting=decision.mark_greeting,
+        away_at=now if decision.mark_away else None,
+    )
+    to = recipient_fields(state.wa_id, state.user_id)
+    specs = [OutboundSpec(type="text", text=t, payload=text_message(to, t)) for t in texts if t]
+    queued = queue_replies(
+        session,
+        conversation_id=state.conversation_id,
+        specs=specs,
+        author=Author.BOT,
+        staff_name=None,
+        handled_ids=[],
+        now=now,
+    )
+    return _Committed(queued, changed, True)
+
+
+def _history_author(author: str) -> Literal["customer", "bot", "staff"]:
+    if author == "customer":
+        return "customer"
+    return "staff" if author == "staff" else "bot"
+
+
+class _Worker:
+    def __init__(self, conversation_id: int) -> None:
+        self.conversation_id = conversation_id
+        self.arrived = asyncio.Event()
+        self.first_at = time.monotonic()
+        self.last_at = self.first_at
+        self.restarts = 0
+        self.task: asyncio.Task[None] | None = None
+
+    def poke(self) -> None:
+        self.last_at = time.monotonic()
+        self.arrived.set()
+
+
+class BotEngine:
+    """Starts a worker per conversation with pending customer messages."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        hub: EventHub,
+        outbox: OutboxSender,
+        graph: GraphClient,
+        llm: LlmProvider | None,
+        settings: Callable[[], Settings],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._db = db
+        self._hub = hub
+        self._outbox = outbox
+        self._graph = graph
+        self.llm = llm
+        self._settings = settings
+        self._clock = clock
+        self._workers: dict[int, _Worker] = {}
+        self._closed = False
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._workers)
+
+    def notify(self, conversation_id: int) -> None:
+        """A customer message was stored in this conversation."""
+        if self._closed:
+            return
+        worker = self._workers.get(conversation_id)
+        if worker is None:
+            worker = _Worker(conversation_id)
+            self._workers[conversation_id] = worker
+            worker.task = asyncio.create_task(self._run(worker), name=f"bot-{conversation_id}")
+        worker.poke()
+
+    async def recover(self) -> int:
+        """Start-up: decide again on every stored-but-undecided customer message."""
+        pending = await self._db.session_run(conversations_with_pending)
+        for conversation_id in pending:
+            self.notify(conversation_id)
+        if pending:
+            logger.info("recovering %d conversations with undecided messages", len(pending))
+        return len(pending)
+
+    async def sweep_modes(self) -> None:
+        """Return chats to the bot when the staff quiet period or the handoff timeout ran out."""
+        settings = self._settings()
+        now = self._clock()
+        ids = await self._db.session_run(
+            expired_modes,
+            now,
+            settings.human_quiet_minutes * 60,
+            settings.needs_human_timeout_minutes * 60,
+        )
+        for conversation_id in ids:
+            if await self._db.session_run(set_mode, conversation_id, ConversationMode.BOT, now):
+                self._hub.publish(
+                    ModeChanged(conversation_id=conversation_id, mode=ConversationMode.BOT.value)
+                )
+
+    async def run_sweeper(self, interval: float = 30.0) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.sweep_modes()
+            except Exception:
+                logger.exception("mode sweep failed")
+
+    async def stop(self) -> None:
+        self._closed = True
+        tasks = [w.task for w in self._workers.values() if w.task is not None]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        self._workers.clear()
+
+    async def _run(self, worker: _Worker) -> None:
+        try:
+            while True:
+                await self._debounce(worker)
+                worker.arrived.clear()
+                step = await self._turn(worker)
+                if step is _Step.AGAIN:
+                    continue
+                if not worker.arrived.is_set():
+                    return
+                # More arrived while we were deciding: a fresh debounce window.
+                worker.first_at = time.monotonic()
+                worker.restarts = 0
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("bot worker for conversation %d failed", worker.conversation_id)
+        finally:
+            if self._workers.get(worker.conversation_id) is worker:
+                del self._workers[worker.conversation_id]
+
+    async def _debounce(self, worker: _Worker) -> None:
+        settings = self._settings()
+        while True:
+            now = time.monotonic()
+            remaining = min(
+                settings.debounce_quiet_s - (now - worker.last_at),
+                settings.debounce_max_s - (now - worker.first_at),
+            )
+            if remaining <= 0:
+                return
+            worker.arrived.clear()
+            try:
+                await asyncio.wait_for(worker.arrived.wait(), remaining)
+            except TimeoutError:
+                return
+
+    async def _turn(self, worker: _Worker) -> _Step:
+        settings = self._settings()
+        now = self._clock()
+        state = await self._db.session_run(load_turn_state, worker.conversation_id, now)
+        if state is None or not state.pending:
+            return _Step.DONE
+        decision = decide(state, settings, now, paused=settings.bot_paused)
+        if decision.mode_expired and await self._db.session_run(
+            set_mode, state.conversation_id, ConversationMode.BOT, now
+        ):
+            self._hub.publish(ModeChanged(conversation_id=state.conversation_id, mode="bot"))
+        if decision.action is Action.WAIT:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(worker.arrived.wait(), decision.wait_s)
+            return _Step.AGAIN
+        if decision.action is Action.SILENT:
+            await self._db.session_run(mark_handled, list(decision.handled_ids))
+            return _Step.DONE
+        if decision.action is Action.CANNED:
+            assert decision.canned is not None
+            texts = [canned_text(decision.canned, settings)]
+            await self._commit(state, decision, texts, decision.new_mode, decision.handoff_reason)
+            return _Step.DONE
+        result = await self._generate(worker, state, decision, settings)
+        if result is None:
+            worker.restarts += 1
+            return _Step.AGAIN
+        texts, new_mode, reason = result
+        await self._commit(state, decision, texts, new_mode, reason)
+        return _Step.DONE
+
+    async def _commit(
+        self,
+        state: TurnState,
+        decision: Decision,
+        texts: list[str],
+        new_mode: ConversationMode | None,
+        reason: HandoffReason | None,
+    ) -> None:
+        committed = await self._db.session_run(
+            _commit_turn, state, decision, texts, new_mode, self._clock()
+        )
+        for queued in committed.queued:
+            self._hub.publish(
+                MessageQueued(
+                    conversation_id=queued.conversation_id,
+                    message_id=queued.message_id,
+                    author="bot",
+                )
+            )
+        if committed.queued:
+            self._outbox.wake()
+        if committed.mode is not None:
+            self._hub.publish(
+                ModeChanged(conversation_id=state.conversation_id, mode=committed.mode.value)
+            )
+            if committed.mode is ConversationMode.NEEDS_HUMAN and reason is not None:
+                self._hub.publish(
+                    HandoffRequested(conversation_id=state.conversation_id, reason=reason.value)
+                )
+
+    async def _typing(self, wamid: str | None, every: float) -> None:
+        """Mark read + typing indicator now, and again before it expires (25 s on WhatsApp)."""
+        if not wamid:
+            return
+        while True:
+            try:
+                await self._graph.mark_read(wamid, typing=True)
+            except GraphApiError as exc:
+                logger.info("typing indicator not sent (code %s)", exc.code)
+                return
+            await asyncio.sleep(max(1.0, every))
+
+    async def _generate(
+        self, worker: _Worker, state: TurnState, decision: Decision, settings: Settings
+    ) -> tuple[list[str], ConversationMode | None, HandoffReason | None] | None:
+        """The reply texts (and a handoff if needed); None if a new message dropped the draft."""
+        pending_texts = [turn_content(m).describe() for m in decision.llm_pending]
+        merged = "\n".join(t for t in pending_texts if t)
+        reply = ""
+        reason = HandoffReason.NO_ANSWER
+        system_prompt = system_prompt_for(settings)
+        if self.llm is not None and merged.strip():
+            history = [
+                HistoryTurn(author=_history_author(m.author), content=turn_content(m).describe())
+                for m in state.history
+            ]
+            language = normalize_language(settings.language or None)
+            template = settings.system_prompt or load_system_template(language)
+            messages = compose_messages(
+                template,
+                business_profile(settings),
+                history,
+                pending_texts,
+                budget_chars=settings.history_budget_chars,
+                language=language,
+            )
+            typing = asyncio.create_task(
+                self._typing(
+                    decision.llm_pending[-1].wamid if decision.llm_pending else None,
+                    settings.typing_refresh_s,
+                )
+            )
+            generation = asyncio.create_task(self.llm.chat(messages))
+            arrival = asyncio.create_task(worker.arrived.wait())
+            try:
+                await asyncio.wait({generation, arrival}, return_when=asyncio.FIRST_COMPLETED)
+                if not generation.done() and worker.restarts < _MAX_RESTARTS:
+                    generation.cancel()
+                    await asyncio.gather(generation, return_exceptions=True)
+                    logger.debug(
+                        "draft for conversation %d dropped: new message", state.conversation_id
+                    )
+                    return None
+                try:
+                    reply = clean_reply(await generation, system_prompt)
+                except LlmUnavailableError as exc:
+                    logger.info(
+                        "LLM unavailable for conversation %d: %s",
+                        state.conversation_id,
+                        type(exc).__name__,
+                    )
+                    reason = HandoffReason.LLM_UNAVAILABLE
+            finally:
+                for task in (typing, arrival, generation):
+                    task.cancel()
+                await asyncio.gather(typing, arrival, generation, return_exceptions=True)
+        elif self.llm is None:
+            reason = HandoffReason.LLM_UNAVAILABLE
+        new_mode: ConversationMode | None = None
+        handoff: HandoffReason | None = None
+        if not reply:
+            faq_answer = (
+                FallbackResponder(business_profile(settings).faq).answer(merged) if merged else None
+            )
+            if faq_answer:
+                reply = faq_answer
+            else:
+                reply = canned_text(Canned.HANDOFF, settings)
+                new_mode = ConversationMode.NEEDS_HUMAN
+                handoff = reason
+        if decision.greeting_prefix:
+            reply = canned_text(Canned.GREETING, settings) + "\n\n" + reply
+        return split_reply(reply), new_mode, handoff

@@ -1,0 +1,244 @@
+"""The outbox sender: sends queued rows through the Graph API, in order, exactly once.
+
+One lane per conversation sends that conversation's rows in order, paced by ``send_gap_s`` (the
+per-user pair rate limit). Transient Cloud API errors (429, 5xx, 130429, 131056, network) are
+retried in-process with exponential backoff (tenacity), then rescheduled in the database;
+permanent ones mark the message failed with its code. A rejected token (190) or a locked account
+stops all sending and raises :class:`SendBlocked` until :meth:`OutboxSender.unblock`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    RetryError,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+    wait_exponential_jitter,
+)
+
+from wabot_desktop.core.events import (
+    EventHub,
+    MessageStatusChanged,
+    ReplySent,
+    SendBlocked,
+    SendUnblocked,
+)
+from wabot_desktop.core.metrics import Metrics
+from wabot_desktop.core.settings import Settings
+from wabot_desktop.core.store.db import Database
+from wabot_desktop.core.store.ingest import StatusChange
+from wabot_desktop.core.store.outbox import (
+    DueItem,
+    due_conversations,
+    due_items,
+    mark_failed,
+    mark_retry,
+    mark_sent,
+    next_due_at,
+)
+from wabot_desktop.core.whatsapp.errors import GraphApiError, PairRateLimitError, stops_all_sending
+from wabot_desktop.core.whatsapp.graph import GraphClient
+
+logger = logging.getLogger(__name__)
+
+_IDLE_POLL_S = 30.0
+
+
+def publish_status_changes(hub: EventHub, changes: list[StatusChange]) -> None:
+    for change in changes:
+        hub.publish(
+            MessageStatusChanged(
+                conversation_id=change.conversation_id,
+                message_id=change.message_id,
+                status=change.status,
+                error_code=change.error_code,
+            )
+        )
+
+
+class OutboxSender:
+    """Dispatcher task + one lane task per conversation with due rows."""
+
+    def __init__(
+        self,
+        db: Database,
+        graph: GraphClient,
+        hub: EventHub,
+        metrics: Metrics,
+        settings: Callable[[], Settings],
+    ) -> None:
+        self._db = db
+        self.graph = graph
+        self._hub = hub
+        self._metrics = metrics
+        self._settings = settings
+        self._wake = asyncio.Event()
+        self._lanes: dict[int, asyncio.Task[None]] = {}
+        self.blocked_reason: str | None = None
+        self.blocked_code: int | None = None
+
+    def is_blocked(self) -> bool:
+        return self.blocked_reason is not None
+
+    def wake(self) -> None:
+        """Something was queued (or unblocked): look again now."""
+        self._wake.set()
+
+    def unblock(self) -> None:
+        """Resume sending after the owner fixed the cause (e.g. a new token)."""
+        if self.blocked_reason is not None:
+            self.blocked_reason = None
+            self.blocked_code = None
+            self._hub.publish(SendUnblocked())
+        self.wake()
+
+    async def run(self) -> None:
+        """Dispatcher loop; runs until cancelled (cancels its lanes too)."""
+        try:
+            while True:
+                self._wake.clear()
+                now = time.time()
+                if self.blocked_reason is None:
+                    for conversation_id in await self._db.session_run(due_conversations, now):
+                        if conversation_id not in self._lanes:
+                            self._lanes[conversation_id] = asyncio.create_task(
+                                self._lane(conversation_id), name=f"outbox-lane-{conversation_id}"
+                            )
+                nxt = await self._db.session_run(next_due_at)
+                timeout = _IDLE_POLL_S if nxt is None else min(_IDLE_POLL_S, max(0.05, nxt - now))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout)
+        finally:
+            for task in list(self._lanes.values()):
+                task.cancel()
+            if self._lanes:
+                await asyncio.gather(*self._lanes.values(), return_exceptions=True)
+
+    async def _lane(self, conversation_id: int) -> None:
+        try:
+            while not self.is_blocked():
+                items = await self._db.session_run(due_items, time.time(), conversation_id)
+                if not items:
+                    return
+                for item in items:
+                    if self.is_blocked():
+                        return
+                    if not await self._send_one(item):
+                        return  # rescheduled: later rows wait behind it to keep order
+                    await asyncio.sleep(self._settings().send_gap_s)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("outbox lane for conversation %d failed", conversation_id)
+        finally:
+            self._lanes.pop(conversation_id, None)
+            self._wake.set()
+
+    def _retrying(self) -> AsyncRetrying:
+        settings = self._settings()
+        jitter = wait_exponential_jitter(multiplier=settings.retry_initial_s, max=settings.retry_max_s)
+        pair = wait_exponential(
+            multiplier=settings.retry_initial_s, exp_base=4, max=settings.retry_max_s
+        )
+
+        def wait(state: RetryCallState) -> float:
+            # 131056 (pair rate limit): Meta asks for 4^n seconds before retrying that user.
+            exc = state.outcome.exception() if state.outcome else None
+            return float(pair(state) if isinstance(exc, PairRateLimitError) else jitter(state))
+
+        return AsyncRetrying(
+            retry=retry_if_exception(lambda e: isinstance(e, GraphApiError) and e.is_transient),
+            wait=wait,
+            stop=stop_after_attempt(max(1, settings.retry_attempts_in_process)),
+            reraise=False,
+        )
+
+    async def _send_one(self, item: DueItem) -> bool:
+        """Send one row. True when it left (sent or permanently failed), False if rescheduled."""
+        attempts = item.attempts
+        payload: dict[str, Any] = item.payload
+        try:
+            async for attempt in self._retrying():
+                with attempt:
+                    attempts += 1
+                    result = await self.graph.send(payload)
+        except RetryError as exc:
+            last = exc.last_attempt.exception()
+            assert isinstance(last, GraphApiError)
+            await self._reschedule(item, last, attempts)
+            return False
+        except GraphApiError as exc:
+            return await self._permanent_failure(item, exc, attempts)
+        sent = await self._db.session_run(
+            mark_sent, item.outbox_id, item.message_id, result.wamid, time.time()
+        )
+        self._metrics.messages_out.inc()
+        self._hub.publish(
+            ReplySent(
+                conversation_id=item.conversation_id, message_id=item.message_id, wamid=result.wamid
+            )
+        )
+        self._hub.publish(
+            MessageStatusChanged(
+                conversation_id=item.conversation_id, message_id=item.message_id, status="sent"
+            )
+        )
+        publish_status_changes(self._hub, sent.status_changes)
+        return True
+
+    async def _reschedule(self, item: DueItem, exc: GraphApiError, attempts: int) -> None:
+        settings = self._settings()
+        now = time.time()
+        self._metrics.send_failures.labels(code=str(exc.code or exc.http_status or "network")).inc()
+        if now - item.created_at > settings.give_up_after_hours * 3600:
+            change = await self._db.session_run(
+                mark_failed,
+                item.outbox_id,
+                item.message_id,
+                exc.code,
+                exc.details or exc.title,
+                attempts,
+                now,
+            )
+            publish_status_changes(self._hub, [change])
+            return
+        logger.warning(
+            "send of message %d failed transiently (code %s); retrying later",
+            item.message_id,
+            exc.code,
+        )
+        await self._db.session_run(
+            mark_retry, item.outbox_id, now + settings.retry_max_s, exc.code, attempts, now
+        )
+
+    async def _permanent_failure(self, item: DueItem, exc: GraphApiError, attempts: int) -> bool:
+        self._metrics.send_failures.labels(code=str(exc.code or exc.http_status or "unknown")).inc()
+        if stops_all_sending(exc):
+            # The row stays queued: it goes out once the owner fixes the token or the account.
+            self.blocked_reason = type(exc).__name__
+            self.blocked_code = exc.code
+            logger.error("sending stopped: Cloud API error %s", exc.code)
+            self._hub.publish(SendBlocked(reason=self.blocked_reason, error_code=exc.code))
+            return False
+        logger.warning("message %d failed permanently (code %s)", item.message_id, exc.code)
+        change = await self._db.session_run(
+            mark_failed,
+            item.outbox_id,
+            item.message_id,
+            exc.code,
+            exc.details or exc.message or exc.title,
+            attempts,
+            time.time(),
+        )
+        publish_status_changes(self._hub, [change])
+        return True

@@ -1,0 +1,163 @@
+"""Plain frozen data the BotService hands to the GUI (never ORM objects).
+
+Times are POSIX seconds (float, UTC); the GUI formats them in local time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ConversationMode(StrEnum):
+    """Who answers a conversation."""
+
+    BOT = "bot"
+    HUMAN = "human"
+    NEEDS_HUMAN = "needs_human"
+
+
+class Author(StrEnum):
+    """Who wrote a message."""
+
+    CUSTOMER = "customer"
+    BOT = "bot"
+    STAFF = "staff"
+    SYSTEM = "system"
+
+
+class Direction(StrEnum):
+    IN = "in"
+    OUT = "out"
+
+
+class ConversationFilter(StrEnum):
+    """Chat-list filters."""
+
+    ALL = "all"
+    NEEDS_HUMAN = "needs_human"
+    WITH_STAFF = "with_staff"
+    UNREAD = "unread"
+
+
+WINDOW_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LabelInfo:
+    id: int
+    name: str
+    color: str  # "#RRGGBB"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConversationSummary:
+    """One row of the chat list."""
+
+    id: int
+    contact_id: int
+    display_name: str  # profile name, else @username, else masked-free number as received
+    phone: str | None  # wa_id as received (digits)
+    username: str | None
+    mode: ConversationMode
+    staff_name: str | None
+    last_message_preview: str
+    last_message_at: float | None
+    last_message_author: Author | None
+    unread_count: int
+    last_customer_message_at: float | None
+    labels: tuple[LabelInfo, ...] = ()
+    opted_out: bool = False
+    blocked: bool = False
+
+    def window_open(self, now: float) -> bool:
+        """True while the 24-hour customer service window is open."""
+        return (
+            self.last_customer_message_at is not None
+            and now - self.last_customer_message_at < WINDOW_SECONDS
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageView:
+    """One bubble in the conversation view."""
+
+    id: int
+    conversation_id: int
+    wamid: str | None
+    direction: Direction
+    author: Author
+    staff_name: str | None
+    type: str  # MessageType value ("text", "image", ...), or "template"/"interactive" outbound
+    text: str | None
+    status: str  # StatusKind value for outbound ("queued", "sent", ...); "received" inbound
+    error_code: int | None
+    error_title: str | None
+    created_at: float
+    reply_to_wamid: str | None = None
+    reply_to_preview: str | None = None
+    media_id: str | None = None
+    media_mime: str | None = None
+    media_filename: str | None = None
+    media_voice: bool = False
+    media_path: str | None = None  # local file once downloaded
+    latitude: float | None = None
+    longitude: float | None = None
+    location_name: str | None = None
+    location_address: str | None = None
+    forwarded: bool = False
+    frequently_forwarded: bool = False
+    unsupported_type: str | None = None
+    buttons: tuple[str, ...] = ()  # titles of interactive buttons/list rows we sent
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactDetails:
+    """The contact panel."""
+
+    id: int
+    conversation_id: int | None
+    display_name: str
+    profile_name: str | None
+    phone: str | None
+    user_id: str | None
+    username: str | None
+    first_seen_at: float | None
+    last_seen_at: float | None
+    notes: str
+    opted_out: bool
+    blocked: bool
+    labels: tuple[LabelInfo, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuickReply:
+    shortcut: str  # without the leading "/"
+    text: str  # may contain {nombre}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TemplateInfo:
+    name: str
+    language: str
+    status: str
+    category: str | None
+    body_text: str | None
+    param_count: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HealthSnapshot:
+    """What the status bar and GET /health show."""
+
+    database: str  # "ok" | "error"
+    graph: str  # "ok" | "unknown" | "blocked" | "error" | "sandbox"
+    llm: str  # LlmState value
+    llm_model: str
+    tunnel: str  # TunnelState value
+    public_url: str | None
+    outbox_queued: int
+    outbox_failed: int
+    bot_paused: bool
+    simulator: bool
+    sending_blocked_reason: str | None = None

@@ -1,0 +1,490 @@
+"""BotService: the one facade the GUI (and tests) call. Coroutines in, frozen DTOs out."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import logging
+import re
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wabot_desktop.core.dto import (
+    WINDOW_SECONDS,
+    Author,
+    ContactDetails,
+    ConversationFilter,
+    ConversationMode,
+    ConversationSummary,
+    HealthSnapshot,
+    LabelInfo,
+    MessageView,
+    QuickReply,
+    TemplateInfo,
+)
+from wabot_desktop.core.errors import SendingBlockedError, WindowClosedError
+from wabot_desktop.core.events import (
+    BotPauseChanged,
+    ConversationDeleted,
+    ConversationUpdated,
+    EventHub,
+    MessageQueued,
+    ModeChanged,
+)
+from wabot_desktop.core.settings import Settings, is_setting, save_settings
+from wabot_desktop.core.store import queries
+from wabot_desktop.core.store.db import Database
+from wabot_desktop.core.store.outbox import OutboundSpec, outbox_counts, queue_replies
+from wabot_desktop.core.store.turns import mark_all_pending_handled, set_mode
+from wabot_desktop.core.textutil import split_message
+from wabot_desktop.core.whatsapp.errors import GraphApiError
+from wabot_desktop.core.whatsapp.graph import GraphClient
+from wabot_desktop.core.whatsapp.payloads import (
+    recipient_fields,
+    template_body_components,
+    template_message,
+    text_message,
+)
+
+if TYPE_CHECKING:
+    from wabot_desktop.core.bot.outbox import OutboxSender
+    from wabot_desktop.core.llm.base import LlmProvider
+    from wabot_desktop.core.tunnel import TunnelManager
+
+logger = logging.getLogger(__name__)
+
+_SAFE_NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_filename(name: str | None, fallback: str) -> str:
+    """A file name the customer chose, made harmless (no paths, no odd characters)."""
+    base = Path(name or "").name
+    cleaned = _SAFE_NAME_RE.sub("_", base).strip("._")[:100]
+    return cleaned or fallback
+
+
+class BotService:
+    """Facade over the core. Every method is safe to call from the event loop."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        hub: EventHub,
+        graph: GraphClient,
+        outbox: OutboxSender,
+        settings: Callable[[], Settings],
+        update_settings: Callable[[Settings], None],
+        media_dir: Path,
+        llm: LlmProvider | None = None,
+        tunnel: TunnelManager | None = None,
+        simulator: bool = False,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.hub = hub
+        self._db = db
+        self._graph = graph
+        self._outbox = outbox
+        self._settings = settings
+        self._update_settings = update_settings
+        self._media_dir = media_dir
+        self.llm = llm
+        self.tunnel = tunnel
+        self.simulator = simulator
+        self._clock = clock
+        self.graph_state = "sandbox" if simulator else "unknown"
+
+    # -- chat list and history -------------------------------------------------------------
+
+    async def list_conversations(
+        self,
+        *,
+        filter: ConversationFilter = ConversationFilter.ALL,  # noqa: A002 - the GUI's word
+        search: str = "",
+        label_id: int | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> list[ConversationSummary]:
+        return await self._db.session_run(
+            queries.list_conversations, filter, search, label_id, offset, limit
+        )
+
+    async def count_conversations(
+        self,
+        *,
+        filter: ConversationFilter = ConversationFilter.ALL,  # noqa: A002
+        search: str = "",
+        label_id: int | None = None,
+    ) -> int:
+        return await self._db.session_run(queries.count_conversations, filter, search, label_id)
+
+    async def get_conversation(self, conversation_id: int) -> ConversationSummary:
+        return await self._db.session_run(queries.get_conversation, conversation_id)
+
+    async def get_messages(
+        self, conversation_id: int, *, before_id: int | None = None, limit: int = 50
+    ) -> list[MessageView]:
+        return await self._db.session_run(queries.get_messages, conversation_id, before_id, limit)
+
+    async def get_message(self, message_id: int) -> MessageView:
+        return await self._db.session_run(queries.get_message, message_id)
+
+    async def mark_conversation_read(self, conversation_id: int) -> None:
+        """Zero the unread badge and send WhatsApp's read receipt for the newest message."""
+        wamid = await self._db.session_run(queries.mark_read, conversation_id)
+        self.hub.publish(ConversationUpdated(conversation_id=conversation_id))
+        if wamid and self._outbox.blocked_reason is None:
+            try:
+                await self._graph.mark_read(wamid)
+            except GraphApiError as exc:
+                logger.info("read receipt not sent (code %s)", exc.code)
+
+    # -- takeover ------------------------------------------------------------------------------
+
+    async def take_over(self, conversation_id: int, staff_name: str) -> None:
+        """Staff holds the chat: the bot stays silent until hand-back or the quiet period ends."""
+        now = self._clock()
+        changed = await self._db.session_run(
+            set_mode, conversation_id, ConversationMode.HUMAN, now, staff_name or None
+        )
+        if changed:
+            self.hub.publish(
+                ModeChanged(
+                    conversation_id=conversation_id, mode="human", staff_name=staff_name or None
+                )
+            )
+
+    async def hand_back(self, conversation_id: int) -> None:
+        """Back to the bot; what the customer wrote meanwhile stays handled by staff."""
+
+        def work(session: Any) -> bool:
+            mark_all_pending_handled(session, conversation_id)
+            return set_mode(session, conversation_id, ConversationMode.BOT, self._clock())
+
+        if await self._db.session_run(work):
+            self.hub.publish(ModeChanged(conversation_id=conversation_id, mode="bot"))
+
+    def _check_can_send(self) -> None:
+        if self._outbox.blocked_reason is not None:
+            raise SendingBlockedError(self._outbox.blocked_reason)
+
+    async def _queue_staff(
+        self,
+        conversation_id: int,
+        specs_for: Callable[[dict[str, str]], list[OutboundSpec]],
+        staff_name: str,
+        require_window: bool,
+    ) -> MessageView:
+        self._check_can_send()
+        now = self._clock()
+
+        def work(session: Any) -> tuple[list[int], bool]:
+            summary = queries.get_conversation(session, conversation_id)
+            if require_window and not summary.window_open(now):
+                raise WindowClosedError(conversation_id)
+            contact = queries.get_contact(session, conversation_id)
+            changed = summary.mode is not ConversationMode.HUMAN or summary.staff_name != (
+                staff_name or None
+            )
+            set_mode(session, conversation_id, ConversationMode.HUMAN, now, staff_name or None)
+            mark_all_pending_handled(session, conversation_id)
+            queued = queue_replies(
+                session,
+                conversation_id=conversation_id,
+                specs=specs_for(recipient_fields(contact.phone, contact.user_id)),
+                author=Author.STAFF,
+                staff_name=staff_name or None,
+                handled_ids=[],
+                now=now,
+            )
+            return [q.message_id for q in queued], changed
+
+        message_ids, changed = await self._db.session_run(work)
+        if changed:
+            self.hub.publish(
+                ModeChanged(
+                    conversation_id=conversation_id, mode="human", staff_name=staff_name or None
+                )
+            )
+        for message_id in message_ids:
+            self.hub.publish(
+                MessageQueued(
+                    conversation_id=conversation_id, message_id=message_id, author="staff"
+                )
+            )
+        self._outbox.wake()
+        return await self.get_message(message_ids[-1])
+
+    async def send_staff_message(
+        self,
+        conversation_id: int,
+        text: str,
+        *,
+        staff_name: str,
+        reply_to_message_id: int | None = None,
+    ) -> MessageView:
+        """Send staff text (taking the chat over if the bot held it). Long texts are split."""
+        text = text.strip()
+        if not text:
+            raise ValueError("empty message")
+        reply_to: str | None = None
+        if reply_to_message_id is not None:
+            reply_to = (await self.get_message(reply_to_message_id)).wamid
+
+        def specs(to: dict[str, str]) -> list[OutboundSpec]:
+            parts = split_message(text)
+            return [
+                OutboundSpec(
+                    type="text",
+                    text=part,
+                    payload=text_message(to, part, reply_to=reply_to if i == 0 else None),
+                    reply_to_wamid=reply_to if i == 0 else None,
+                )
+                for i, part in enumerate(parts)
+            ]
+
+        return await self._queue_staff(conversation_id, specs, staff_name, require_window=True)
+
+    async def list_templates(self, *, refresh: bool = False) -> list[TemplateInfo]:
+        """Approved templates, cached in the settings; fetched from the Graph API on refresh."""
+        cached = self._settings().template_cache
+        if refresh or not cached:
+            try:
+                fetched = await self._graph.list_templates()
+            except GraphApiError as exc:
+                logger.warning("template list not fetched (code %s)", exc.code)
+                if not cached:
+                    raise
+            else:
+                cached = tuple(
+                    {
+                        "name": t.name,
+                        "language": t.language,
+                        "status": t.status,
+                        "category": t.category,
+                        "body_text": t.body_text,
+                        "param_count": t.param_count,
+                    }
+                    for t in fetched
+                )
+                await self.set_setting("template_cache", cached)
+        return [
+            TemplateInfo(
+                name=str(t["name"]),
+                language=str(t["language"]),
+                status=str(t["status"]),
+                category=t.get("category"),
+                body_text=t.get("body_text"),
+                param_count=int(t.get("param_count") or 0),
+            )
+            for t in cached
+            if str(t.get("status", "")).upper() == "APPROVED"
+        ]
+
+    async def send_template(
+        self, conversation_id: int, name: str, language: str, params: list[str], *, staff_name: str
+    ) -> MessageView:
+        """Send an approved template (works outside the 24-hour window)."""
+        body = next(
+            (
+                t.body_text
+                for t in await self.list_templates()
+                if t.name == name and t.language == language
+            ),
+            None,
+        )
+        shown = body or name
+        for index, value in enumerate(params, start=1):
+            shown = shown.replace("{{" + str(index) + "}}", value)
+
+        def specs(to: dict[str, str]) -> list[OutboundSpec]:
+            components = template_body_components(params) if params else None
+            return [
+                OutboundSpec(
+                    type="template",
+                    text=shown,
+                    payload=template_message(to, name, language, components),
+                )
+            ]
+
+        return await self._queue_staff(conversation_id, specs, staff_name, require_window=False)
+
+    # -- switches and settings ---------------------------------------------------------------
+
+    def is_paused(self) -> bool:
+        return self._settings().bot_paused
+
+    async def set_global_pause(self, paused: bool) -> None:
+        await self.set_setting("bot_paused", paused)
+        self.hub.publish(BotPauseChanged(paused=paused))
+
+    async def get_setting(self, name: str) -> object:
+        if not is_setting(name):
+            raise KeyError(name)
+        return getattr(self._settings(), name)
+
+    async def set_setting(self, name: str, value: object) -> None:
+        await self.update_settings(**{name: value})
+
+    async def update_settings(self, **changes: object) -> Settings:
+        for name in changes:
+            if not is_setting(name):
+                raise KeyError(name)
+        await self._db.session_run(lambda s: save_settings(s, **changes))
+        from wabot_desktop.core.settings import load_settings
+
+        fresh = await self._db.session_run(load_settings)
+        self._update_settings(fresh)
+        return fresh
+
+    # -- contact panel ------------------------------------------------------------------------
+
+    async def get_contact(self, conversation_id: int) -> ContactDetails:
+        return await self._db.session_run(queries.get_contact, conversation_id)
+
+    async def _update_contact(self, contact_id: int, **values: object) -> None:
+        conversation_id = await self._db.session_run(
+            lambda s: queries.update_contact(s, contact_id, **values)
+        )
+        if conversation_id is not None:
+            self.hub.publish(ConversationUpdated(conversation_id=conversation_id))
+
+    async def update_contact_notes(self, contact_id: int, notes: str) -> None:
+        await self._update_contact(contact_id, notes=notes)
+
+    async def set_contact_blocked(self, contact_id: int, blocked: bool) -> None:
+        await self._update_contact(contact_id, blocked=blocked)
+
+    async def set_contact_opt_out(self, contact_id: int, opted_out: bool) -> None:
+        await self._update_contact(contact_id, opted_out=opted_out)
+
+    async def list_labels(self) -> list[LabelInfo]:
+        return await self._db.session_run(queries.list_labels)
+
+    async def create_label(self, name: str, color: str) -> LabelInfo:
+        name = name.strip()
+        if not name:
+            raise ValueError("empty label name")
+        if not re.fullmatch(r"#[0-9A-Fa-f]{6}", color):
+            raise ValueError("color must be #RRGGBB")
+        return await self._db.session_run(queries.create_label, name, color)
+
+    async def delete_label(self, label_id: int) -> None:
+        for conversation_id in await self._db.session_run(queries.delete_label, label_id):
+            self.hub.publish(ConversationUpdated(conversation_id=conversation_id))
+
+    async def set_conversation_labels(self, conversation_id: int, label_ids: list[int]) -> None:
+        await self._db.session_run(queries.set_conversation_labels, conversation_id, label_ids)
+        self.hub.publish(ConversationUpdated(conversation_id=conversation_id))
+
+    async def list_quick_replies(self) -> list[QuickReply]:
+        return [QuickReply(shortcut=s, text=t) for s, t in self._settings().quick_replies]
+
+    async def set_quick_replies(self, replies: list[QuickReply]) -> None:
+        await self.set_setting(
+            "quick_replies", tuple((r.shortcut.lstrip("/"), r.text) for r in replies)
+        )
+
+    async def export_conversation(self, conversation_id: int, path: Path, fmt: str) -> None:
+        """Write the whole conversation to ``path`` as CSV or plain text (UTF-8)."""
+        if fmt not in ("csv", "txt"):
+            raise ValueError(fmt)
+        contact, messages = await self._db.session_run(queries.export_rows, conversation_id)
+
+        def write() -> None:
+            with path.open("w", encoding="utf-8", newline="") as handle:
+                if fmt == "csv":
+                    writer = csv.writer(handle)
+                    writer.writerow(
+                        ["time", "author", "staff", "type", "text", "status", "error_code"]
+                    )
+                    for m in messages:
+                        writer.writerow(
+                            [
+                                datetime.fromtimestamp(m.created_at).isoformat(timespec="seconds"),
+                                m.author.value,
+                                m.staff_name or "",
+                                m.type,
+                                m.text or "",
+                                m.status,
+                                m.error_code if m.error_code is not None else "",
+                            ]
+                        )
+                else:
+                    handle.write(
+                        f"{contact.display_name} ({contact.phone or contact.user_id or ''})\n\n"
+                    )
+                    for m in messages:
+                        when = datetime.fromtimestamp(m.created_at).strftime("%Y-%m-%d %H:%M")
+                        who = m.staff_name or m.author.value
+                        handle.write(
+                            f"[{when}] {who}: {m.text if m.text else '[' + m.type + ']'}\n"
+                        )
+
+        await asyncio.get_running_loop().run_in_executor(None, write)
+
+    async def delete_contact_data(self, contact_id: int) -> None:
+        """Delete the contact, the conversation, its messages and downloaded media."""
+        conversation_id, paths = await self._db.session_run(queries.delete_contact, contact_id)
+        for raw in paths:
+            path = Path(raw)
+            if path.is_file() and self._media_dir in path.resolve().parents:
+                path.unlink()
+        if conversation_id is not None:
+            folder = self._media_dir / str(conversation_id)
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+            self.hub.publish(ConversationDeleted(conversation_id=conversation_id))
+
+    async def download_media(self, message_id: int) -> Path:
+        """Download a customer's media on demand (cached in the media folder)."""
+        conversation_id, media_id, filename, mime, existing = await self._db.session_run(
+            queries.media_of, message_id
+        )
+        if existing and Path(existing).is_file():
+            return Path(existing)
+        if not media_id:
+            raise ValueError("message has no media")
+        data, _ = await self._graph.download_media(media_id)
+        extension = ""
+        if mime and "/" in mime and not filename:
+            extension = "." + mime.split("/", 1)[1].split(";", 1)[0].strip()
+        name = safe_filename(filename, f"media-{message_id}{extension}")
+        folder = self._media_dir / str(conversation_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{message_id}-{name}"
+        await asyncio.get_running_loop().run_in_executor(None, target.write_bytes, data)
+        await self._db.session_run(queries.set_media_path, message_id, str(target))
+        return target
+
+    async def health(self) -> HealthSnapshot:
+        try:
+            database = "ok" if await self._db.session_run(queries.db_ok) else "error"
+            queued, failed = await self._db.session_run(outbox_counts)
+        except Exception:
+            logger.exception("database health check failed")
+            database, queued, failed = "error", 0, 0
+        blocked = self._outbox.blocked_reason
+        settings = self._settings()
+        return HealthSnapshot(
+            database=database,
+            graph="blocked" if blocked else self.graph_state,
+            llm=self.llm.state.value if self.llm is not None else "unknown",
+            llm_model=settings.llm_model,
+            tunnel=self.tunnel.state.value if self.tunnel is not None else "disabled",
+            public_url=self.tunnel.public_url if self.tunnel is not None else None,
+            outbox_queued=queued,
+            outbox_failed=failed,
+            bot_paused=settings.bot_paused,
+            simulator=self.simulator,
+            sending_blocked_reason=blocked,
+        )
+
+    def window_open(self, summary: ConversationSummary) -> bool:
+        return summary.window_open(self._clock())
+
+
+__all__ = ["WINDOW_SECONDS", "BotService", "safe_filename"]

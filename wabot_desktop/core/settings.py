@@ -1,0 +1,164 @@
+"""Typed, declared non-secret settings, stored as JSON values in the ``settings`` table.
+
+Each key has one name, type and default here. Labels and help texts belong to the GUI. Empty
+canned texts mean "use the default text for the UI language" (resources/prompts/defaults_*.json).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from wabot_desktop.core.store.models import Setting
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_HANDOFF_KEYWORDS = (
+    "humano",
+    "persona",
+    "agente",
+    "asesor",
+    "asesora",
+    "hablar con alguien",
+    "operador",
+    "human",
+    "agent",
+    "real person",
+)
+DEFAULT_OPT_OUT_KEYWORDS = ("baja", "stop", "parar", "unsubscribe")
+DEFAULT_OPT_IN_KEYWORDS = ("alta", "start", "unstop")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _default_hours() -> dict[str, list[list[str]]]:
+    weekday = [["09:00", "19:00"]]
+    return {
+        "mon": weekday,
+        "tue": weekday,
+        "wed": weekday,
+        "thu": weekday,
+        "fri": weekday,
+        "sat": [["09:00", "14:00"]],
+        "sun": [],
+    }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """Every non-secret setting with its default."""
+
+    # Connections
+    graph_base_url: str = "https://graph.facebook.com"
+    graph_api_version: str = "v25.0"
+    ollama_host: str = "http://127.0.0.1:11434"
+    llm_model: str = "qwen2.5:3b"
+    llm_timeout_s: float = 60.0
+    llm_max_concurrent: int = 1
+    llm_keep_alive: str = "30m"
+    ngrok_domain: str = ""
+    own_public_url: str = ""
+    # UI
+    language: str = ""  # "" = follow the system
+    staff_name: str = ""
+    close_to_tray_hint_shown: bool = False
+    # Business facts for the prompt
+    business_name: str = "Mi tienda"
+    business_hours_text: str = ""
+    business_address: str = ""
+    payment_methods: str = ""
+    extra_facts: str = ""
+    faq: tuple[tuple[str, str], ...] = ()
+    system_prompt: str = ""  # "" = default template for the language
+    history_budget_chars: int = 6000
+    # Modes and etiquette
+    bot_paused: bool = False
+    handoff_keywords: tuple[str, ...] = DEFAULT_HANDOFF_KEYWORDS
+    opt_out_keywords: tuple[str, ...] = DEFAULT_OPT_OUT_KEYWORDS
+    opt_in_keywords: tuple[str, ...] = DEFAULT_OPT_IN_KEYWORDS
+    debounce_quiet_s: float = 3.0
+    debounce_max_s: float = 15.0
+    human_quiet_minutes: float = 30.0
+    needs_human_timeout_minutes: float = 240.0
+    max_bot_replies_per_minute: int = 6
+    flood_messages_per_minute: int = 20
+    stale_backlog_hours: float = 2.0
+    typing_refresh_s: float = 20.0
+    # Business hours: weekday -> list of [start, end] "HH:MM"; closed_dates "YYYY-MM-DD"
+    business_hours: dict[str, list[list[str]]] = field(default_factory=_default_hours)
+    closed_dates: tuple[str, ...] = ()
+    outside_hours_mode: str = "answer"  # "answer" | "away"
+    greeting_enabled: bool = False
+    handoff_message: str = ""
+    away_message: str = ""
+    greeting_message: str = ""
+    backlog_apology: str = ""
+    opt_out_confirm: str = ""
+    opt_in_confirm: str = ""
+    # Outbox
+    send_gap_s: float = 1.0  # pacing between messages to the same customer
+    retry_initial_s: float = 1.0
+    retry_max_s: float = 300.0
+    retry_attempts_in_process: int = 5
+    give_up_after_hours: float = 24.0
+    # Staff tools
+    quick_replies: tuple[tuple[str, str], ...] = ()
+    template_cache: tuple[dict[str, Any], ...] = ()
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+_FIELDS = {f.name: f for f in fields(Settings)}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """Turn a JSON-decoded value back into the declared type (lists -> tuples)."""
+    default = getattr(Settings(), name)
+    if isinstance(default, bool):
+        return bool(value)
+    if isinstance(default, int) and not isinstance(default, bool):
+        return int(value)
+    if isinstance(default, float):
+        return float(value)
+    if isinstance(default, str):
+        return str(value)
+    if isinstance(default, tuple):
+        return tuple(tuple(v) if isinstance(v, list) else v for v in value)
+    return value
+
+
+def is_setting(name: str) -> bool:
+    return name in _FIELDS
+
+
+def load_settings(session: Session) -> Settings:
+    """Read every stored setting over the defaults; unknown or broken rows are ignored."""
+    values: dict[str, Any] = {}
+    for row in session.scalars(select(Setting)):
+        if row.key not in _FIELDS:
+            continue
+        try:
+            values[row.key] = _coerce(row.key, json.loads(row.value))
+        except (ValueError, TypeError):
+            logger.warning("ignoring unreadable setting %s", row.key)
+    return Settings(**values)
+
+
+def save_settings(session: Session, **changes: Any) -> None:
+    """Store the given settings (validated by name and type)."""
+    for name, value in changes.items():
+        if name not in _FIELDS:
+            raise KeyError(name)
+        coerced = _coerce(name, value)
+        encoded = json.dumps(coerced, ensure_ascii=False)
+        statement = sqlite_insert(Setting).values(key=name, value=encoded)
+        session.execute(
+            statement.on_conflict_do_update(index_elements=[Setting.key], set_={"value": encoded})
+        )

@@ -1,0 +1,1 @@
+"""SQLite storage: SQLAlchemy 2 models, engine set-up, Alembic migrations, queries."""

@@ -1,0 +1,227 @@
+"""Outbox rows: written in the same transaction as the decision to reply, sent afterwards.
+
+Runs on the DB thread. ``queue_replies`` is the one place where outbound messages are created:
+message rows (status ``queued``) + outbox rows + the inbound messages they answer marked handled,
+all in one commit. A crash before the commit means the inbound messages are still unhandled and
+are decided again on restart; after it, the outbox rows are sent on restart.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from wabot_desktop.core.dto import Author, Direction
+from wabot_desktop.core.store.ingest import StatusChange, apply_pending_statuses, preview_for
+from wabot_desktop.core.store.models import Conversation, Message, OutboxItem
+from wabot_desktop.core.whatsapp.models import StatusKind
+
+QUEUED = "queued"
+SENT = "sent"
+FAILED = "failed"
+CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutboundSpec:
+    """One message to send: what the monitor shows and the Graph API payload."""
+
+    type: str  # "text" | "reaction" | "interactive" | "template"
+    text: str | None
+    payload: dict[str, Any]
+    reply_to_wamid: str | None = None
+    buttons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedMessage:
+    message_id: int
+    conversation_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class DueItem:
+    outbox_id: int
+    message_id: int
+    conversation_id: int
+    payload: dict[str, Any]
+    attempts: int
+    created_at: float
+
+
+@dataclass(slots=True)
+class SentResult:
+    status_changes: list[StatusChange] = field(default_factory=list)
+
+
+def queue_replies(
+    session: Session,
+    *,
+    conversation_id: int,
+    specs: Sequence[OutboundSpec],
+    author: Author,
+    staff_name: str | None,
+    handled_ids: Sequence[int],
+    now: float,
+) -> list[QueuedMessage]:
+    """Store outbound messages + outbox rows and mark ``handled_ids`` handled, atomically."""
+    queued: list[QueuedMessage] = []
+    for spec in specs:
+        buttons_raw = json.dumps(list(spec.buttons), ensure_ascii=False) if spec.buttons else None
+        message = Message(
+            conversation_id=conversation_id,
+            wamid=None,
+            direction=Direction.OUT.value,
+            author=author.value,
+            staff_name=staff_name,
+            type=spec.type,
+            text=spec.text,
+            status=StatusKind.QUEUED.value,
+            reply_to_wamid=spec.reply_to_wamid,
+            created_at=now,
+            handled=True,
+            raw=buttons_raw,
+        )
+        session.add(message)
+        session.flush()
+        session.add(
+            OutboxItem(
+                message_id=message.id,
+                conversation_id=conversation_id,
+                payload=json.dumps(spec.payload, ensure_ascii=False),
+                state=QUEUED,
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        queued.append(QueuedMessage(message.id, conversation_id))
+    if handled_ids:
+        session.execute(
+            update(Message).where(Message.id.in_(list(handled_ids))).values(handled=True)
+        )
+    visible = [s for s in specs if s.type != "reaction"]
+    if visible:
+        last = visible[-1]
+        values: dict[str, Any] = {
+            "last_message_at": now,
+            "last_message_preview": preview_for(last.type, last.text),
+            "last_message_author": author.value,
+        }
+        if author is Author.BOT:
+            values["last_bot_message_at"] = now
+        elif author is Author.STAFF:
+            values["last_staff_message_at"] = now
+        session.execute(
+            update(Conversation).where(Conversation.id == conversation_id).values(**values)
+        )
+    return queued
+
+
+def due_conversations(session: Session, now: float) -> list[int]:
+    """Conversations with at least one queued row whose time has come."""
+    query = (
+        select(OutboxItem.conversation_id)
+        .where(OutboxItem.state == QUEUED, OutboxItem.next_attempt_at <= now)
+        .distinct()
+    )
+    return list(session.scalars(query))
+
+
+def due_items(session: Session, now: float, conversation_id: int) -> list[DueItem]:
+    """The conversation's queued rows, oldest first, up to the first one not yet due.
+
+    Stopping there keeps a conversation's messages in order while one of them waits for a retry.
+    """
+    rows = session.scalars(
+        select(OutboxItem)
+        .where(OutboxItem.state == QUEUED, OutboxItem.conversation_id == conversation_id)
+        .order_by(OutboxItem.id)
+    ).all()
+    items: list[DueItem] = []
+    for r in rows:
+        if r.next_attempt_at > now:
+            break
+        items.append(
+            DueItem(
+                r.id,
+                r.message_id,
+                r.conversation_id,
+                json.loads(r.payload),
+                r.attempts,
+                r.created_at,
+            )
+        )
+    return items
+
+
+def next_due_at(session: Session) -> float | None:
+    return session.scalar(
+        select(func.min(OutboxItem.next_attempt_at)).where(OutboxItem.state == QUEUED)
+    )
+
+
+def mark_sent(
+    session: Session, outbox_id: int, message_id: int, wamid: str, now: float
+) -> SentResult:
+    """Record Meta's acceptance: wamid on the message, tick ``sent`` (or better, if known)."""
+    session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id == outbox_id)
+        .values(state=SENT, updated_at=now, attempts=OutboxItem.attempts + 1)
+    )
+    session.execute(
+        update(Message)
+        .where(Message.id == message_id)
+        .values(wamid=wamid, status=StatusKind.SENT.value)
+    )
+    return SentResult(apply_pending_statuses(session, message_id, wamid))
+
+
+def mark_retry(
+    session: Session, outbox_id: int, next_at: float, code: int | None, attempts: int, now: float
+) -> None:
+    session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id == outbox_id)
+        .values(next_attempt_at=next_at, last_error_code=code, attempts=attempts, updated_at=now)
+    )
+
+
+def mark_failed(
+    session: Session,
+    outbox_id: int,
+    message_id: int,
+    code: int | None,
+    title: str | None,
+    attempts: int,
+    now: float,
+) -> StatusChange:
+    session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id == outbox_id)
+        .values(state=FAILED, last_error_code=code, attempts=attempts, updated_at=now)
+    )
+    session.execute(
+        update(Message)
+        .where(Message.id == message_id)
+        .values(status=StatusKind.FAILED.value, error_code=code, error_title=title)
+    )
+    conversation_id = session.scalar(
+        select(Message.conversation_id).where(Message.id == message_id)
+    )
+    assert conversation_id is not None
+    return StatusChange(conversation_id, message_id, StatusKind.FAILED.value, code)
+
+
+def outbox_counts(session: Session) -> tuple[int, int]:
+    """(queued, failed) row counts."""
+    queued = session.scalar(select(func.count()).where(OutboxItem.state == QUEUED)) or 0
+    failed = session.scalar(select(func.count()).where(OutboxItem.state == FAILED)) or 0
+    return int(queued), int(failed)

@@ -1,0 +1,106 @@
+"""Runs the desktop app: QApplication, translations, one instance per data folder, the core on
+qasync's loop, the main window and the tray, until the user quits."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from wabot_desktop import APP_ID, APP_NAME, __version__
+from wabot_desktop.core.errors import UserFacingError
+from wabot_desktop.core.paths import AppPaths
+from wabot_desktop.gui import theme
+from wabot_desktop.gui.errors import error_message
+from wabot_desktop.gui.i18n import Translators, choose_language
+from wabot_desktop.gui.single_instance import SingleInstance, instance_key, notify_running
+from wabot_desktop.gui.widgets.icons import app_icon
+
+logger = logging.getLogger(__name__)
+
+
+def create_application() -> QApplication:
+    """The QApplication with WaBot's names and icon (reused if one exists, as in tests)."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setApplicationName(APP_ID)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("WaBot")
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
+    # Closing the window hides it to the tray; only "Quit" ends the app.
+    app.setQuitOnLastWindowClosed(False)
+    return app
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """Run the desktop app; returns the process exit code."""
+    app = create_application()
+    paths = AppPaths.resolve(args.data_dir)
+    key = instance_key(paths.data_dir)
+    if notify_running(key):
+        logger.info("WaBot already runs for this data folder; raised its window")
+        return 0
+    instance = SingleInstance(key)
+    instance.listen()
+    theme.apply_theme(app, "system")
+    theme.follow_system(app)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        with loop:
+            return loop.run_until_complete(_run(app, args, paths, instance))
+    finally:
+        instance.close()
+        asyncio.set_event_loop(None)
+
+
+async def _run(
+    app: QApplication, args: argparse.Namespace, paths: AppPaths, instance: SingleInstance
+) -> int:
+    # Imported here so that `wabot-desktop --help` and the single-instance check stay fast.
+    from wabot_desktop.core.runtime import Core, CoreConfig
+    from wabot_desktop.gui.main_window import MainWindow, show_fatal
+
+    config = CoreConfig(
+        paths=paths,
+        host=args.host,
+        port=args.port,
+        graph_url=args.graph_url,
+        ollama_url=args.ollama_url,
+        tunnel=not args.no_tunnel,
+        simulator=bool(getattr(args, "simulator", False)),
+        data_dir_overridden=args.data_dir is not None,
+    )
+    core = Core(config)
+    translators = Translators()
+    try:
+        await core.start()
+    except UserFacingError as exc:
+        translators.install(choose_language(args.lang, None))
+        logger.error("core did not start: %s", getattr(exc, "code", type(exc).__name__))
+        show_fatal(error_message(exc))
+        return 1
+    try:
+        setting = await core.service.get_setting("language")
+        translators.install(choose_language(args.lang, str(setting or "")))
+        window = MainWindow(core.service)
+        quit_requested = asyncio.Event()
+        window.quit_requested.connect(quit_requested.set)
+        instance.raise_requested.connect(window.raise_window)
+        app.aboutToQuit.connect(quit_requested.set)
+        window.start()
+        window.show()
+        await quit_requested.wait()
+        window.shutdown()
+        window.hide()
+        window.deleteLater()
+    finally:
+        await core.stop()
+    await asyncio.sleep(0)  # let deleteLater and the last queued events run
+    return 0

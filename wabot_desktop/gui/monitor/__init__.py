@@ -1,0 +1,1 @@
+"""The live chat monitor: chat list, conversation, composer and contact panel."""

@@ -1,0 +1,289 @@
+"""Messages of one conversation, oldest first, loaded a page at a time from the newest end.
+
+Opening a chat loads its newest page; scrolling to the top calls :meth:`fetch_older`. New
+messages are inserted by id (normally at the end) with ``beginInsertRows``; a status change
+re-reads just that message and emits ``dataChanged`` for its row.
+
+``canFetchMore`` is deliberately ``False``: Qt's views call ``fetchMore`` whenever the *last* row
+is visible, and in a chat (newest at the bottom) the last row is nearly always visible, so the
+built-in mechanism would pull in the whole history. Older pages are requested from the top edge
+instead, by the view (see ``Conversation``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+
+from wabot_desktop.core.dto import MessageView
+from wabot_desktop.gui.service_api import MonitorService
+from wabot_desktop.gui.tasks import TaskOwner
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 50
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class MessageRole(IntEnum):
+    """Custom roles of :class:`ConversationModel`."""
+
+    MESSAGE_ID = Qt.ItemDataRole.UserRole + 1
+    MESSAGE = Qt.ItemDataRole.UserRole + 2
+    AUTHOR = Qt.ItemDataRole.UserRole + 3
+    STATUS = Qt.ItemDataRole.UserRole + 4
+    CREATED_AT = Qt.ItemDataRole.UserRole + 5
+    TYPE = Qt.ItemDataRole.UserRole + 6
+    PREVIOUS_CREATED_AT = Qt.ItemDataRole.UserRole + 7  # for the day separator
+
+
+class ConversationModel(QAbstractListModel):
+    """The loaded messages of the open conversation.
+
+    Signals:
+        conversation_loaded(int): the newest page of a newly opened conversation arrived.
+        older_loaded(int): this many older messages were inserted at the top.
+        message_added(int): a message id was appended live (the view scrolls if at the bottom).
+        message_changed(int): a message id was re-read (its bubble may change size).
+        loading_changed(bool): a page request started or finished.
+    """
+
+    conversation_loaded = Signal(int)
+    older_loaded = Signal(int)
+    message_added = Signal(int)
+    message_changed = Signal(int)
+    loading_changed = Signal(bool)
+
+    def __init__(
+        self, service: MonitorService, parent: QObject | None = None, *, page_size: int = PAGE_SIZE
+    ) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._page_size = page_size
+        self._tasks = TaskOwner("conversation")
+        self._conversation_id: int | None = None
+        self._ids: list[int] = []  # ascending = oldest first
+        self._rows: dict[int, MessageView] = {}
+        self._generation = 0
+        self._loading = False
+        self._has_older = False
+        self._refreshing: dict[int, bool] = {}
+
+    @property
+    def conversation_id(self) -> int | None:
+        return self._conversation_id
+
+    @property
+    def has_older(self) -> bool:
+        """True while older messages may exist in the core."""
+        return self._has_older
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    def set_conversation(self, conversation_id: int | None) -> None:
+        """Show another conversation (None: nothing)."""
+        self._generation += 1
+        self.beginResetModel()
+        self._conversation_id = conversation_id
+        self._ids.clear()
+        self._rows.clear()
+        self._has_older = conversation_id is not None
+        self.endResetModel()
+        self._set_loading(False)
+        if conversation_id is not None:
+            self._set_loading(True)
+            self._tasks.spawn(self._load_older(self._generation, initial=True), name="first-page")
+
+    def close(self) -> None:
+        self._generation += 1
+        self._tasks.cancel_all()
+
+    # -- Qt model API --------------------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        if parent.isValid():
+            return 0
+        return len(self._ids)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.parent().isValid() or index.row() >= len(self._ids):
+            return None
+        message_id = self._ids[index.row()]
+        if role == MessageRole.MESSAGE_ID:
+            return message_id
+        message = self._rows.get(message_id)
+        if message is None:
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return message.text or ""
+        if role == MessageRole.MESSAGE:
+            return message
+        if role == MessageRole.AUTHOR:
+            return message.author.value
+        if role == MessageRole.STATUS:
+            return message.status
+        if role == MessageRole.CREATED_AT:
+            return message.created_at
+        if role == MessageRole.TYPE:
+            return message.type
+        if role == MessageRole.PREVIOUS_CREATED_AT:
+            if index.row() == 0:
+                return None
+            previous = self._rows.get(self._ids[index.row() - 1])
+            return previous.created_at if previous is not None else None
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def roleNames(self) -> dict[int, bytes]:
+        names = dict(super().roleNames())
+        for role in MessageRole:
+            names[int(role)] = role.name.lower().encode()
+        return names
+
+    def canFetchMore(self, parent: AnyIndex) -> bool:
+        return False  # see the module docstring: older pages come from fetch_older()
+
+    # -- lookups -------------------------------------------------------------------------------
+
+    def message(self, message_id: int) -> MessageView | None:
+        return self._rows.get(message_id)
+
+    def row_of(self, message_id: int) -> int:
+        position = bisect.bisect_left(self._ids, message_id)
+        if position < len(self._ids) and self._ids[position] == message_id:
+            return position
+        return -1
+
+    def ids(self) -> list[int]:
+        return list(self._ids)
+
+    # -- paging --------------------------------------------------------------------------------
+
+    def fetch_older(self) -> bool:
+        """Load the page before the oldest loaded message; False if there is nothing to do."""
+        if self._conversation_id is None or self._loading or not self._has_older:
+            return False
+        self._set_loading(True)
+        self._tasks.spawn(self._load_older(self._generation, initial=False), name="older-page")
+        return True
+
+    async def _load_older(self, generation: int, *, initial: bool) -> None:
+        conversation_id = self._conversation_id
+        assert conversation_id is not None
+        before_id = None if initial or not self._ids else self._ids[0]
+        try:
+            page = await self._service.get_messages(
+                conversation_id, before_id=before_id, limit=self._page_size
+            )
+        finally:
+            if generation == self._generation:
+                self._set_loading(False)
+        if generation != self._generation:
+            return
+        if len(page) < self._page_size:
+            self._has_older = False
+        fresh = sorted((m for m in page if m.id not in self._rows), key=lambda m: m.id)
+        if fresh and (not self._ids or fresh[-1].id < self._ids[0]):
+            self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
+            self._ids[0:0] = [m.id for m in fresh]
+            self._rows.update((m.id, m) for m in fresh)
+            self.endInsertRows()
+            if self._ids[len(fresh) :]:
+                # The first previously loaded bubble may lose or gain its day separator.
+                first_old = self.index(len(fresh), 0)
+                self.dataChanged.emit(first_old, first_old)
+        else:
+            for message in fresh:  # rare: live messages arrived while the first page loaded
+                self._insert(message)
+        if initial:
+            self.conversation_loaded.emit(conversation_id)
+        else:
+            self.older_loaded.emit(len(fresh))
+
+    # -- live updates --------------------------------------------------------------------------
+
+    def on_message_added(self, conversation_id: int, message_id: int) -> None:
+        """A message was stored for ``conversation_id`` (customer, bot or staff)."""
+        self._refresh(conversation_id, message_id)
+
+    def on_message_changed(self, conversation_id: int, message_id: int) -> None:
+        """A message's delivery state or content changed."""
+        self._refresh(conversation_id, message_id)
+
+    def upsert(self, message: MessageView) -> None:
+        """Insert or replace a message we already have (e.g. the result of sending it)."""
+        if message.conversation_id != self._conversation_id:
+            return
+        if message.id in self._rows:
+            self._replace(message)
+        else:
+            self._insert(message)
+
+    def _refresh(self, conversation_id: int, message_id: int) -> None:
+        if conversation_id != self._conversation_id:
+            return
+        if message_id in self._refreshing:
+            self._refreshing[message_id] = True
+            return
+        self._refreshing[message_id] = False
+        self._tasks.spawn(self._fetch_one(message_id, self._generation), name="message")
+
+    async def _fetch_one(self, message_id: int, generation: int) -> None:
+        try:
+            while True:
+                message = await self._service.get_message(message_id)
+                if generation != self._generation:
+                    return
+                self.upsert(message)
+                if not self._refreshing.get(message_id):
+                    return
+                self._refreshing[message_id] = False
+        finally:
+            self._refreshing.pop(message_id, None)
+
+    def _insert(self, message: MessageView) -> None:
+        position = bisect.bisect_left(self._ids, message.id)
+        if position == 0 and self._ids and self._has_older:
+            # Older than everything loaded: it belongs to a page not fetched yet.
+            return
+        self.beginInsertRows(QModelIndex(), position, position)
+        self._ids.insert(position, message.id)
+        self._rows[message.id] = message
+        self.endInsertRows()
+        if position + 1 < len(self._ids):
+            following = self.index(position + 1, 0)
+            self.dataChanged.emit(following, following)
+        self.message_added.emit(message.id)
+
+    def _replace(self, message: MessageView) -> None:
+        self._rows[message.id] = message
+        row = self.row_of(message.id)
+        index = self.index(row, 0)
+        self.dataChanged.emit(index, index)
+        self.message_changed.emit(message.id)
+
+    def _set_loading(self, loading: bool) -> None:
+        if loading != self._loading:
+            self._loading = loading
+            self.loading_changed.emit(loading)
