@@ -125,7 +125,9 @@ def status_body(wamid: str, status: str, *, error_code: int | None = None) -> by
     return json.dumps(body, separators=(",", ":")).encode("utf-8")
 
 
-async def post(client: httpx.AsyncClient, url: str, body: bytes, *, signed: bool = True) -> httpx.Response:
+async def post(
+    client: httpx.AsyncClient, url: str, body: bytes, *, signed: bool = True
+) -> httpx.Response:
     headers = signature_headers(body) if signed else {"Content-Type": "application/json"}
     return await client.post(url + "/webhook", content=body, headers=headers)
 

@@ -1,14 +1,25 @@
 """Builds the core (database, webhook server, workers, outbox, LLM, tunnel) and runs it.
 
 Used by the GUI (under qasync) and by the headless ``serve`` command (plain asyncio) alike.
+
+Simulator mode (``CoreConfig.simulator``): the same pipeline, but the Graph API is the in-process
+:class:`~wabot_desktop.core.whatsapp.sandbox.Sandbox`, the credentials are the sandbox's own
+(never the keyring), the data lives in ``<data dir>/simulator`` (a separate profile, so live
+chats and settings are untouched) and there is no tunnel. A new simulator profile is seeded with
+a demo business and FAQ so the fallback responder can answer without Ollama.
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
 
 import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from wabot_desktop.core.bot.engine import BotEngine
 from wabot_desktop.core.bot.outbox import OutboxSender, publish_status_changes
@@ -36,13 +47,99 @@ from wabot_desktop.core.service import BotService
 from wabot_desktop.core.settings import Settings, load_settings, save_settings
 from wabot_desktop.core.store.db import Database
 from wabot_desktop.core.store.ingest import IngestOutcome
+from wabot_desktop.core.store.models import Contact
 from wabot_desktop.core.store.writer import IngestWriter
 from wabot_desktop.core.supervisor import Supervisor
 from wabot_desktop.core.tunnel import TunnelManager
 from wabot_desktop.core.whatsapp.errors import GraphApiError
 from wabot_desktop.core.whatsapp.graph import GraphClient
+from wabot_desktop.core.whatsapp.sandbox import Sandbox, StatusDelays
 
 logger = logging.getLogger(__name__)
+
+SIMULATOR_DIR_NAME = "simulator"
+
+# Written once, when a simulator profile is created (never into a live profile).
+SIMULATOR_DEMO_SETTINGS: dict[str, object] = {
+    "business_name": "Mi tienda (demo)",
+    "business_hours_text": "Lunes a viernes de 9:00 a 19:00, sábados de 9:00 a 14:00.",
+    "business_address": "Av. Siempre Viva 742, Centro",
+    "payment_methods": "Efectivo, tarjeta de débito o crédito y transferencia bancaria.",
+    "faq": (
+        (
+            "¿Cuál es el horario de atención?",
+            "Atendemos de lunes a viernes de 9:00 a 19:00 y los sábados de 9:00 a 14:00. "
+            "Los domingos está cerrado.",
+        ),
+        (
+            "¿Hacen envíos a domicilio?",
+            "¡Sí! Hacemos envíos a domicilio en toda la ciudad en 24-48 h. El envío es gratis en "
+            "compras desde $50.",
+        ),
+        (
+            "¿Qué formas de pago aceptan?",
+            "Aceptamos efectivo, tarjeta de débito o crédito y transferencia bancaria.",
+        ),
+        (
+            "¿Cuál es la dirección de la tienda?",
+            "Estamos en Av. Siempre Viva 742, Centro. ¡Te esperamos!",
+        ),
+    ),
+    # A snappy demo: the bot answers 1.5 s after the customer stops typing.
+    "debounce_quiet_s": 1.5,
+    "debounce_max_s": 6.0,
+    "send_gap_s": 0.3,
+}
+
+
+def simulator_paths(live: AppPaths) -> AppPaths:
+    """The simulator's own profile: everything below ``<live data dir>/simulator``."""
+    return AppPaths.resolve(live.data_dir / SIMULATOR_DIR_NAME)
+
+
+def reset_simulator_data(live: AppPaths) -> bool:
+    """Delete the simulator's profile (chats, settings, media); True if there was one.
+
+    Call it while no core runs in simulator mode on this profile (stop it first, then start a
+    new one). The live profile is never touched.
+
+    Raises:
+        RuntimeError: a core of this process is running on that simulator profile.
+    """
+    target = simulator_paths(live).data_dir
+    if target in Core.active_simulator_dirs:
+        raise RuntimeError("stop the simulator before clearing its data")
+    if target.name != SIMULATOR_DIR_NAME or target.parent != live.data_dir.resolve():
+        raise RuntimeError("refusing to delete an unexpected folder")
+    if not target.exists():
+        return False
+    shutil.rmtree(target)
+    logger.info("simulator data cleared")
+    return True
+
+
+def should_start_in_simulator(secrets: SecretStore) -> bool:
+    """First run: no live WhatsApp credentials stored, so the app opens in simulator mode."""
+    try:
+        return bool(missing_secrets(secrets, REQUIRED_FOR_LIVE))
+    except Exception:  # an unusable keyring means no credentials either
+        logger.info("secrets unreadable; starting in simulator mode")
+        return True
+
+
+def _loopback_url(host: str, port: int) -> str:
+    if host in ("", "0.0.0.0", "::", "localhost"):
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def _known_customers(session: Session) -> list[tuple[str | None, str]]:
+    rows = session.execute(
+        select(Contact.profile_name, Contact.wa_id).where(Contact.wa_id.is_not(None))
+    ).all()
+    return [(name, wa_id) for name, wa_id in rows if wa_id]
 
 
 @dataclass(slots=True)
@@ -60,6 +157,8 @@ class CoreConfig:
     data_dir_overridden: bool = True
     # Settings written to the profile at start (tests, scripted set-ups).
     settings_overrides: dict[str, object] = field(default_factory=dict)
+    # Simulator only: when the sandbox's sent/delivered/read webhooks go out (None: realistic).
+    sandbox_delays: StatusDelays | None = None
 
 
 def default_secret_store(paths: AppPaths, data_dir_overridden: bool) -> SecretStore:
@@ -76,16 +175,32 @@ def default_secret_store(paths: AppPaths, data_dir_overridden: bool) -> SecretSt
 
 
 class Core:
-    """The running core. ``start`` brings everything up; ``stop`` takes it down gracefully."""
+    """The running core. ``start`` brings everything up; ``stop`` takes it down gracefully.
+
+    In simulator mode ``paths`` is the simulator's profile (``live_paths`` the configured one),
+    ``secrets`` the sandbox's credentials and ``sandbox`` the running :class:`Sandbox`.
+    """
+
+    # Simulator profiles in use by a core of this process (reset_simulator_data refuses them).
+    active_simulator_dirs: ClassVar[set[Path]] = set()
 
     def __init__(self, config: CoreConfig) -> None:
         self.config = config
-        self.paths = config.paths
+        self.live_paths = config.paths
         self.hub = EventHub()
         self.metrics = Metrics()
-        self.secrets: SecretStore = config.secrets or default_secret_store(
-            config.paths, config.data_dir_overridden
-        )
+        self.sandbox: Sandbox | None = None
+        self.secrets: SecretStore
+        if config.simulator:
+            # Never the keyring nor WABOT_* variables: the sandbox's credentials, in memory.
+            self.paths = simulator_paths(config.paths)
+            self.sandbox = Sandbox(delays=config.sandbox_delays)
+            self.secrets = self.sandbox.credentials.secret_store()
+        else:
+            self.paths = config.paths
+            self.secrets = config.secrets or default_secret_store(
+                config.paths, config.data_dir_overridden
+            )
         self.settings = Settings()
         self.db: Database | None = None
         self._http: httpx.AsyncClient | None = None
@@ -110,6 +225,10 @@ class Core:
         assert self.server is not None and self.server.port is not None
         return f"http://{self.config.host}:{self.server.port}"
 
+    @property
+    def simulator(self) -> bool:
+        return self.config.simulator
+
     def credentials_missing(self) -> list[SecretKey]:
         return missing_secrets(self.secrets, REQUIRED_FOR_LIVE)
 
@@ -127,17 +246,37 @@ class Core:
         if missing:
             raise MissingCredentialsError([m.value for m in missing])
         paths = self.paths.ensure()
+        new_profile = not paths.db_path.exists()
         self.db = Database(paths.db_path)
         await self.db.run(self.db.migrate)
+        if self.sandbox is not None and new_profile:
+            await self.db.session_run(lambda s: save_settings(s, **SIMULATOR_DEMO_SETTINGS))
         if self.config.settings_overrides:
             overrides = self.config.settings_overrides
             await self.db.session_run(lambda s: save_settings(s, **overrides))
         self.settings = await self.db.session_run(load_settings)
 
-        self._http = httpx.AsyncClient(timeout=httpx.Timeout(15.0))
+        graph_url = self.config.graph_url or self.settings.graph_base_url
+        if self.sandbox is not None:
+            if self.config.graph_url:
+                logger.info("simulator mode: --graph-url is ignored (the sandbox answers)")
+            try:
+                await self.sandbox.start()
+                for name, wa_id in await self.db.session_run(_known_customers):
+                    self.sandbox.add_customer(name or "", wa_id)
+            except BaseException:
+                await self.sandbox.stop()
+                self.db.close()
+                self.db = None
+                raise
+            graph_url = self.sandbox.base_url
+            Core.active_simulator_dirs.add(paths.data_dir)
+
+        # The simulator only ever talks to the loopback sandbox: never through a proxy.
+        self._http = httpx.AsyncClient(timeout=httpx.Timeout(15.0), trust_env=self.sandbox is None)
         self.graph = GraphClient(
             self._http,
-            base_url=self.config.graph_url or self.settings.graph_base_url,
+            base_url=graph_url,
             api_version=self.settings.graph_api_version,
             phone_number_id=self.secrets.get(SecretKey.PHONE_NUMBER_ID) or "",
             access_token=lambda: self.secrets.get(SecretKey.ACCESS_TOKEN),
@@ -186,6 +325,9 @@ class Core:
             health=self._service.health,
             metrics=self.metrics,
         )
+        if self.sandbox is not None:
+            # Loopback-only JSON routes for serve --simulator; never mounted in live mode.
+            self.server.extra_routes.extend(self.sandbox.control_routes())
         # The writer must run before the server accepts its first webhook.
         self._supervisor.spawn("ingest-writer", self.writer.run)
         try:
@@ -193,12 +335,20 @@ class Core:
         except Exception:
             await self._supervisor.stop()
             await self._close_clients()
+            await self._stop_sandbox()
+            self.db.close()
+            self.db = None
             raise
+        if self.sandbox is not None:
+            assert self.server.port is not None
+            self.sandbox.set_webhook_url(
+                _loopback_url(self.config.host, self.server.port) + "/webhook"
+            )
         self._supervisor.spawn("outbox", self.outbox.run)
         self._supervisor.spawn("mode-sweeper", self.engine.run_sweeper)
         self._supervisor.spawn("llm-warmup", self._warm_up_llm, restart=False)
         self._supervisor.spawn("graph-check", self._check_graph, restart=False)
-        if self.config.tunnel:
+        if self.config.tunnel and self.sandbox is None:
             assert self.server.port is not None
             self.tunnel = TunnelManager(
                 local_port=self.server.port,
@@ -262,13 +412,24 @@ class Core:
         if self._http is not None:
             await self._http.aclose()
 
+    async def _stop_sandbox(self) -> None:
+        if self.sandbox is not None:
+            try:
+                await self.sandbox.stop()
+            except Exception:
+                logger.exception("sandbox stop failed")
+            Core.active_simulator_dirs.discard(self.paths.data_dir)
+
     async def stop(self) -> None:
         """Stop accepting webhooks, stop the workers, close clients and the database."""
+        if self.sandbox is not None:
+            await self.sandbox.detach()  # no more simulated webhooks
         if self.server is not None:
             await self.server.stop()
         if self.engine is not None:
             await self.engine.stop()
         await self._supervisor.stop()
+        await self._stop_sandbox()
         if self.tunnel is not None:
             try:
                 await self.tunnel.stop()

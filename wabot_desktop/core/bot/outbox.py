@@ -45,6 +45,7 @@ from wabot_desktop.core.store.outbox import (
     mark_retry,
     mark_sent,
     next_due_at,
+    reset_backoff,
 )
 from wabot_desktop.core.whatsapp.errors import GraphApiError, PairRateLimitError, stops_all_sending
 from wabot_desktop.core.whatsapp.graph import GraphClient
@@ -104,6 +105,9 @@ class OutboxSender:
 
     async def run(self) -> None:
         """Dispatcher loop; runs until cancelled (cancels its lanes too)."""
+        recovered = await self._db.session_run(reset_backoff, time.time())
+        if recovered:
+            logger.info("retrying %d queued messages left from before the restart", recovered)
         try:
             while True:
                 self._wake.clear()
@@ -146,7 +150,9 @@ class OutboxSender:
 
     def _retrying(self) -> AsyncRetrying:
         settings = self._settings()
-        jitter = wait_exponential_jitter(multiplier=settings.retry_initial_s, max=settings.retry_max_s)
+        jitter = wait_exponential_jitter(
+            multiplier=settings.retry_initial_s, max=settings.retry_max_s
+        )
         pair = wait_exponential(
             multiplier=settings.retry_initial_s, exp_base=4, max=settings.retry_max_s
         )

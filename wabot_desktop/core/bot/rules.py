@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from wabot_desktop.core.dto import ConversationMode
@@ -89,19 +89,32 @@ def _minutes(hhmm: str) -> int:
     return int(hours) * 60 + int(minutes or 0)
 
 
-def is_open(settings: Settings, moment: datetime) -> bool:
-    """Whether the shop is open at ``moment`` (local time): weekday ranges minus closed dates."""
-    if moment.date().isoformat() in settings.closed_dates:
-        return False
-    ranges = settings.business_hours.get(WEEKDAYS[moment.weekday()], [])
-    minute = moment.hour * 60 + moment.minute
-    for start, end in ranges:
+def _day_ranges(settings: Settings, day: date) -> list[tuple[int, int]]:
+    """The readable [start, end) minute ranges of ``day``; none on a closed date."""
+    if day.isoformat() in settings.closed_dates:
+        return []
+    ranges: list[tuple[int, int]] = []
+    for item in settings.business_hours.get(WEEKDAYS[day.weekday()], []):
         try:
-            if _minutes(start) <= minute < _minutes(end):
-                return True
-        except ValueError:
+            start, end = item
+            ranges.append((_minutes(start), _minutes(end)))
+        except (TypeError, ValueError):
             continue
-    return False
+    return ranges
+
+
+def is_open(settings: Settings, moment: datetime) -> bool:
+    """Whether the shop is open at ``moment`` (local time): weekday ranges minus closed dates.
+
+    A range whose end is before its start runs past midnight ("20:00"-"02:00" on Friday is
+    open late Friday and early Saturday); a closed date closes the whole night it starts.
+    """
+    minute = moment.hour * 60 + moment.minute
+    for start, end in _day_ranges(settings, moment.date()):
+        if start <= minute < end or (end < start and minute >= start):
+            return True
+    yesterday = moment.date() - timedelta(days=1)
+    return any(end < start and minute < end for start, end in _day_ranges(settings, yesterday))
 
 
 def _expired(state: TurnState, settings: Settings, now: float) -> bool:
@@ -114,6 +127,8 @@ def _expired(state: TurnState, settings: Settings, now: float) -> bool:
 
 
 _WORDLESS_UNREADABLE = frozenset({"unsupported", "unknown"})
+# Types whose text the customer typed or tapped (captions included): handoff keywords count there.
+_TYPED_BY_CUSTOMER = frozenset({"text", "interactive", "button", "image", "video", "document"})
 
 
 def decide(state: TurnState, settings: Settings, now: float, paused: bool) -> Decision:
@@ -161,7 +176,7 @@ def decide(state: TurnState, settings: Settings, now: float, paused: bool) -> De
     if any(
         m.text and contains_keyword(m.text, settings.handoff_keywords)
         for m in fresh
-        if m.type in ("text", "interactive", "button")
+        if m.type in _TYPED_BY_CUSTOMER
     ):
         return Decision(
             action=Action.CANNED,

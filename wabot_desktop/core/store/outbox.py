@@ -161,6 +161,16 @@ def due_items(session: Session, now: float, conversation_id: int) -> list[DueIte
     return items
 
 
+def reset_backoff(session: Session, now: float) -> int:
+    """Start-up recovery: queued rows are due at once (the outage that delayed them may be over)."""
+    result = session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.state == QUEUED, OutboxItem.next_attempt_at > now)
+        .values(next_attempt_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def next_due_at(session: Session) -> float | None:
     return session.scalar(
         select(func.min(OutboxItem.next_attempt_at)).where(OutboxItem.state == QUEUED)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from wabot_desktop.core.dto import Author, ConversationMode, Direction
@@ -58,22 +59,91 @@ class TurnState:
     customer_messages_last_minute: int
 
 
-def _turn_message(m: Message) -> TurnMessage:
+_TURN_COLUMNS = (
+    Message.id,
+    Message.wamid,
+    Message.author,
+    Message.type,
+    Message.text,
+    Message.wa_timestamp,
+    Message.created_at,
+    Message.media_filename,
+    Message.media_voice,
+    Message.latitude,
+    Message.longitude,
+    Message.location_name,
+    Message.location_address,
+    Message.unsupported_type,
+)
+# Prebuilt statements (compiled once): every customer turn runs these on the DB thread.
+_STATE = (
+    select(
+        Conversation.contact_id,
+        Conversation.mode,
+        Conversation.mode_changed_at,
+        Conversation.staff_name,
+        Conversation.last_staff_message_at,
+        Conversation.last_bot_message_at,
+        Conversation.greeting_sent,
+        Conversation.away_sent_for_window,
+        Contact.wa_id,
+        Contact.user_id,
+        Contact.profile_name,
+        Contact.opted_out,
+        Contact.blocked,
+    )
+    .join(Contact, Contact.id == Conversation.contact_id)
+    .where(Conversation.id == bindparam("conv"))
+)
+_PENDING = (
+    select(*_TURN_COLUMNS)
+    .where(
+        Message.conversation_id == bindparam("conv"),
+        Message.direction == Direction.IN.value,
+        Message.handled.is_(False),
+    )
+    .order_by(Message.id)
+)
+_HISTORY = (
+    select(*_TURN_COLUMNS)
+    .where(
+        Message.conversation_id == bindparam("conv"),
+        Message.type != "reaction",
+        Message.id < bindparam("before"),
+    )
+    .order_by(Message.id.desc())
+    .limit(bindparam("limit"))
+)
+_RECENT = select(Message.author, Message.direction, Message.created_at).where(
+    Message.conversation_id == bindparam("conv"), Message.created_at > bindparam("since")
+)
+_EARLIER_HANDLED = (
+    select(Message.id)
+    .where(
+        Message.conversation_id == bindparam("conv"),
+        Message.direction == Direction.IN.value,
+        Message.handled.is_(True),
+    )
+    .limit(1)
+)
+
+
+def _turn_message(row: Any) -> TurnMessage:
     return TurnMessage(
-        id=m.id,
-        wamid=m.wamid,
-        author=m.author,
-        type=m.type,
-        text=m.text,
-        wa_timestamp=m.wa_timestamp,
-        created_at=m.created_at,
-        media_filename=m.media_filename,
-        media_voice=m.media_voice,
-        latitude=m.latitude,
-        longitude=m.longitude,
-        location_name=m.location_name,
-        location_address=m.location_address,
-        unsupported_type=m.unsupported_type,
+        id=row.id,
+        wamid=row.wamid,
+        author=row.author,
+        type=row.type,
+        text=row.text,
+        wa_timestamp=row.wa_timestamp,
+        created_at=row.created_at,
+        media_filename=row.media_filename,
+        media_voice=bool(row.media_voice),
+        latitude=row.latitude,
+        longitude=row.longitude,
+        location_name=row.location_name,
+        location_address=row.location_address,
+        unsupported_type=row.unsupported_type,
     )
 
 
@@ -81,70 +151,42 @@ def load_turn_state(
     session: Session, conversation_id: int, now: float, history_limit: int = 40
 ) -> TurnState | None:
     """Everything the decision needs, read in one transaction; None if the chat is gone."""
-    conversation = session.get(Conversation, conversation_id)
-    if conversation is None:
+    conn = session.connection()
+    head = conn.execute(_STATE, {"conv": conversation_id}).first()
+    if head is None:
         return None
-    contact = session.get(Contact, conversation.contact_id)
-    assert contact is not None
-    pending_rows = session.scalars(
-        select(Message)
-        .where(
-            Message.conversation_id == conversation_id,
-            Message.direction == Direction.IN.value,
-            Message.handled.is_(False),
+    pending = [_turn_message(r) for r in conn.execute(_PENDING, {"conv": conversation_id})]
+    before = pending[0].id if pending else 2**62
+    history = [
+        _turn_message(r)
+        for r in conn.execute(
+            _HISTORY, {"conv": conversation_id, "before": before, "limit": history_limit}
         )
-        .order_by(Message.id)
-    ).all()
-    first_pending = pending_rows[0].id if pending_rows else None
-    history_query = select(Message).where(
-        Message.conversation_id == conversation_id, Message.type != "reaction"
-    )
-    if first_pending is not None:
-        history_query = history_query.where(Message.id < first_pending)
-    history_rows = list(
-        session.scalars(history_query.order_by(Message.id.desc()).limit(history_limit)).all()
-    )
-    history_rows.reverse()
-    bot_times = session.scalars(
-        select(Message.created_at).where(
-            Message.conversation_id == conversation_id,
-            Message.author == Author.BOT.value,
-            Message.created_at > now - 60,
-        )
-    ).all()
-    customer_count = session.scalar(
-        select(func.count()).where(
-            Message.conversation_id == conversation_id,
-            Message.direction == Direction.IN.value,
-            Message.created_at > now - 60,
-        )
-    )
-    earlier = session.scalar(
-        select(func.count()).where(
-            Message.conversation_id == conversation_id,
-            Message.direction == Direction.IN.value,
-            Message.handled.is_(True),
-        )
-    )
+    ]
+    history.reverse()
+    recent = conn.execute(_RECENT, {"conv": conversation_id, "since": now - 60}).all()
+    earlier = conn.execute(_EARLIER_HANDLED, {"conv": conversation_id}).first()
     return TurnState(
         conversation_id=conversation_id,
-        contact_id=contact.id,
-        wa_id=contact.wa_id,
-        user_id=contact.user_id,
-        profile_name=contact.profile_name,
-        mode=ConversationMode(conversation.mode),
-        mode_changed_at=conversation.mode_changed_at,
-        staff_name=conversation.staff_name,
-        last_staff_message_at=conversation.last_staff_message_at,
-        opted_out=contact.opted_out,
-        blocked=contact.blocked,
-        greeting_sent=conversation.greeting_sent,
-        away_sent_for_window=conversation.away_sent_for_window,
-        is_first_conversation=not earlier and conversation.last_bot_message_at is None,
-        pending=tuple(_turn_message(m) for m in pending_rows),
-        history=tuple(_turn_message(m) for m in history_rows),
-        bot_replies_last_minute=tuple(sorted(bot_times)),
-        customer_messages_last_minute=int(customer_count or 0),
+        contact_id=head.contact_id,
+        wa_id=head.wa_id,
+        user_id=head.user_id,
+        profile_name=head.profile_name,
+        mode=ConversationMode(head.mode),
+        mode_changed_at=head.mode_changed_at,
+        staff_name=head.staff_name,
+        last_staff_message_at=head.last_staff_message_at,
+        opted_out=bool(head.opted_out),
+        blocked=bool(head.blocked),
+        greeting_sent=bool(head.greeting_sent),
+        away_sent_for_window=head.away_sent_for_window,
+        is_first_conversation=earlier is None and head.last_bot_message_at is None,
+        pending=tuple(pending),
+        history=tuple(history),
+        bot_replies_last_minute=tuple(
+            sorted(r.created_at for r in recent if r.author == Author.BOT.value)
+        ),
+        customer_messages_last_minute=sum(1 for r in recent if r.direction == Direction.IN.value),
     )
 
 
