@@ -16,7 +16,6 @@ from tests.helpers import (
     CUSTOMER,
     VERIFY_TOKEN,
     message_body,
-    new_wamid,
     payload_bytes,
     post,
     running_core,
@@ -33,7 +32,11 @@ pytestmark = pytest.mark.asyncio
 
 def count(core: Core, model: type, *where: object) -> int:
     assert core.db is not None
-    return int(core.db.session_run_sync(lambda s: s.scalar(select(func.count()).select_from(model).where(*where))))
+    return int(
+        core.db.session_run_sync(
+            lambda s: s.scalar(select(func.count()).select_from(model).where(*where))
+        )
+    )
 
 
 async def wait_for(predicate, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
@@ -54,7 +57,9 @@ async def test_text_is_stored_and_answered_once(
         assert sends[0]["to"] == "+" + CUSTOMER
         assert sends[0]["type"] == "text"
         assert sends[0]["text"]["body"] == "¡Hola! Abrimos de 9 a 19 h."
-        await wait_for(lambda: count(core, Message, Message.direction == "out", Message.status == "sent") == 1)
+        await wait_for(
+            lambda: count(core, Message, Message.direction == "out", Message.status == "sent") == 1
+        )
         assert count(core, Message, Message.direction == "in") == 1
         assert count(core, RawEvent) == 1
         # Marked read with the typing indicator before answering.
@@ -121,7 +126,11 @@ async def test_verification_handshake(
     async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
         ok = await client.get(
             core.server_url + "/webhook",
-            params={"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"},
+            params={
+                "hub.mode": "subscribe",
+                "hub.verify_token": VERIFY_TOKEN,
+                "hub.challenge": "1158201444",
+            },
         )
         assert ok.status_code == 200
         assert ok.text == "1158201444"
@@ -139,8 +148,14 @@ async def test_size_and_body_errors(
     async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
         huge = b'{"object":"whatsapp_business_account","pad":"' + b"x" * (3 * 1024 * 1024) + b'"}'
         assert (await post(client, core.server_url, huge)).status_code == 413
-        for name in ("bad_truncated_json.json", "bad_invalid_utf8_bytes.json", "bad_empty_body.json"):
-            assert (await post(client, core.server_url, payload_bytes(name))).status_code == 400, name
+        for name in (
+            "bad_truncated_json.json",
+            "bad_invalid_utf8_bytes.json",
+            "bad_empty_body.json",
+        ):
+            assert (await post(client, core.server_url, payload_bytes(name))).status_code == 400, (
+                name
+            )
         assert (await post(client, core.server_url, b"[" * 100_000)).status_code == 400
         assert count(core, RawEvent) == 0
 
@@ -176,7 +191,11 @@ async def test_graph_429_then_success_sends_exactly_once(
         await post(client, core.server_url, payload_bytes("text.json"))
         await graph.wait_for_sends(1)
         await asyncio.sleep(0.3)
-        attempts = [r for r in graph.requests_to("messages", "POST") if r.json and r.json.get("type") == "text"]
+        attempts = [
+            r
+            for r in graph.requests_to("messages", "POST")
+            if r.json and r.json.get("type") == "text"
+        ]
         assert len(attempts) == 2
         assert len(graph.sent_messages) == 1
         assert count(core, Message, Message.direction == "out", Message.status == "sent") == 1
@@ -190,7 +209,11 @@ async def test_window_closed_131047_is_failed_and_not_retried(
         await post(client, core.server_url, payload_bytes("text.json"))
         await wait_for(lambda: count(core, Message, Message.status == "failed") == 1)
         await asyncio.sleep(0.3)
-        attempts = [r for r in graph.requests_to("messages", "POST") if r.json and r.json.get("type") == "text"]
+        attempts = [
+            r
+            for r in graph.requests_to("messages", "POST")
+            if r.json and r.json.get("type") == "text"
+        ]
         assert len(attempts) == 1
         assert count(core, Message, Message.error_code == 131047) == 1
         assert count(core, OutboxItem, OutboxItem.state == "failed") == 1
@@ -199,7 +222,9 @@ async def test_window_closed_131047_is_failed_and_not_retried(
 async def test_token_rejected_190_stops_all_sending(
     tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
 ) -> None:
-    graph.script_errors("messages", [(401, graph_error_body(190, "Invalid OAuth access token", 401))])
+    graph.script_errors(
+        "messages", [(401, graph_error_body(190, "Invalid OAuth access token", 401))]
+    )
     async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
         seen: list[Event] = []
         core.hub.subscribe(seen.append)
@@ -230,12 +255,23 @@ async def test_statuses_are_monotonic_and_failed_is_terminal(
 
         def status() -> str:
             assert core.db is not None
-            return core.db.session_run_sync(lambda s: s.scalar(select(Message.status).where(Message.wamid == wamid)))
+            return core.db.session_run_sync(
+                lambda s: s.scalar(select(Message.status).where(Message.wamid == wamid))
+            )
 
-        for name, expected in (("read", "read"), ("delivered", "read"), ("sent", "read"), ("warning", "read")):
-            assert (await post(client, core.server_url, status_body(wamid, name))).status_code == 200
+        for name, expected in (
+            ("read", "read"),
+            ("delivered", "read"),
+            ("sent", "read"),
+            ("warning", "read"),
+        ):
+            assert (
+                await post(client, core.server_url, status_body(wamid, name))
+            ).status_code == 200
             assert status() == expected
-        assert (await post(client, core.server_url, status_body(wamid, "failed", error_code=131026))).status_code == 200
+        assert (
+            await post(client, core.server_url, status_body(wamid, "failed", error_code=131026))
+        ).status_code == 200
         assert status() == "failed"
         await post(client, core.server_url, status_body(wamid, "read"))
         assert status() == "failed"
@@ -251,7 +287,9 @@ async def test_status_arriving_before_the_send_response_is_applied(
         await post(client, core.server_url, payload_bytes("text.json"))
         await wait_for(lambda: len(graph.sent_wamids) == 1)
         assert graph.sent_wamids[0] == early
-        await wait_for(lambda: count(core, Message, Message.wamid == early, Message.status == "delivered") == 1)
+        await wait_for(
+            lambda: count(core, Message, Message.wamid == early, Message.status == "delivered") == 1
+        )
 
 
 async def test_long_reply_is_split_and_foreign_numbers_ignored(
@@ -264,18 +302,26 @@ async def test_long_reply_is_split_and_foreign_numbers_ignored(
         await post(client, core.server_url, text_body("Cuéntame todo"))
         sends = await graph.wait_for_sends(3)
         assert all(len(s["text"]["body"]) <= 4096 for s in sends)
-        assert "".join(s["text"]["body"] for s in sends).replace(" ", "") == ollama.reply.replace(" ", "")
+        assert "".join(s["text"]["body"] for s in sends).replace(" ", "") == ollama.reply.replace(
+            " ", ""
+        )
         assert count(core, Message, Message.direction == "in") == 1
 
 
 async def test_batches_of_many_entries_are_stored_whole(
     tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
 ) -> None:
-    async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host, bot_paused=True) as core:
+    async with running_core(
+        tmp_path, graph_url=graph.base_url, ollama_url=ollama.host, bot_paused=True
+    ) as core:
         body = json.loads(message_body([text_message(f"m{i}") for i in range(5)]))
-        other = json.loads(message_body([text_message("x", wa_id="15555550102")], wa_id="15555550102"))
+        other = json.loads(
+            message_body([text_message("x", wa_id="15555550102")], wa_id="15555550102")
+        )
         body["entry"].append(other["entry"][0])
-        body["entry"][0]["changes"].append(json.loads(status_body("wamid.unknown", "sent"))["entry"][0]["changes"][0])
+        body["entry"][0]["changes"].append(
+            json.loads(status_body("wamid.unknown", "sent"))["entry"][0]["changes"][0]
+        )
         raw = json.dumps(body).encode()
         assert (await post(client, core.server_url, raw)).status_code == 200
         assert count(core, Message, Message.direction == "in") == 6
@@ -284,7 +330,11 @@ async def test_batches_of_many_entries_are_stored_whole(
 
 
 async def test_every_sample_payload_gets_the_right_status_and_reply_policy(
-    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient, webhooks_dir: Path
+    tmp_path: Path,
+    graph: FakeGraph,
+    ollama: FakeOllama,
+    client: httpx.AsyncClient,
+    webhooks_dir: Path,
 ) -> None:
     """Post every recorded payload, signed: status codes, rows, and replies only where due."""
     expected_status = {
@@ -293,9 +343,14 @@ async def test_every_sample_payload_gets_the_right_status_and_reply_policy(
         "bad_empty_body.json": 400,
     }
     no_reply = {
-        "reaction.json", "sticker_animated.json", "system_identity_changed.json",
-        "template_status_update.json", "user_preferences_stop.json", "errors_value_level_130429.json",
-        "bad_wrong_object_page.json", "bad_unknown_status_and_type.json",
+        "reaction.json",
+        "sticker_animated.json",
+        "system_identity_changed.json",
+        "template_status_update.json",
+        "user_preferences_stop.json",
+        "errors_value_level_130429.json",
+        "bad_wrong_object_page.json",
+        "bad_unknown_status_and_type.json",
     }
     async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
         for path in sorted(webhooks_dir.glob("*.json")):
@@ -304,7 +359,11 @@ async def test_every_sample_payload_gets_the_right_status_and_reply_policy(
             assert response.status_code == expected_status.get(path.name, 200), path.name
             await asyncio.sleep(0.15)
             sent_now = len(graph.sent_messages) - before
-            if path.name.startswith("status_") or path.name in no_reply or response.status_code != 200:
+            if (
+                path.name.startswith("status_")
+                or path.name in no_reply
+                or response.status_code != 200
+            ):
                 assert sent_now == 0, f"{path.name} must not be answered"
         # Every message kind that warrants an answer got one (customer 1's and 2's chats).
         assert len(graph.sent_messages) >= 5
@@ -312,4 +371,7 @@ async def test_every_sample_payload_gets_the_right_status_and_reply_policy(
         # bad_missing_fields: the sender-less message is skipped, the identifiable one kept.
         assert count(core, Message, Message.wamid.like("%0090A==")) == 0
         assert count(core, Message, Message.wamid.like("%0091A==")) == 1
-        assert count(core, Message, Message.type == "unknown", Message.unsupported_type == "hologram") == 1
+        assert (
+            count(core, Message, Message.type == "unknown", Message.unsupported_type == "hologram")
+            == 1
+        )

@@ -18,7 +18,7 @@ class UserFacingError(WabotError):
     code: str = "user_error"
 
 
-class UserCancelled(WabotError):
+class UserCancelled(WabotError):  # noqa: N818 - a cancel is not an error to the user
     """The user cancelled an action; never shown as an error."""
 
 

@@ -100,9 +100,7 @@ class KeyringSecretStore:
 
         backend = keyring.get_keyring()
         name = type(backend).__module__ + "." + type(backend).__name__
-        if isinstance(backend, fail.Keyring) or "null" in name or "Plaintext" in name:
-            return False
-        return True
+        return not (isinstance(backend, fail.Keyring) or "null" in name or "Plaintext" in name)
 
     def get(self, key: SecretKey) -> str | None:
         import keyring

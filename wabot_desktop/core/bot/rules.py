@@ -64,7 +64,10 @@ _PUNCT_RE = re.compile(r"[^\w\s]")
 
 
 def normalize(text: str) -> str:
-    """Lowercase, no accents, no punctuation, single spaces: '¡Hablar con ALGUIEN!' -> 'hablar con alguien'."""
+    """Lowercase, no accents, no punctuation, single spaces.
+
+    '¡Hablar con ALGUIEN!' -> 'hablar con alguien'.
+    """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(_PUNCT_RE.sub(" ", stripped).split())
