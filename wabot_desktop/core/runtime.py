@@ -11,6 +11,7 @@ a demo business and FAQ so the fallback responder can answer without Ollama.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 from dataclasses import dataclass, field
@@ -263,7 +264,8 @@ class Core:
             try:
                 await self.sandbox.start()
                 for name, wa_id in await self.db.session_run(_known_customers):
-                    self.sandbox.add_customer(name or "", wa_id)
+                    with contextlib.suppress(ValueError):  # not a phone number: skip it
+                        self.sandbox.add_customer(name or "", wa_id)
             except BaseException:
                 await self.sandbox.stop()
                 self.db.close()

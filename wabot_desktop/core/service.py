@@ -161,6 +161,10 @@ class BotService:
         """Back to the bot; what the customer wrote meanwhile stays handled by staff."""
 
         def work(session: Any) -> bool:
+            # Only what arrived while staff held the chat is theirs: handing back a chat the bot
+            # already holds must not swallow the message it is about to answer.
+            if queries.get_conversation(session, conversation_id).mode is ConversationMode.BOT:
+                return False
             mark_all_pending_handled(session, conversation_id)
             return set_mode(session, conversation_id, ConversationMode.BOT, self._clock())
 

@@ -10,7 +10,6 @@ first checks the chat is still the bot's: a staff takeover during generation win
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -177,6 +176,39 @@ def _history_author(author: str) -> Literal["customer", "bot", "staff"]:
     return "staff" if author == "staff" else "bot"
 
 
+def history_turns(messages: tuple[TurnMessage, ...]) -> list[HistoryTurn]:
+    """Earlier messages as the model sees them.
+
+    WhatsApp system notices ("the customer changed number") are nobody's turn and are left out;
+    they used to reach the model as an assistant turn. What the bot or staff sent is shown by its
+    text (a template or a message with buttons), not described as if a customer had sent it.
+    """
+    turns: list[HistoryTurn] = []
+    for m in messages:
+        if m.author == Author.SYSTEM.value:
+            continue
+        if m.author == Author.CUSTOMER.value or not m.text:
+            content = turn_content(m).describe()
+        else:
+            content = m.text
+        turns.append(HistoryTurn(author=_history_author(m.author), content=content))
+    return turns
+
+
+async def _wait_event(event: asyncio.Event, timeout: float) -> bool:
+    """Wait up to ``timeout`` s for ``event``; True if it was set.
+
+    asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation that lands
+    while the event fires, so a stopping engine would carry on with another turn.
+    """
+    try:
+        async with asyncio.timeout(timeout):
+            await event.wait()
+    except TimeoutError:
+        return False
+    return True
+
+
 class _Worker:
     def __init__(self, conversation_id: int) -> None:
         self.conversation_id = conversation_id
@@ -304,9 +336,7 @@ class BotEngine:
             if remaining <= 0:
                 return
             worker.arrived.clear()
-            try:
-                await asyncio.wait_for(worker.arrived.wait(), remaining)
-            except TimeoutError:
+            if not await _wait_event(worker.arrived, remaining):
                 return
 
     async def _turn(self, worker: _Worker) -> _Step:
@@ -321,8 +351,7 @@ class BotEngine:
         ):
             self._hub.publish(ModeChanged(conversation_id=state.conversation_id, mode="bot"))
         if decision.action is Action.WAIT:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(worker.arrived.wait(), decision.wait_s)
+            await _wait_event(worker.arrived, decision.wait_s)
             return _Step.AGAIN
         if decision.action is Action.SILENT:
             await self._db.session_run(mark_handled, list(decision.handled_ids))
@@ -392,10 +421,7 @@ class BotEngine:
         reason = HandoffReason.NO_ANSWER
         system_prompt = system_prompt_for(settings)
         if self.llm is not None and merged.strip():
-            history = [
-                HistoryTurn(author=_history_author(m.author), content=turn_content(m).describe())
-                for m in state.history
-            ]
+            history = history_turns(state.history)
             language = normalize_language(settings.language or None)
             template = settings.system_prompt or load_system_template(language)
             messages = compose_messages(

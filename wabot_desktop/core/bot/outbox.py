@@ -120,8 +120,11 @@ class OutboxSender:
                             )
                 nxt = await self._db.session_run(next_due_at)
                 timeout = _IDLE_POLL_S if nxt is None else min(_IDLE_POLL_S, max(0.05, nxt - now))
+                # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancellation that
+                # lands while the wake-up completes, and stop() then waits forever.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout)
+                    async with asyncio.timeout(timeout):
+                        await self._wake.wait()
         finally:
             for task in list(self._lanes.values()):
                 task.cancel()

@@ -183,8 +183,9 @@ def load_turn_state(
         is_first_conversation=earlier is None and head.last_bot_message_at is None,
         pending=tuple(pending),
         history=tuple(history),
+        # One reply split into parts is one reply: its parts share one created_at.
         bot_replies_last_minute=tuple(
-            sorted(r.created_at for r in recent if r.author == Author.BOT.value)
+            sorted({r.created_at for r in recent if r.author == Author.BOT.value})
         ),
         customer_messages_last_minute=sum(1 for r in recent if r.direction == Direction.IN.value),
     )
