@@ -27,12 +27,20 @@ HAVE_SECRET_SERVICE = bool(
 
 SCRIPT = textwrap.dedent(
     """
-    import sqlite3, sys
-    from pathlib import Path
+    import time
+    from wabot_desktop.core.errors import KeyringUnavailableError
     from wabot_desktop.core.secrets import KeyringSecretStore, SecretKey
     assert KeyringSecretStore.usable(), "Secret Service backend not usable"
     store = KeyringSecretStore("wabot-desktop:test")
-    store.set(SecretKey.ACCESS_TOKEN, "EAAB-tóken-ñ-123")
+    # --daemonize can return before the daemon serves the unlocked collection (seen under load).
+    for attempt in range(40):
+        try:
+            store.set(SecretKey.ACCESS_TOKEN, "EAAB-tóken-ñ-123")
+            break
+        except KeyringUnavailableError:
+            if attempt == 39:
+                raise
+            time.sleep(0.25)
     assert store.get(SecretKey.ACCESS_TOKEN) == "EAAB-tóken-ñ-123"
     store.delete(SecretKey.ACCESS_TOKEN)
     assert store.get(SecretKey.ACCESS_TOKEN) is None
