@@ -41,12 +41,28 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def _first_run_simulator(args: argparse.Namespace) -> bool:
+    """No WhatsApp credentials anywhere: the default run shows the bot working in the simulator."""
+    from wabot_desktop.core.paths import AppPaths
+    from wabot_desktop.core.runtime import default_secret_store, should_start_in_simulator
+
+    paths = AppPaths.resolve(args.data_dir)
+    return should_start_in_simulator(default_secret_store(paths, args.data_dir is not None))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "serve" or not has_display():
+    if args.command == "serve":
+        # The explicit headless contract: missing credentials are an error (exit 2).
         from wabot_desktop.core.headless import run_serve
 
         return run_serve(args)
+    if not has_display():
+        from wabot_desktop.core.headless import run_serve
+
+        if not args.simulator and _first_run_simulator(args):
+            args.simulator = True
+        return run_serve(args)
     from wabot_desktop.gui.main import run_gui
 
-    return run_gui(args)
+    return int(run_gui(args))
