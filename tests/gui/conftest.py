@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +33,15 @@ def _keep_app_running(qapp: QApplication) -> None:
     # As in the app: closing the last window must not quit Qt, which would stop qasync's loop
     # under the running test ("Event loop stopped before Future completed").
     qapp.setQuitOnLastWindowClosed(False)
+
+
+@pytest.fixture(autouse=True)
+def _fail_loudly_on_a_hang() -> Iterator[None]:
+    # A GUI test that hangs (a modal dialog, a lost event) dumps every thread's stack and ends
+    # the run instead of holding CI until its time limit.
+    faulthandler.dump_traceback_later(180, exit=True)
+    yield
+    faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture

@@ -107,6 +107,26 @@ def inbound(
     )
 
 
+def inbound_many(
+    wa_id: str, name: str, bodies: list[str], *, start: float | None = None
+) -> dict[str, Any]:
+    """One webhook carrying several text messages from one customer, one second apart."""
+    first = start if start is not None else time.time() - len(bodies)
+    messages = [
+        {
+            "from": wa_id,
+            "id": new_wamid(),
+            "timestamp": str(int(first + offset)),
+            "type": "text",
+            "text": {"body": body},
+        }
+        for offset, body in enumerate(bodies)
+    ]
+    return _envelope(
+        {"contacts": [{"profile": {"name": name}, "wa_id": wa_id}], "messages": messages}
+    )
+
+
 def text(body: str, *, reply_to: str | None = None) -> dict[str, Any]:
     message: dict[str, Any] = {"type": "text", "text": {"body": body}}
     if reply_to:

@@ -53,22 +53,30 @@ async def seed_busy_list(env: GuiEnv, count: int = len(CUSTOMERS)) -> None:
     await until(lambda: len(env.graph.sent_messages) >= count, timeout=20, what="bot replies")
 
 
+def sent_to(env: GuiEnv, wa_id: str) -> list[tuple[dict[str, object], str]]:
+    """(payload, wamid) of every message the fake Graph accepted for one customer."""
+    return [
+        (payload, wamid)
+        for payload, wamid in zip(env.graph.sent_messages, env.graph.sent_wamids, strict=True)
+        if "".join(ch for ch in str(payload.get("to", "")) if ch.isdigit()) == wa_id
+    ]
+
+
 async def seed_showcase(
     env: GuiEnv, wa_id: str = "5215512345678", name: str = "Lucía Pérez"
 ) -> int:
     """One chat with every kind of bubble; returns its conversation id."""
     service = env.service
-    base = len(env.graph.sent_messages)
     # Customer text -> bot answer
     await env.customer_says(wa_id, name, "Hola, buenas tardes. ¿Tienen pasteles de tres leches?")
-    await until(lambda: len(env.graph.sent_messages) >= base + 1, what="bot answer")
+    await until(lambda: len(sent_to(env, wa_id)) >= 1, what="bot answer")
     conversation_id = (await service.list_conversations(search=wa_id))[0].id
-    bot_wamid = env.graph.sent_wamids[-1]
+    bot_wamid = sent_to(env, wa_id)[0][1]
     # A reply quoting the bot
     await env.customer_says(
         wa_id, name, "¡Perfecto! ¿Y hacen envíos a Coyoacán?", reply_to=bot_wamid
     )
-    await until(lambda: len(env.graph.sent_messages) >= base + 2, what="second bot answer")
+    await until(lambda: len(sent_to(env, wa_id)) >= 2, what="second bot answer")
     # Media from the customer (the bot answers only once per burst; pause it for the rest)
     await service.set_global_pause(True)
     photo = env.graph.add_media(b"\xff\xd8\xff fake jpeg", "image/jpeg")
@@ -89,17 +97,25 @@ async def seed_showcase(
     await service.send_staff_message(
         conversation_id, "¡Hola Lucía! Soy Ana. Sí hacemos envíos a Coyoacán 😊", staff_name="Ana"
     )
-    await until(lambda: len(env.graph.sent_messages) >= base + 3, what="staff send")
     await service.send_staff_message(
         conversation_id, "El pastel para 20 personas cuesta $850.", staff_name="Ana"
     )
-    await until(lambda: len(env.graph.sent_messages) >= base + 4, what="staff send 2")
-    ok_wamid, failed_wamid = env.graph.sent_wamids[-2], env.graph.sent_wamids[-1]
+    await until(lambda: len(sent_to(env, wa_id)) >= 4, what="staff sends")
+    ok_wamid = _wamid_of(env, "Soy Ana")
+    failed_wamid = _wamid_of(env, "cuesta $850")
     await env.post(status(ok_wamid, wa_id, "delivered"))
     await env.post(status(ok_wamid, wa_id, "read"))
     await env.post(status(failed_wamid, wa_id, "failed", error_code=131026))
     await env.customer_says(wa_id, name, "Gracias 🙌")
     return conversation_id
+
+
+def _wamid_of(env: GuiEnv, fragment: str) -> str:
+    """The wamid the fake Graph gave to the text message containing ``fragment``."""
+    for payload, wamid in zip(env.graph.sent_messages, env.graph.sent_wamids, strict=True):
+        if fragment in payload.get("text", {}).get("body", ""):
+            return wamid
+    raise AssertionError(f"no sent message contains {fragment!r}")
 
 
 async def seed_needs_human(

@@ -8,6 +8,9 @@ The folder is printed in pytest's header (``GUI screenshots: ...``) and defaults
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,7 +35,7 @@ async def _settle(window: MainWindow) -> None:
     """Let pending loads, layouts and repaints finish."""
     # Never QApplication.processEvents() here: it would run other asyncio tasks from inside
     # this one. Sleeping hands control back to qasync's loop, which processes Qt events.
-    for _ in range(10):
+    for _ in range(20):
         await asyncio.sleep(0.03)
 
 
@@ -92,3 +95,24 @@ async def test_screenshots_of_main_states(
         theme.apply_theme(app, "light")
         window.shutdown()
         window.deleteLater()
+
+
+@pytest.mark.slow
+def test_screenshot_at_200_percent_scaling(tmp_path: Path, screenshot_dir: Path) -> None:
+    out = screenshot_dir / "08_scaled_200_percent.png"
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "QT_SCALE_FACTOR": "2", "PYTHONPATH": str(repo)}
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.gui.scaled_screenshot", str(out), str(tmp_path / "data")],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (2 * SIZE[0], 2 * SIZE[1])

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any, ParamSpec, TypeVar, cast
 
+import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
@@ -17,7 +18,18 @@ from wabot_desktop.gui.errors import show_error
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+P = ParamSpec("P")
 Control = QWidget | QAction
+
+
+def async_slot(
+    *types: type,
+) -> Callable[[Callable[P, Coroutine[Any, Any, None]]], Callable[P, None]]:
+    """``qasync.asyncSlot`` with type hints (qasync ships none): a coroutine method as a slot."""
+    return cast(
+        Callable[[Callable[P, Coroutine[Any, Any, None]]], Callable[P, None]],
+        qasync.asyncSlot(*types),
+    )
 
 
 async def run_action(

@@ -54,7 +54,7 @@ def run_gui(args: argparse.Namespace) -> int:
     asyncio.set_event_loop(loop)
     try:
         with loop:
-            return loop.run_until_complete(_run(app, args, paths, instance))
+            return int(loop.run_until_complete(_run(app, args, paths, instance)))
     finally:
         instance.close()
         asyncio.set_event_loop(None)

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import logging
 
-import qasync
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QPalette
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from wabot_desktop import APP_NAME
 from wabot_desktop.core.dto import HealthSnapshot
-from wabot_desktop.gui.actions import exec_dialog, run_action
+from wabot_desktop.gui.actions import async_slot, exec_dialog, run_action
 from wabot_desktop.gui.bridge import CoreBridge
 from wabot_desktop.gui.main_window_view import MainWindowView
 from wabot_desktop.gui.notifications import Notifier
 from wabot_desktop.gui.service_api import MonitorService
 from wabot_desktop.gui.settings_dialog import SettingsDialog
 from wabot_desktop.gui.tasks import TaskOwner
-from wabot_desktop.gui.theme import chat_colors, stylesheet
+from wabot_desktop.gui.theme import stylesheet
 from wabot_desktop.gui.tray import TrayIcon
 from wabot_desktop.gui.widgets.icons import app_icon, make_icon
 
@@ -103,7 +102,7 @@ class MainWindow(QMainWindow):
         self.status_bar.stop()
         self.monitor.close_monitor()
         self.notifier.close()
-        self._tasks.cancel_all()
+        self._tasks.close()
         self.bridge.close()
         if self.tray is not None:
             self.tray.hide()
@@ -149,8 +148,9 @@ class MainWindow(QMainWindow):
         await self._service.set_setting("close_to_tray_hint_shown", True)
 
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.PaletteChange:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             self._apply_style()
+            self._show_paused(self._paused)
         super().changeEvent(event)
 
     # -- pause ---------------------------------------------------------------------------------
@@ -166,16 +166,15 @@ class MainWindow(QMainWindow):
         button.setChecked(paused)
         button.blockSignals(False)
         color = self.palette().color(QPalette.ColorRole.WindowText)
+        # The button says what a click does; its colour and the banner say the state.
         if paused:
-            button.setText(self.tr("Bot paused"))
-            button.setIcon(make_icon("pause", color))
-            button.setToolTip(self.tr("Click to let the bot answer customers again."))
+            button.setText(self.tr("Resume bot"))
+            button.setIcon(make_icon("play", color))
+            button.setToolTip(self.tr("The bot is paused. Click to let it answer customers again."))
         else:
-            button.setText(self.tr("Bot on"))
-            button.setIcon(make_icon("play", chat_colors(self.palette()).accent))
-            button.setToolTip(
-                self.tr("Click to pause the bot in every chat (for example, while you restock).")
-            )
+            button.setText(self.tr("Pause bot"))
+            button.setIcon(make_icon("pause", color))
+            button.setToolTip(self.tr("The bot is answering. Click to pause it in every chat."))
         self.view.pause_banner.setVisible(paused)
         if self.tray is not None:
             self.tray.set_state(paused=paused)
@@ -190,15 +189,15 @@ class MainWindow(QMainWindow):
         )
         self._show_paused(self._service.is_paused())
 
-    @qasync.asyncSlot()
+    @async_slot()
     async def _on_pause_button_clicked(self) -> None:
         await self.set_paused(not self._paused)
 
-    @qasync.asyncSlot()
+    @async_slot()
     async def _on_resume_button_clicked(self) -> None:
         await self.set_paused(False)
 
-    @qasync.asyncSlot(bool)
+    @async_slot(bool)
     async def _on_tray_pause_toggled(self, paused: bool) -> None:
         await self.set_paused(paused)
 
@@ -218,7 +217,7 @@ class MainWindow(QMainWindow):
 
     # -- settings ------------------------------------------------------------------------------
 
-    @qasync.asyncSlot()
+    @async_slot()
     async def _on_settings_action_triggered(self) -> None:
         dialog = SettingsDialog(self._service, self)
         dialog.load()
@@ -228,7 +227,7 @@ class MainWindow(QMainWindow):
         dialog.deleteLater()
         await self.monitor.reload_quick_replies()
 
-    @qasync.asyncSlot()
+    @async_slot()
     async def _on_settings_labels_changed(self) -> None:
         await self.monitor.reload_labels()
 

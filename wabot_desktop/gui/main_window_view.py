@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QFont, QPalette
+from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from wabot_desktop.gui.monitor.monitor import Monitor
 from wabot_desktop.gui.service_api import MonitorService
 from wabot_desktop.gui.status_bar import StatusBar
-from wabot_desktop.gui.widgets.icons import app_icon, make_icon
+from wabot_desktop.gui.widgets.icons import NEUTRAL, app_icon, make_icon
 
 
 class MainWindowView(QWidget):
@@ -29,7 +29,7 @@ class MainWindowView(QWidget):
     def __init__(self, window: QMainWindow, service: MonitorService) -> None:
         super().__init__(window)
         self.setObjectName("mainCentral")
-        icon_color = window.palette().color(QPalette.ColorRole.WindowText)
+        icon_color = NEUTRAL
 
         self.toolbar = QToolBar(self.tr("Main"), window)
         self.toolbar.setObjectName("mainToolbar")

@@ -70,7 +70,7 @@ class Notifier(QObject):
         self._tasks.spawn(self._alert_message(conversation_id, message_id), name="message")
 
     def close(self) -> None:
-        self._tasks.cancel_all()
+        self._tasks.close()
 
     async def _alert_handoff(self, conversation_id: int, reason: str) -> None:
         try:
@@ -87,9 +87,12 @@ class Notifier(QObject):
         else:
             title = self.tr("{name} wants to talk to a person").format(name=name)
         body = self.tr("Click to open the chat and answer.")
-        preview = _preview(summary.last_message_preview)
-        if preview and summary.last_message_author == Author.CUSTOMER:
-            body = preview + "\n" + body
+        # The newest message is often the bot's "someone will answer you" reply; show what the
+        # customer wrote instead.
+        recent = await self._service.get_messages(conversation_id, limit=10)
+        said = next((m for m in reversed(recent) if m.author == Author.CUSTOMER), None)
+        if said is not None:
+            body = _preview(said.text or texts.media_kind(said)) + "\n" + body
         self._show(conversation_id, title, body)
 
     async def _alert_message(self, conversation_id: int, message_id: int) -> None:
@@ -104,7 +107,10 @@ class Notifier(QObject):
         now = self.clock()
         if now - self._last_alert.get(conversation_id, -1e9) < _PER_CHAT_COOLDOWN_S:
             return
-        message = await self._service.get_message(message_id)
+        try:
+            message = await self._service.get_message(message_id)
+        except ConversationNotFoundError:
+            return
         name = texts.chat_title(summary)
         title = self.tr("New message from {name}").format(name=name)
         body = _preview(message.text or texts.media_kind(message))

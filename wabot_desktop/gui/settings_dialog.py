@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-import qasync
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from wabot_desktop.core.dto import LabelInfo, QuickReply
-from wabot_desktop.gui.actions import confirm, run_action
+from wabot_desktop.gui.actions import async_slot, confirm, run_action
 from wabot_desktop.gui.i18n import ENGLISH, SPANISH
 from wabot_desktop.gui.service_api import MonitorService
 from wabot_desktop.gui.tasks import TaskOwner
@@ -233,14 +232,16 @@ class SettingsDialog(QDialog):
         self._append_quick("", "")
         row = self.quick_table.rowCount() - 1
         self.quick_table.setCurrentCell(row, 0)
-        self.quick_table.editItem(self.quick_table.item(row, 0))
+        item = self.quick_table.item(row, 0)
+        if item is not None:
+            self.quick_table.editItem(item)
 
     def _on_remove_quick_clicked(self) -> None:
         rows = sorted({index.row() for index in self.quick_table.selectedIndexes()}, reverse=True)
         for row in rows:
             self.quick_table.removeRow(row)
 
-    @qasync.asyncSlot()
+    @async_slot()
     async def _on_add_label_clicked(self) -> None:
         name = self.label_name_edit.text().strip()
         if not name:
@@ -254,9 +255,9 @@ class SettingsDialog(QDialog):
             self._fill_labels(await self._service.list_labels())
             self.labels_changed.emit()
 
-    @qasync.asyncSlot()
+    @async_slot()
     async def _on_delete_label_clicked(self) -> None:
-        item = self.label_list.currentItem()
+        item: QListWidgetItem | None = self.label_list.currentItem()
         if item is None:
             return
         agreed = await confirm(
@@ -279,7 +280,7 @@ class SettingsDialog(QDialog):
         self._fill_labels(await self._service.list_labels())
         self.labels_changed.emit()
 
-    @qasync.asyncSlot()
+    @async_slot()
     async def _on_save_clicked(self) -> None:
         name = self.name_edit.text().strip()
         language = str(self.language_combo.currentData() or "")
@@ -295,5 +296,5 @@ class SettingsDialog(QDialog):
         return True
 
     def done(self, result: int) -> None:
-        self._tasks.cancel_all()
+        self._tasks.close()
         super().done(result)

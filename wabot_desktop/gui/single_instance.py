@@ -49,6 +49,8 @@ class SingleInstance(QObject):
         self._server = QLocalServer(self)
         self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self._server.newConnection.connect(self._on_server_new_connection)
+        # Sockets stay children of the server until it closes; each later launch sends one line.
+        self._sockets: set[QLocalSocket] = set()
 
     def listen(self) -> bool:
         """Start listening; a stale socket left by a crash is removed first."""
@@ -61,14 +63,25 @@ class SingleInstance(QObject):
         return False
 
     def close(self) -> None:
+        for socket in list(self._sockets):
+            socket.readyRead.disconnect(self._on_socket_ready_read)
+            socket.abort()
+        self._sockets.clear()
         self._server.close()
 
     def _on_server_new_connection(self) -> None:
         while self._server.hasPendingConnections():
             socket = self._server.nextPendingConnection()
-            socket.readyRead.connect(lambda s=socket: self._on_socket_ready_read(s))
-            socket.disconnected.connect(socket.deleteLater)
+            self._sockets.add(socket)
+            socket.readyRead.connect(self._on_socket_ready_read)
+            if socket.bytesAvailable():
+                self._read(socket)
 
-    def _on_socket_ready_read(self, socket: QLocalSocket) -> None:
+    def _on_socket_ready_read(self) -> None:
+        socket = self.sender()
+        if isinstance(socket, QLocalSocket):
+            self._read(socket)
+
+    def _read(self, socket: QLocalSocket) -> None:
         if bytes(socket.readAll().data()).startswith(_RAISE.strip()):
             self.raise_requested.emit()

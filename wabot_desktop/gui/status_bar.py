@@ -77,7 +77,7 @@ class StatusBar(QStatusBar):
     def stop(self) -> None:
         self._poll.stop()
         self._debounce.stop()
-        self._tasks.cancel_all()
+        self._tasks.close()
 
     def schedule_refresh(self, *_args: object) -> None:
         self._debounce.start()

@@ -23,6 +23,7 @@ class TaskOwner:
     def __init__(self, owner: str) -> None:
         self._owner = owner
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._closed = False
 
     def spawn(
         self,
@@ -30,9 +31,21 @@ class TaskOwner:
         *,
         name: str,
         on_error: Callable[[BaseException], None] | None = None,
-    ) -> asyncio.Task[T]:
-        """Run ``coro`` on the current loop; failures go to ``on_error`` or the log."""
-        task = asyncio.get_event_loop().create_task(coro, name=f"{self._owner}:{name}")
+    ) -> asyncio.Task[T] | None:
+        """Run ``coro`` on the current loop; failures go to ``on_error`` or the log.
+
+        Returns None (and discards ``coro``) once the owner is closed or no loop is running:
+        a timer of a closed window must not start work on a loop that is gone.
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if self._closed or loop is None:
+            coro.close()
+            logger.debug("%s: %s not started (owner closed or no running loop)", self._owner, name)
+            return None
+        task = loop.create_task(coro, name=f"{self._owner}:{name}")
         self._tasks.add(task)
 
         def _done(done: asyncio.Task[T]) -> None:
@@ -56,7 +69,12 @@ class TaskOwner:
         return len(self._tasks)
 
     def cancel_all(self) -> None:
-        """Cancel every running task (on close)."""
+        """Cancel every running task."""
         for task in list(self._tasks):
             task.cancel()
         self._tasks.clear()
+
+    def close(self) -> None:
+        """Cancel every task and refuse new ones (the owner is going away)."""
+        self._closed = True
+        self.cancel_all()

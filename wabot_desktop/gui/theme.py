@@ -203,6 +203,7 @@ QToolButton[objectName^="filter_"]:checked {{
 QToolButton#filter_needs_human[alert="true"] {{ color: {c.needs_human.name()}; font-weight: 600; }}
 QToolButton#filter_needs_human[alert="true"]:checked {{ background: {c.needs_human.name()};
     color: #ffffff; }}
+QListView#messageList {{ background: {c.background.name()}; border: none; }}
 QFrame#conversationHeader {{ background: {header_bg}; border: none; }}
 QPushButton#takeOverButton {{
     background: {c.accent.name()}; color: #ffffff; border: none; border-radius: 6px;
@@ -226,8 +227,10 @@ QFrame#replyBanner {{ background: {c.quote_background.name(QColor.NameFormat.Hex
     border-left: 4px solid {c.quote_bar.name()}; border-radius: 4px; }}
 QLabel#composerHint {{ color: {c.muted.name()}; }}
 QToolButton#pauseButton {{ border-radius: 14px; padding: 5px 14px; font-weight: 600;
-    background: {chip_on_bg}; color: {chip_on_fg}; }}
+    background: {chip_bg}; color: {chip_fg}; }}
 QToolButton#pauseButton:checked {{ background: #f0a500; color: #1f1600; }}
+QLabel#helpText {{ color: {c.muted.name()}; }}
+QPushButton#deleteCustomerData {{ color: {c.failed.name()}; }}
 QToolButton#emojiButton::menu-indicator, QToolButton#quickRepliesButton::menu-indicator {{
     image: none; width: 0px; }}
 QToolButton#quickRepliesButton {{ font-weight: 700; font-size: 15px; padding: 2px 8px; }}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from PySide6.QtCore import (
     QEvent,
@@ -215,7 +216,7 @@ class BubbleDelegate(QStyledItemDelegate):
         max_outer = min(width * 0.75, _MAX_BUBBLE)
         inner_max = max(120.0, max_outer - 2 * _PAD_X)
         content_w = 0.0
-        pieces: list[tuple[str, object, float]] = []  # (kind, payload, height) in order
+        pieces: list[tuple[str, Any, float]] = []  # (kind, payload, height) in order
 
         # Who wrote it: bubbles we sent say whether the bot or a person wrote them.
         if message.author == Author.BOT:
@@ -264,7 +265,10 @@ class BubbleDelegate(QStyledItemDelegate):
             text_w = card_w - _CARD_ICON - 24
             title = fm.elidedText(title, Qt.TextElideMode.ElideRight, text_w)
             subtitle = small_fm.elidedText(subtitle, Qt.TextElideMode.ElideMiddle, text_w)
-            card_height = max(_CARD_ICON + 12, fm.height() + small_fm.height() * 2 + 20)
+            card_height = max(
+                _CARD_ICON + 16,
+                fm.height() + (small_fm.height() if subtitle else 0) + small_fm.height() + 22,
+            )
             pieces.append(("card", (title, subtitle, action_kind, action_text), card_height))
             content_w = max(content_w, card_w)
 
@@ -315,7 +319,7 @@ class BubbleDelegate(QStyledItemDelegate):
         inner_w = bubble_w - 2 * _PAD_X
         for kind, payload, height in pieces:
             if kind == "header":
-                text, color = payload  # type: ignore[misc]
+                text, color = payload
                 result.header = (
                     QRectF(inner_left, cursor, inner_w, small_fm.height()),
                     text,
@@ -334,12 +338,12 @@ class BubbleDelegate(QStyledItemDelegate):
                 result.texts.append(
                     _Text(
                         payload,
-                        QPointF(inner_left + 10, cursor + 5),  # type: ignore[arg-type]
+                        QPointF(inner_left + 10, cursor + 5),
                         colors.muted,
                     )
                 )
             elif kind == "card":
-                title, subtitle, action_kind, action_text = payload  # type: ignore[misc]
+                title, subtitle, action_kind, action_text = payload
                 card = QRectF(inner_left, cursor + 2, inner_w, height - 4)
                 result.card = card
                 result.card_glyph = "voice" if message.media_voice else message.type
@@ -351,23 +355,22 @@ class BubbleDelegate(QStyledItemDelegate):
                 )
                 tx = result.card_icon.right() + 10
                 tw = card.right() - tx - 8
-                result.card_title = (QRectF(tx, card.top() + 6, tw, fm.height()), title)
-                result.card_subtitle = (
-                    QRectF(tx, card.top() + 6 + fm.height(), tw, small_fm.height()),
-                    subtitle,
-                )
+                sub_h = small_fm.height() if subtitle else 0.0
+                act_h = small_fm.height() + 4 if action_kind else 0.0
+                ty = card.top() + (card.height() - (fm.height() + sub_h + act_h + 2)) / 2
+                result.card_title = (QRectF(tx, ty, tw, fm.height()), title)
+                if subtitle:
+                    result.card_subtitle = (
+                        QRectF(tx, ty + fm.height(), tw, small_fm.height()),
+                        subtitle,
+                    )
                 if action_kind:
                     aw = QFontMetricsF(bold).horizontalAdvance(action_text) + 4
-                    result.action = QRectF(
-                        tx,
-                        card.top() + 8 + fm.height() + small_fm.height(),
-                        aw,
-                        small_fm.height() + 4,
-                    )
+                    result.action = QRectF(tx, ty + fm.height() + sub_h + 2, aw, act_h)
                     result.action_kind = action_kind
                     result.action_text = action_text
             elif kind == "body":
-                layout, color = payload  # type: ignore[misc]
+                layout, color = payload
                 result.texts.append(_Text(layout, QPointF(inner_left, cursor), color))
             elif kind == "button":
                 result.buttons.append(
@@ -459,9 +462,9 @@ class BubbleDelegate(QStyledItemDelegate):
             painter.drawRoundedRect(bar, 2, 2)
         if layout.card is not None:
             self._paint_card(painter, layout, option.font, small, colors)
-        for text in layout.texts:
-            painter.setPen(text.color)
-            text.layout.draw(painter, text.pos)
+        for part in layout.texts:
+            painter.setPen(part.color)
+            part.layout.draw(painter, part.pos)
         for rect, title in layout.buttons:
             painter.setPen(QPen(colors.separator, 1))
             painter.drawLine(rect.topLeft(), rect.topRight())

@@ -99,7 +99,8 @@ class ChatList(QWidget):
         self.view.list_view.selectionModel().currentChanged.connect(self._on_selection_changed)
         # Counts
         self._counts_timer.timeout.connect(self._refresh_counts)
-        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
+        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        find.activated.connect(self.focus_search)
 
     # -- public --------------------------------------------------------------------------------
 
@@ -109,8 +110,10 @@ class ChatList(QWidget):
         self.schedule_counts()
 
     def close_list(self) -> None:
+        self._search_timer.stop()
+        self._counts_timer.stop()
         self.model.close()
-        self._tasks.cancel_all()
+        self._tasks.close()
 
     def focus_search(self) -> None:
         self.view.search_edit.setFocus()

@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QByteArray,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -146,7 +147,7 @@ class ChatListModel(QAbstractListModel):
     def close(self) -> None:
         """Cancel pending loads (the window is closing)."""
         self._generation += 1
-        self._tasks.cancel_all()
+        self._tasks.close()
 
     # -- Qt model API --------------------------------------------------------------------------
 
@@ -195,10 +196,10 @@ class ChatListModel(QAbstractListModel):
             | Qt.ItemFlag.ItemNeverHasChildren
         )
 
-    def roleNames(self) -> dict[int, bytes]:
+    def roleNames(self) -> dict[int, QByteArray]:
         names = dict(super().roleNames())
         for role in ChatRole:
-            names[int(role)] = role.name.lower().encode()
+            names[int(role)] = QByteArray(role.name.lower().encode())
         return names
 
     def canFetchMore(self, parent: AnyIndex) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any, cast
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel, QTextCursor
@@ -116,7 +117,9 @@ class Composer(QWidget):
         self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self._completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self._completer.setWidget(self.view.edit)
-        self._completer.popup().setObjectName("quickReplyPopup")
+        self._popup = self._completer.popup()
+        assert self._popup is not None
+        self._popup.setObjectName("quickReplyPopup")
         self.view.edit.completer = self._completer
         self._quick_menu = QMenu(self)
         self.view.quick_button.setMenu(self._quick_menu)
@@ -129,7 +132,8 @@ class Composer(QWidget):
         self.view.edit.submitted.connect(self._on_edit_submitted)
         self.view.send_button.clicked.connect(self._on_edit_submitted)
         self.view.edit.textChanged.connect(self._on_edit_text_changed)
-        self._completer.activated[QModelIndex].connect(self._on_completer_activated)
+        # QCompleter.activated is overloaded (str, QModelIndex); PySide's stubs cannot index it.
+        cast(Any, self._completer.activated)[QModelIndex].connect(self._on_completer_activated)
         self.view.reply_cancel.clicked.connect(self.clear_reply)
         self.view.template_button.clicked.connect(self.template_requested)
 
@@ -247,15 +251,19 @@ class Composer(QWidget):
                 rect.setWidth(max(320, self.view.edit.width() // 2))
                 self._completer.complete(rect)
                 return
-        self._completer.popup().hide()
+        self._hide_popup()
 
     def _on_completer_activated(self, index: QModelIndex) -> None:
         text = index.data(_TEXT_ROLE)
         if isinstance(text, str):
             self._use_quick_reply(text)
 
+    def _hide_popup(self) -> None:
+        if self._popup is not None:
+            self._popup.hide()
+
     def _use_quick_reply(self, text: str) -> None:
-        self._completer.popup().hide()
+        self._hide_popup()
         self.set_text(expand_quick_reply(text, self._customer_name))
         self.view.edit.setFocus()
 
@@ -286,6 +294,10 @@ class Composer(QWidget):
                 lambda _checked=False, text=reply.text: self._use_quick_reply(text)
             )
 
+    def _on_emoji_clicked(self, menu: QMenu, emoji: str) -> None:
+        menu.close()
+        self.insert_text(emoji)
+
     def _build_emoji_menu(self) -> QMenu:
         menu = QMenu(self)
         grid_host = QWidget(menu)
@@ -298,7 +310,7 @@ class Composer(QWidget):
             button.setAutoRaise(True)
             button.setFixedSize(34, 34)
             button.clicked.connect(
-                lambda _checked=False, value=emoji: (menu.close(), self.insert_text(value))
+                lambda _checked=False, value=emoji: self._on_emoji_clicked(menu, value)
             )
             grid.addWidget(button, position // 8, position % 8)
         action = QWidgetAction(menu)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wabot_desktop.gui.widgets.icons import make_icon
+from wabot_desktop.gui.widgets.icons import NEUTRAL, make_icon
 
 _MAX_LINES = 6
 
@@ -97,9 +97,7 @@ class ComposerView(QWidget):
         self.reply_cancel = QToolButton(self.reply_banner)
         self.reply_cancel.setObjectName("replyCancel")
         self.reply_cancel.setAutoRaise(True)
-        self.reply_cancel.setIcon(
-            make_icon("close", self.palette().color(QPalette.ColorRole.WindowText))
-        )
+        self.reply_cancel.setIcon(make_icon("close", NEUTRAL))
         self.reply_cancel.setToolTip(self.tr("Cancel the reply"))
         reply_layout.addWidget(self.reply_cancel)
         self.reply_banner.hide()
@@ -130,7 +128,7 @@ class ComposerView(QWidget):
 
         row = QHBoxLayout()
         row.setSpacing(6)
-        icon_color = self.palette().color(QPalette.ColorRole.WindowText)
+        icon_color = NEUTRAL
         self.emoji_button = QToolButton(self)
         self.emoji_button.setObjectName("emojiButton")
         self.emoji_button.setAutoRaise(True)

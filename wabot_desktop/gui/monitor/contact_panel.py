@@ -6,7 +6,6 @@ import logging
 import re
 from pathlib import Path
 
-import qasync
 from PySide6.QtCore import QStandardPaths, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QMenu, QVBoxLayout, QWidget
@@ -14,7 +13,7 @@ from PySide6.QtWidgets import QCheckBox, QFileDialog, QMenu, QVBoxLayout, QWidge
 from wabot_desktop.core.dto import ContactDetails, LabelInfo
 from wabot_desktop.core.errors import ConversationNotFoundError
 from wabot_desktop.gui import texts
-from wabot_desktop.gui.actions import confirm, exec_dialog, run_action
+from wabot_desktop.gui.actions import async_slot, confirm, exec_dialog, run_action
 from wabot_desktop.gui.monitor.contact_panel_view import ContactPanelView
 from wabot_desktop.gui.service_api import MonitorService
 from wabot_desktop.gui.tasks import TaskOwner
@@ -52,6 +51,7 @@ class ContactPanel(QWidget):
         self._labels: list[LabelInfo] = []
         self._label_checks: dict[int, QCheckBox] = {}
         self._loading = False
+        self._notes_dirty = False
         export_menu = QMenu(self)
         self._export_csv = export_menu.addAction(self.tr("As a spreadsheet (CSV)…"))
         self._export_txt = export_menu.addAction(self.tr("As plain text (TXT)…"))
@@ -74,9 +74,13 @@ class ContactPanel(QWidget):
     def set_conversation(self, conversation_id: int | None) -> None:
         self._conversation_id = conversation_id
         self.contact = None
+        self._notes_dirty = False
         self._set_enabled(False)
         if conversation_id is not None:
             self.reload()
+
+    def close_panel(self) -> None:
+        self._tasks.close()
 
     def set_labels(self, labels: list[LabelInfo]) -> None:
         """The owner's labels (for the checkboxes)."""
@@ -115,7 +119,8 @@ class ContactPanel(QWidget):
             view.username_caption.setVisible(bool(username))
             view.first_value.setText(texts.date_time(contact.first_seen_at))
             view.last_value.setText(texts.date_time(contact.last_seen_at))
-            if not view.notes_edit.hasFocus() or not view.save_notes_button.isEnabled():
+            # Unsaved notes are never replaced by a reload (any change to the chat reloads).
+            if not self._notes_dirty:
                 view.notes_edit.setPlainText(contact.notes)
                 view.save_notes_button.setEnabled(False)
             view.opt_out_check.setChecked(contact.opted_out)
@@ -160,9 +165,10 @@ class ContactPanel(QWidget):
 
     def _on_notes_edit_changed(self) -> None:
         if not self._loading:
+            self._notes_dirty = True
             self.view.save_notes_button.setEnabled(True)
 
-    @qasync.asyncSlot()
+    @async_slot()
     async def _on_save_notes_clicked(self) -> None:
         if self.contact is None:
             return
@@ -172,45 +178,37 @@ class ContactPanel(QWidget):
             self._save_notes(self.contact.id, notes),
             parent=self,
         )
-        if result is not None:
+        if result is not None and self.view.notes_edit.toPlainText() == notes:
+            self._notes_dirty = False
             self.view.save_notes_button.setEnabled(False)
 
     async def _save_notes(self, contact_id: int, notes: str) -> bool:
         await self._service.update_contact_notes(contact_id, notes)
         return True
 
-    @qasync.asyncSlot(bool)
-    async def _on_opt_out_toggled(self, checked: bool) -> None:
+    # These three are plain slots on purpose: whether a toggle came from the user or from
+    # _show() must be decided when the signal fires. An async slot runs a loop turn later, when
+    # _loading no longer tells, and would write a reloaded value back to the core.
+    def _on_opt_out_toggled(self, checked: bool) -> None:
         if self._loading or self.contact is None:
             return
-        await run_action(
-            self.view.opt_out_check,
-            self._service.set_contact_opt_out(self.contact.id, checked),
-            parent=self,
-        )
+        work = self._service.set_contact_opt_out(self.contact.id, checked)
+        self._tasks.spawn(run_action(self.view.opt_out_check, work, parent=self), name="opt-out")
 
-    @qasync.asyncSlot(bool)
-    async def _on_blocked_toggled(self, checked: bool) -> None:
+    def _on_blocked_toggled(self, checked: bool) -> None:
         if self._loading or self.contact is None:
             return
-        await run_action(
-            self.view.blocked_check,
-            self._service.set_contact_blocked(self.contact.id, checked),
-            parent=self,
-        )
+        work = self._service.set_contact_blocked(self.contact.id, checked)
+        self._tasks.spawn(run_action(self.view.blocked_check, work, parent=self), name="block")
 
-    @qasync.asyncSlot(bool)
-    async def _on_label_toggled(self, _checked: bool) -> None:
+    def _on_label_toggled(self, _checked: bool) -> None:
         if self._loading or self._conversation_id is None:
             return
         chosen = [label_id for label_id, check in self._label_checks.items() if check.isChecked()]
-        await run_action(
-            self.view.labels_box,
-            self._service.set_conversation_labels(self._conversation_id, chosen),
-            parent=self,
-        )
+        work = self._service.set_conversation_labels(self._conversation_id, chosen)
+        self._tasks.spawn(run_action(self.view.labels_box, work, parent=self), name="labels")
 
-    @qasync.asyncSlot()
+    @async_slot()
     async def _on_export_triggered(self, fmt: str) -> None:
         if self._conversation_id is None or self.contact is None:
             return
@@ -247,7 +245,7 @@ class ContactPanel(QWidget):
         await self._service.export_conversation(conversation_id, path, fmt)
         return True
 
-    @qasync.asyncSlot()
+    @async_slot()
     async def _on_delete_clicked(self) -> None:
         contact = self.contact
         if contact is None:

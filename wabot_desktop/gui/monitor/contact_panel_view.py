@@ -29,6 +29,14 @@ def _value_label(parent: QWidget, name: str) -> QLabel:
     return label
 
 
+def _help_label(parent: QWidget, text: str) -> QLabel:
+    label = QLabel(text, parent)
+    label.setObjectName("helpText")
+    label.setWordWrap(True)
+    label.setContentsMargins(22, 0, 0, 4)
+    return label
+
+
 class ContactPanelView(QScrollArea):
     """Child widgets of the contact panel; :class:`ContactPanel` connects them."""
 
@@ -101,16 +109,18 @@ class ContactPanelView(QScrollArea):
 
         state_box = QGroupBox(self.tr("Messages"), body)
         state_layout = QVBoxLayout(state_box)
-        self.opt_out_check = QCheckBox(
-            self.tr("Unsubscribed (asked not to get messages)"), state_box
-        )
+        self.opt_out_check = QCheckBox(self.tr("Unsubscribed"), state_box)
         self.opt_out_check.setObjectName("contactOptOut")
         state_layout.addWidget(self.opt_out_check)
-        self.blocked_check = QCheckBox(
-            self.tr("Blocked (the bot ignores this customer)"), state_box
+        state_layout.addWidget(
+            _help_label(state_box, self.tr("Asked not to get messages. The bot does not write."))
         )
+        self.blocked_check = QCheckBox(self.tr("Blocked"), state_box)
         self.blocked_check.setObjectName("contactBlocked")
         state_layout.addWidget(self.blocked_check)
+        state_layout.addWidget(
+            _help_label(state_box, self.tr("The bot ignores this customer's messages."))
+        )
         layout.addWidget(state_box)
 
         data_box = QGroupBox(self.tr("Conversation data"), body)
@@ -121,7 +131,7 @@ class ContactPanelView(QScrollArea):
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         data_layout.addWidget(self.export_button)
-        self.delete_button = QPushButton(self.tr("Delete this customer's data…"), data_box)
+        self.delete_button = QPushButton(self.tr("Delete customer data…"), data_box)
         self.delete_button.setObjectName("deleteCustomerData")
         data_layout.addWidget(self.delete_button)
         layout.addWidget(data_box)

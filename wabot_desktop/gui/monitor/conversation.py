@@ -7,15 +7,14 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-import qasync
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QPalette
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMenu, QMessageBox, QVBoxLayout, QWidget
 
 from wabot_desktop.core.dto import Author, ConversationMode, ConversationSummary, MessageView
 from wabot_desktop.core.errors import ConversationNotFoundError, WindowClosedError
 from wabot_desktop.gui import texts
-from wabot_desktop.gui.actions import exec_dialog, run_action
+from wabot_desktop.gui.actions import async_slot, exec_dialog, run_action
 from wabot_desktop.gui.errors import show_error
 from wabot_desktop.gui.monitor.bubble_delegate import BubbleDelegate
 from wabot_desktop.gui.monitor.conversation_model import ConversationModel, MessageRole
@@ -23,7 +22,6 @@ from wabot_desktop.gui.monitor.conversation_view import ConversationView
 from wabot_desktop.gui.monitor.template_dialog import TemplateDialog
 from wabot_desktop.gui.service_api import MonitorService
 from wabot_desktop.gui.tasks import TaskOwner
-from wabot_desktop.gui.theme import chat_colors
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +95,6 @@ class Conversation(QWidget):
         self._read_timer.setSingleShot(True)
         self._read_timer.setInterval(200)
         self._connect_signals()
-        self._apply_palette()
         self.view.stack.setCurrentWidget(self.view.empty_page)
 
     def _connect_signals(self) -> None:
@@ -170,12 +167,14 @@ class Conversation(QWidget):
             self.conversation_closed.emit()
 
     def close_conversation(self) -> None:
+        self._window_timer.stop()
+        self._read_timer.stop()
         self.model.close()
-        self._tasks.cancel_all()
+        self._tasks.close()
 
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.PaletteChange:
-            self._apply_palette()
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self.delegate.clear_cache()  # bubble colours come from the palette
         super().changeEvent(event)
 
     # -- summary and header --------------------------------------------------------------------
@@ -200,9 +199,10 @@ class Conversation(QWidget):
         details = [texts.format_phone(summary.phone)]
         if summary.username:
             details.append("@" + summary.username)
-        details.append(texts.mode_sentence(summary.mode, summary.staff_name))
+        # Who answers is in the pill next to it (its tooltip has the long sentence).
         self.view.subtitle_label.setText("  ·  ".join(d for d in details if d))
         self.view.mode_label.setText(texts.mode_text(summary.mode, summary.staff_name))
+        self.view.mode_label.setToolTip(texts.mode_sentence(summary.mode, summary.staff_name))
         self.view.mode_label.setProperty("mode", summary.mode.value)
         self.view.mode_label.style().unpolish(self.view.mode_label)
         self.view.mode_label.style().polish(self.view.mode_label)
@@ -237,7 +237,7 @@ class Conversation(QWidget):
 
     # -- takeover ------------------------------------------------------------------------------
 
-    @qasync.asyncSlot()
+    @async_slot()
     async def _on_take_button_clicked(self) -> None:
         conversation_id = self.model.conversation_id
         if conversation_id is None:
@@ -252,7 +252,7 @@ class Conversation(QWidget):
         )
         self.refresh_summary()
 
-    @qasync.asyncSlot()
+    @async_slot()
     async def _on_hand_back_button_clicked(self) -> None:
         conversation_id = self.model.conversation_id
         if conversation_id is None:
@@ -264,7 +264,7 @@ class Conversation(QWidget):
 
     # -- sending -------------------------------------------------------------------------------
 
-    @qasync.asyncSlot(str, object)
+    @async_slot(str, object)
     async def _on_composer_send_requested(self, text: str, reply_to: object) -> None:
         conversation_id = self.model.conversation_id
         if conversation_id is None:
@@ -299,7 +299,7 @@ class Conversation(QWidget):
         if isinstance(exc, WindowClosedError):
             self.refresh_summary()
 
-    @qasync.asyncSlot()
+    @async_slot()
     async def _on_composer_template_requested(self) -> None:
         conversation_id = self.model.conversation_id
         if conversation_id is None:
@@ -417,7 +417,7 @@ class Conversation(QWidget):
             preview = message.text or texts.media_kind(message)
             self.composer.set_reply(message.id, preview)
 
-    @qasync.asyncSlot(int, str)
+    @async_slot(int, str)
     async def _on_delegate_media_action(self, message_id: int, action: str) -> None:
         message = self.model.message(message_id)
         if message is None:
@@ -452,12 +452,3 @@ class Conversation(QWidget):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
         self.open_url(QUrl.fromLocalFile(str(path.parent)))
-
-    # -- looks ---------------------------------------------------------------------------------
-
-    def _apply_palette(self) -> None:
-        colors = chat_colors(self.palette())
-        palette = self.view.message_list.palette()
-        palette.setColor(QPalette.ColorRole.Base, colors.background)
-        self.view.message_list.setPalette(palette)
-        self.delegate.clear_cache()

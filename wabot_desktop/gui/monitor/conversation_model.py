@@ -19,6 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QByteArray,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -27,6 +28,7 @@ from PySide6.QtCore import (
 )
 
 from wabot_desktop.core.dto import MessageView
+from wabot_desktop.core.errors import ConversationNotFoundError
 from wabot_desktop.gui.service_api import MonitorService
 from wabot_desktop.gui.tasks import TaskOwner
 
@@ -109,7 +111,7 @@ class ConversationModel(QAbstractListModel):
 
     def close(self) -> None:
         self._generation += 1
-        self._tasks.cancel_all()
+        self._tasks.close()
 
     # -- Qt model API --------------------------------------------------------------------------
 
@@ -155,10 +157,10 @@ class ConversationModel(QAbstractListModel):
             | Qt.ItemFlag.ItemNeverHasChildren
         )
 
-    def roleNames(self) -> dict[int, bytes]:
+    def roleNames(self) -> dict[int, QByteArray]:
         names = dict(super().roleNames())
         for role in MessageRole:
-            names[int(role)] = role.name.lower().encode()
+            names[int(role)] = QByteArray(role.name.lower().encode())
         return names
 
     def canFetchMore(self, parent: AnyIndex) -> bool:
@@ -252,7 +254,10 @@ class ConversationModel(QAbstractListModel):
     async def _fetch_one(self, message_id: int, generation: int) -> None:
         try:
             while True:
-                message = await self._service.get_message(message_id)
+                try:
+                    message = await self._service.get_message(message_id)
+                except ConversationNotFoundError:
+                    return  # deleted meanwhile (the customer's data was erased)
                 if generation != self._generation:
                     return
                 self.upsert(message)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from wabot_desktop.gui.monitor.composer import Composer
 from wabot_desktop.gui.widgets.elided_label import ElidedLabel
-from wabot_desktop.gui.widgets.icons import make_icon
+from wabot_desktop.gui.widgets.icons import NEUTRAL, make_icon
 
 
 class MessageListView(QListView):
@@ -61,7 +61,12 @@ class ConversationView(QWidget):
         self.empty_page.setObjectName("conversationEmpty")
         empty_layout = QVBoxLayout(self.empty_page)
         empty_layout.addStretch(1)
+        # No alignment flags here: a layout only gives word-wrapped labels their height for the
+        # width they get when they fill their cell; stretches centre the text instead.
+        row = QHBoxLayout()
+        row.addStretch(1)
         card = QWidget(self.empty_page)
+        card.setMinimumWidth(320)
         card.setMaximumWidth(520)
         card_layout = QVBoxLayout(card)
         card_layout.setSpacing(10)
@@ -85,7 +90,9 @@ class ConversationView(QWidget):
         self.empty_body.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_body.setWordWrap(True)
         card_layout.addWidget(self.empty_body)
-        empty_layout.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        row.addWidget(card, 4)
+        row.addStretch(1)
+        empty_layout.addLayout(row)
         empty_layout.addStretch(2)
         self.stack.addWidget(self.empty_page)
 
@@ -120,7 +127,7 @@ class ConversationView(QWidget):
         self.mode_label.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         header.addWidget(self.mode_label)
 
-        icon_color = self.palette().color(QPalette.ColorRole.ButtonText)
+        icon_color = NEUTRAL
         self.take_button = QPushButton(self.tr("Take over"), self.header)
         self.take_button.setObjectName("takeOverButton")
         self.take_button.setIcon(
@@ -139,7 +146,9 @@ class ConversationView(QWidget):
         self.contact_button.setObjectName("contactPanelButton")
         self.contact_button.setCheckable(True)
         self.contact_button.setIcon(make_icon("person", icon_color))
-        self.contact_button.setIconSize(QSize(22, 22))
+        self.contact_button.setIconSize(QSize(20, 20))
+        self.contact_button.setText(self.tr("Customer"))
+        self.contact_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.contact_button.setAutoRaise(True)
         self.contact_button.setToolTip(self.tr("Customer details"))
         header.addWidget(self.contact_button)

@@ -89,7 +89,8 @@ class Monitor(QWidget):
     def close_monitor(self) -> None:
         self.chat_list.close_list()
         self.conversation.close_conversation()
-        self._tasks.cancel_all()
+        self.contact_panel.close_panel()
+        self._tasks.close()
 
     # -- opening chats -------------------------------------------------------------------------
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from wabot_desktop.core.dto import TemplateInfo
-from wabot_desktop.gui.actions import run_action
+from wabot_desktop.gui.actions import async_slot, run_action
 from wabot_desktop.gui.errors import error_message
 from wabot_desktop.gui.service_api import MonitorService
 from wabot_desktop.gui.tasks import TaskOwner
@@ -100,7 +99,7 @@ class TemplateDialog(QDialog):
         self._tasks.spawn(self._load(refresh), name="templates")
 
     def choice(self) -> tuple[TemplateInfo, list[str]] | None:
-        item = self.list_widget.currentItem()
+        item: QListWidgetItem | None = self.list_widget.currentItem()
         if item is None:
             return None
         template = item.data(_TEMPLATE_ROLE)
@@ -109,7 +108,7 @@ class TemplateDialog(QDialog):
         return template, [edit.text().strip() for edit in self._params]
 
     def done(self, result: int) -> None:
-        self._tasks.cancel_all()
+        self._tasks.close()
         super().done(result)
 
     async def _load(self, refresh: bool) -> None:
@@ -121,7 +120,7 @@ class TemplateDialog(QDialog):
             return
         self._fill(templates)
 
-    @qasync.asyncSlot()
+    @async_slot()
     async def _on_refresh_clicked(self) -> None:
         self.status_label.setText(self.tr("Asking WhatsApp for the current templates…"))
         templates = await run_action(

@@ -165,12 +165,16 @@ def app_icon() -> QIcon:
     return QIcon(str(resource_path("icons/wabot.svg")))
 
 
+# Static toolbar and button glyphs use one mid grey that reads on light and dark palettes alike,
+# so they need no re-drawing when the system switches scheme.
+NEUTRAL = QColor("#7b8a94")
+
 STATUS_OK = QColor("#1fa855")
 STATUS_PAUSED = QColor("#f0a500")
 STATUS_PROBLEM = QColor("#d93025")
 
 
-def status_icon(dot: QColor | None, size: int = 32) -> QIcon:
+def status_icon(dot: QColor | None) -> QIcon:
     """The app icon with a status dot in its lower-right corner (tray)."""
     base = app_icon()
     icon = QIcon()
@@ -188,5 +192,4 @@ def status_icon(dot: QColor | None, size: int = 32) -> QIcon:
             painter.drawEllipse(centre, radius, radius)
         painter.end()
         icon.addPixmap(pixmap)
-    _ = size
     return icon

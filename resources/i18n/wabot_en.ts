@@ -1,0 +1,1046 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="en">
+<context>
+    <name>BubbleDelegate</name>
+    <message>
+        <source>Bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Template</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Forwarded many times</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Forwarded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Earlier message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reacted with {emoji}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>View on map</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download the file and open it</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ChatList</name>
+    <message>
+        <source>All labels</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Label: all</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Label: {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show only chats with this label</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n chat(s)</source>
+        <translation>
+            <numerusform>%n chat</numerusform>
+            <numerusform>%n chats</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Loading chats…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No chats match this filter or search.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No chats yet.
+When a customer writes to your WhatsApp number, the chat appears here and the bot answers it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unread ({count})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unread</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Want a person ({count})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Want a person</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ChatListDelegate</name>
+    <message>
+        <source>This chat could not be loaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>[unsubscribed] </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>[blocked] </source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ChatListView</name>
+    <message>
+        <source>Search name, number or message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unread</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Want a person</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>With staff</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <source>Free text is locked. Choose a template above.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write a message… sending it takes over from the bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>When you send a message you take over this chat: the bot stops answering it until you hand it back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write your answer: the customer is waiting for a person</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} is answering. If you write, you take the chat.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write a message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replying to: {text}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No quick replies yet. Add them in Settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ComposerView</name>
+    <message>
+        <source>Cancel the reply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>More than 24 hours have passed since this customer&apos;s last message. WhatsApp only lets you send an approved template until they write again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a template…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Emoji</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quick replies (type / in the message box)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send (Enter). Shift+Enter starts a new line.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ContactPanel</name>
+    <message>
+        <source>As a spreadsheet (CSV)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>As plain text (TXT)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export conversation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Spreadsheet (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Text file (*.txt)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete customer data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete everything about {name}? Their messages, files and contact details are removed from this computer. This cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The chat in the customer&apos;s WhatsApp is not affected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ContactPanelView</name>
+    <message>
+        <source>Customer details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Number:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>User:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>First contact:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last contact:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Labels</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No labels yet. Create them in Settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Notes (only you see them)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>For example: prefers delivery in the afternoon</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save notes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unsubscribed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asked not to get messages. The bot does not write.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Blocked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot ignores this customer&apos;s messages.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Conversation data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export conversation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete customer data…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Conversation</name>
+    <message>
+        <source>Take over from {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Take over</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This customer asked to talk to a person. The bot will not answer until you reply or hand the chat back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File saved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This kind of file could be harmful, so WaBot does not open it. It was saved in the folder that opens now; open it only if you trust the customer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ConversationView</name>
+    <message>
+        <source>Choose a chat on the left to see it here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot answers every chat on its own. To answer a customer yourself, open the chat and press &quot;Take over&quot;, or simply write. Press &quot;Hand back to bot&quot; when you are done.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Take over</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answer this customer yourself. The bot stays silent in this chat.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hand back to bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Let the bot answer this chat again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Customer details</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Errors</name>
+    <message>
+        <source>More than 24 hours have passed since this customer last wrote. WhatsApp only allows an approved template until they write again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sending is stopped: WhatsApp rejected the connection (for example, the access token expired). Open Settings to connect again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This chat no longer exists.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The chat history could not be read or saved. Check free disk space.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WhatsApp is not connected yet. Finish the setup assistant first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This computer has no secure password store, so WaBot cannot keep your keys.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Another program is using WaBot&apos;s network port. Close it or choose another port.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WaBot is already open with this data folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WaBot is not allowed to write there. Choose another folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file could not be read or written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WaBot could not do that ({code}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Something went wrong. The details were saved in WaBot&apos;s log file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>WaBot keeps answering</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot keeps answering your customers in the background. To open WaBot again, click its icon here. To stop the bot, choose &quot;Quit&quot; in the icon&apos;s menu.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot is paused. Click to let it answer customers again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot is answering. Click to pause it in every chat.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MainWindowView</name>
+    <message>
+        <source>Main</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot is paused: customers get no automatic answers. You and your team can still answer from here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Monitor</name>
+    <message>
+        <source>Your name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What is your name? It is shown next to your messages in this window so your team knows who answered. Customers do not see it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Notifier</name>
+    <message>
+        <source>{name} is sending many messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot could not answer {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} has been waiting for an answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} wants to talk to a person</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Click to open the chat and answer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New message from {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>For example: Ana</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shown next to your messages in this window. Customers do not see it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Same as the computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A new language is used the next time WaBot opens.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>General</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type / and the shortcut in a chat to insert the text. {nombre} is replaced with the customer&apos;s first name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shortcut</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quick replies</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Labels sort your chats, for example &quot;Paid&quot; or &quot;Wholesale&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New label name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create label</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete selected label</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Labels</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete label</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the label &quot;{name}&quot;? Chats keep their messages.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>StatusBar</name>
+    <message>
+        <source>Database error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The chat history cannot be saved. Check free disk space.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WhatsApp: connected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WhatsApp: simulator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Practice mode: nothing is sent to real customers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WhatsApp: sending stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WhatsApp rejected the connection (for example, the access token expired). Messages wait in the outbox. Open Settings to reconnect.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WhatsApp: not reachable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the internet connection and the WhatsApp settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WhatsApp: checking…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WhatsApp delivers messages to this computer through {url}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Public link: on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Public link: connecting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Public link: down, retrying</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Customers&apos; messages wait at WhatsApp until the link is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Public link: ngrok is missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Public link: ngrok key rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Public link: error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Public link: off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No tunnel is running (own public address or practice mode).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AI: {model} ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AI: {model} loading…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AI: model {model} missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download the model in Settings, or choose another one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AI: paused after errors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The AI failed several times. WaBot tries again shortly.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AI: Ollama is not running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start Ollama. Meanwhile the bot answers from your FAQ or hands chats to a person.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AI: checking…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outbox: {queued} waiting, {failed} failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed messages show a red mark and the reason in their chat.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outbox: {queued} waiting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outbox: all sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TemplateDialog</name>
+    <message>
+        <source>Send a template</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Templates are messages approved by WhatsApp. They are the only messages you can send when the customer has not written for more than 24 hours.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The customer will receive:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send template</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading templates…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asking WhatsApp for the current templates…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name}  ({language})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There are no approved templates. Create them in WhatsApp Manager.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Value {number}:</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Texts</name>
+    <message>
+        <source>Unknown customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wants a person</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Staff: {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The customer asked for a person. The bot is silent until someone answers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} is answering this chat. The bot is silent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Staff are answering this chat. The bot is silent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot is answering this chat.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bot: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name}: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Staff: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Photo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Voice message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Audio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sticker</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Contact card</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Template</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This message type cannot be shown here. Open WhatsApp on your phone to see it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting to be sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not sent: more than 24 hours since the customer&apos;s last message.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not delivered: this number cannot receive WhatsApp messages.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not delivered: WhatsApp limits how many marketing messages a person gets.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not delivered: the customer stopped marketing messages.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not sent: too many messages in a short time. Try again in a few minutes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not sent: the file could not be processed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not sent: the WhatsApp connection expired. Open Settings to reconnect.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not sent: Meta has restricted this WhatsApp account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not sent: the template does not exist or its values are wrong.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not sent (WhatsApp error {code}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not sent ({reason}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TrayIcon</name>
+    <message>
+        <source>Open WaBot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quit WaBot (the bot stops)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bot paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bot answering</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>connected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not connected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n chat(s) unread</source>
+        <translation>
+            <numerusform>%n chat unread</numerusform>
+            <numerusform>%n chats unread</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n waiting for a person</source>
+        <translation>
+            <numerusform>%n waiting for a person</numerusform>
+            <numerusform>%n waiting for a person</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,1047 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="es_419" sourcelanguage="en">
+<context>
+    <name>BubbleDelegate</name>
+    <message>
+        <source>Bot</source>
+        <translation>Bot</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>Personal</translation>
+    </message>
+    <message>
+        <source>Template</source>
+        <translation>Plantilla</translation>
+    </message>
+    <message>
+        <source>Forwarded many times</source>
+        <translation>Reenviado muchas veces</translation>
+    </message>
+    <message>
+        <source>Forwarded</source>
+        <translation>Reenviado</translation>
+    </message>
+    <message>
+        <source>Earlier message</source>
+        <translation>Mensaje anterior</translation>
+    </message>
+    <message>
+        <source>Reacted with {emoji}</source>
+        <translation>Reaccionó con {emoji}</translation>
+    </message>
+    <message>
+        <source>View on map</source>
+        <translation>Ver en el mapa</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Abrir</translation>
+    </message>
+    <message>
+        <source>Download the file and open it</source>
+        <translation>Descargar el archivo y abrirlo</translation>
+    </message>
+</context>
+<context>
+    <name>ChatList</name>
+    <message>
+        <source>All labels</source>
+        <translation>Todas las etiquetas</translation>
+    </message>
+    <message>
+        <source>Label: all</source>
+        <translation>Etiqueta: todas</translation>
+    </message>
+    <message>
+        <source>Label: {name}</source>
+        <translation>Etiqueta: {name}</translation>
+    </message>
+    <message>
+        <source>Show only chats with this label</source>
+        <translation>Mostrar solo los chats con esta etiqueta</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n chat(s)</source>
+        <translation>
+            <numerusform>%n chat</numerusform>
+            <numerusform>%n chats</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Loading chats…</source>
+        <translation>Cargando chats…</translation>
+    </message>
+    <message>
+        <source>No chats match this filter or search.</source>
+        <translation>Ningún chat coincide con este filtro o búsqueda.</translation>
+    </message>
+    <message>
+        <source>No chats yet.
+When a customer writes to your WhatsApp number, the chat appears here and the bot answers it.</source>
+        <translation>Todavía no hay chats.
+Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí y el bot le responderá.</translation>
+    </message>
+    <message>
+        <source>Unread ({count})</source>
+        <translation>No leídos ({count})</translation>
+    </message>
+    <message>
+        <source>Unread</source>
+        <translation>No leídos</translation>
+    </message>
+    <message>
+        <source>Want a person ({count})</source>
+        <translation>Piden persona ({count})</translation>
+    </message>
+    <message>
+        <source>Want a person</source>
+        <translation>Piden persona</translation>
+    </message>
+</context>
+<context>
+    <name>ChatListDelegate</name>
+    <message>
+        <source>This chat could not be loaded.</source>
+        <translation>No se pudo cargar este chat.</translation>
+    </message>
+    <message>
+        <source>[unsubscribed] </source>
+        <translation>[dado de baja] </translation>
+    </message>
+    <message>
+        <source>[blocked] </source>
+        <translation>[bloqueado] </translation>
+    </message>
+</context>
+<context>
+    <name>ChatListView</name>
+    <message>
+        <source>Search name, number or message</source>
+        <translation>Buscar nombre, número o mensaje</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Todos</translation>
+    </message>
+    <message>
+        <source>Unread</source>
+        <translation>No leídos</translation>
+    </message>
+    <message>
+        <source>Want a person</source>
+        <translation>Piden persona</translation>
+    </message>
+    <message>
+        <source>With staff</source>
+        <translation>Con personal</translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <source>Free text is locked. Choose a template above.</source>
+        <translation>El texto libre está bloqueado. Elige una plantilla arriba.</translation>
+    </message>
+    <message>
+        <source>Write a message… sending it takes over from the bot</source>
+        <translation>Escribe un mensaje… al enviarlo tomas el control</translation>
+    </message>
+    <message>
+        <source>When you send a message you take over this chat: the bot stops answering it until you hand it back.</source>
+        <translation>Al enviar un mensaje tomas el control de este chat: el bot deja de responder aquí hasta que se lo devuelvas.</translation>
+    </message>
+    <message>
+        <source>Write your answer: the customer is waiting for a person</source>
+        <translation>Escribe tu respuesta: el cliente espera a una persona</translation>
+    </message>
+    <message>
+        <source>{name} is answering. If you write, you take the chat.</source>
+        <translation>{name} está atendiendo. Si escribes, el chat pasa a ti.</translation>
+    </message>
+    <message>
+        <source>Write a message</source>
+        <translation>Escribe un mensaje</translation>
+    </message>
+    <message>
+        <source>Replying to: {text}</source>
+        <translation>Respondiendo a: {text}</translation>
+    </message>
+    <message>
+        <source>No quick replies yet. Add them in Settings.</source>
+        <translation>Aún no hay respuestas rápidas. Agrégalas en Ajustes.</translation>
+    </message>
+</context>
+<context>
+    <name>ComposerView</name>
+    <message>
+        <source>Cancel the reply</source>
+        <translation>Cancelar la respuesta</translation>
+    </message>
+    <message>
+        <source>More than 24 hours have passed since this customer&apos;s last message. WhatsApp only lets you send an approved template until they write again.</source>
+        <translation>Pasaron más de 24 horas desde el último mensaje de este cliente. WhatsApp solo permite enviarle una plantilla aprobada hasta que vuelva a escribir.</translation>
+    </message>
+    <message>
+        <source>Choose a template…</source>
+        <translation>Elegir plantilla…</translation>
+    </message>
+    <message>
+        <source>Emoji</source>
+        <translation>Emoji</translation>
+    </message>
+    <message>
+        <source>Quick replies (type / in the message box)</source>
+        <translation>Respuestas rápidas (escribe / en el mensaje)</translation>
+    </message>
+    <message>
+        <source>Send (Enter). Shift+Enter starts a new line.</source>
+        <translation>Enviar (Enter). Mayús+Enter crea una línea nueva.</translation>
+    </message>
+</context>
+<context>
+    <name>ContactPanel</name>
+    <message>
+        <source>As a spreadsheet (CSV)…</source>
+        <translation>Como hoja de cálculo (CSV)…</translation>
+    </message>
+    <message>
+        <source>As plain text (TXT)…</source>
+        <translation>Como texto (TXT)…</translation>
+    </message>
+    <message>
+        <source>Export conversation</source>
+        <translation>Exportar conversación</translation>
+    </message>
+    <message>
+        <source>Spreadsheet (*.csv)</source>
+        <translation>Hoja de cálculo (*.csv)</translation>
+    </message>
+    <message>
+        <source>Text file (*.txt)</source>
+        <translation>Archivo de texto (*.txt)</translation>
+    </message>
+    <message>
+        <source>Delete customer data</source>
+        <translation>Borrar datos del cliente</translation>
+    </message>
+    <message>
+        <source>Delete everything about {name}? Their messages, files and contact details are removed from this computer. This cannot be undone.</source>
+        <translation>¿Borrar todo lo de {name}? Sus mensajes, archivos y datos de contacto se eliminan de esta computadora. No se puede deshacer.</translation>
+    </message>
+    <message>
+        <source>The chat in the customer&apos;s WhatsApp is not affected.</source>
+        <translation>El chat en el WhatsApp del cliente no cambia.</translation>
+    </message>
+    <message>
+        <source>Delete data</source>
+        <translation>Borrar datos</translation>
+    </message>
+    <message>
+        <source>Keep</source>
+        <translation>Conservar</translation>
+    </message>
+</context>
+<context>
+    <name>ContactPanelView</name>
+    <message>
+        <source>Customer details</source>
+        <translation>Datos del cliente</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>Nombre:</translation>
+    </message>
+    <message>
+        <source>Number:</source>
+        <translation>Número:</translation>
+    </message>
+    <message>
+        <source>User:</source>
+        <translation>Usuario:</translation>
+    </message>
+    <message>
+        <source>First contact:</source>
+        <translation>Primer contacto:</translation>
+    </message>
+    <message>
+        <source>Last contact:</source>
+        <translation>Último contacto:</translation>
+    </message>
+    <message>
+        <source>Labels</source>
+        <translation>Etiquetas</translation>
+    </message>
+    <message>
+        <source>No labels yet. Create them in Settings.</source>
+        <translation>Aún no hay etiquetas. Créalas en Ajustes.</translation>
+    </message>
+    <message>
+        <source>Notes (only you see them)</source>
+        <translation>Notas (solo las ves tú)</translation>
+    </message>
+    <message>
+        <source>For example: prefers delivery in the afternoon</source>
+        <translation>Por ejemplo: prefiere la entrega por la tarde</translation>
+    </message>
+    <message>
+        <source>Save notes</source>
+        <translation>Guardar notas</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>Mensajes</translation>
+    </message>
+    <message>
+        <source>Unsubscribed</source>
+        <translation>Dado de baja</translation>
+    </message>
+    <message>
+        <source>Asked not to get messages. The bot does not write.</source>
+        <translation>Pidió no recibir mensajes. El bot no le escribe.</translation>
+    </message>
+    <message>
+        <source>Blocked</source>
+        <translation>Bloqueado</translation>
+    </message>
+    <message>
+        <source>The bot ignores this customer&apos;s messages.</source>
+        <translation>El bot ignora los mensajes de este cliente.</translation>
+    </message>
+    <message>
+        <source>Conversation data</source>
+        <translation>Datos de la conversación</translation>
+    </message>
+    <message>
+        <source>Export conversation</source>
+        <translation>Exportar conversación</translation>
+    </message>
+    <message>
+        <source>Delete customer data…</source>
+        <translation>Borrar datos del cliente…</translation>
+    </message>
+</context>
+<context>
+    <name>Conversation</name>
+    <message>
+        <source>Take over from {name}</source>
+        <translation>Tomar control (atiende {name})</translation>
+    </message>
+    <message>
+        <source>Take over</source>
+        <translation>Tomar control</translation>
+    </message>
+    <message>
+        <source>This customer asked to talk to a person. The bot will not answer until you reply or hand the chat back.</source>
+        <translation>Este cliente pidió hablar con una persona. El bot no responderá hasta que tú respondas o le devuelvas el chat.</translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation>Responder</translation>
+    </message>
+    <message>
+        <source>Copy text</source>
+        <translation>Copiar texto</translation>
+    </message>
+    <message>
+        <source>File saved</source>
+        <translation>Archivo guardado</translation>
+    </message>
+    <message>
+        <source>This kind of file could be harmful, so WaBot does not open it. It was saved in the folder that opens now; open it only if you trust the customer.</source>
+        <translation>Este tipo de archivo podría ser dañino, por eso WaBot no lo abre. Se guardó en la carpeta que se abre ahora; ábrelo solo si confías en el cliente.</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationView</name>
+    <message>
+        <source>Choose a chat on the left to see it here.</source>
+        <translation>Elige un chat de la izquierda para verlo aquí.</translation>
+    </message>
+    <message>
+        <source>The bot answers every chat on its own. To answer a customer yourself, open the chat and press &quot;Take over&quot;, or simply write. Press &quot;Hand back to bot&quot; when you are done.</source>
+        <translation>El bot responde cada chat por su cuenta. Para atender tú a un cliente, abre el chat y presiona «Tomar control», o simplemente escribe. Cuando termines, presiona «Devolver al bot».</translation>
+    </message>
+    <message>
+        <source>Take over</source>
+        <translation>Tomar control</translation>
+    </message>
+    <message>
+        <source>Answer this customer yourself. The bot stays silent in this chat.</source>
+        <translation>Atiende tú a este cliente. El bot no responde en este chat.</translation>
+    </message>
+    <message>
+        <source>Hand back to bot</source>
+        <translation>Devolver al bot</translation>
+    </message>
+    <message>
+        <source>Let the bot answer this chat again.</source>
+        <translation>Deja que el bot vuelva a responder este chat.</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>Cliente</translation>
+    </message>
+    <message>
+        <source>Customer details</source>
+        <translation>Datos del cliente</translation>
+    </message>
+</context>
+<context>
+    <name>Errors</name>
+    <message>
+        <source>More than 24 hours have passed since this customer last wrote. WhatsApp only allows an approved template until they write again.</source>
+        <translation>Pasaron más de 24 horas desde que este cliente escribió. WhatsApp solo permite una plantilla aprobada hasta que vuelva a escribir.</translation>
+    </message>
+    <message>
+        <source>Sending is stopped: WhatsApp rejected the connection (for example, the access token expired). Open Settings to connect again.</source>
+        <translation>El envío está detenido: WhatsApp rechazó la conexión (por ejemplo, venció el token de acceso). Abre Ajustes para volver a conectar.</translation>
+    </message>
+    <message>
+        <source>This chat no longer exists.</source>
+        <translation>Este chat ya no existe.</translation>
+    </message>
+    <message>
+        <source>The chat history could not be read or saved. Check free disk space.</source>
+        <translation>No se pudo leer o guardar el historial. Revisa el espacio libre en el disco.</translation>
+    </message>
+    <message>
+        <source>WhatsApp is not connected yet. Finish the setup assistant first.</source>
+        <translation>WhatsApp aún no está conectado. Primero termina el asistente de configuración.</translation>
+    </message>
+    <message>
+        <source>This computer has no secure password store, so WaBot cannot keep your keys.</source>
+        <translation>Esta computadora no tiene un almacén seguro de contraseñas, así que WaBot no puede guardar tus claves.</translation>
+    </message>
+    <message>
+        <source>Another program is using WaBot&apos;s network port. Close it or choose another port.</source>
+        <translation>Otro programa está usando el puerto de red de WaBot. Ciérralo o elige otro puerto.</translation>
+    </message>
+    <message>
+        <source>WaBot is already open with this data folder.</source>
+        <translation>WaBot ya está abierto con esta carpeta de datos.</translation>
+    </message>
+    <message>
+        <source>WaBot is not allowed to write there. Choose another folder.</source>
+        <translation>WaBot no tiene permiso para escribir ahí. Elige otra carpeta.</translation>
+    </message>
+    <message>
+        <source>The file could not be read or written.</source>
+        <translation>No se pudo leer o escribir el archivo.</translation>
+    </message>
+    <message>
+        <source>WaBot could not do that ({code}).</source>
+        <translation>WaBot no pudo hacerlo ({code}).</translation>
+    </message>
+    <message>
+        <source>Something went wrong. The details were saved in WaBot&apos;s log file.</source>
+        <translation>Algo salió mal. Los detalles quedaron en el archivo de registro de WaBot.</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>Aceptar</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>WaBot keeps answering</source>
+        <translation>WaBot sigue respondiendo</translation>
+    </message>
+    <message>
+        <source>The bot keeps answering your customers in the background. To open WaBot again, click its icon here. To stop the bot, choose &quot;Quit&quot; in the icon&apos;s menu.</source>
+        <translation>El bot sigue respondiendo a tus clientes en segundo plano. Para abrir WaBot de nuevo, haz clic en su ícono aquí. Para detener el bot, elige «Salir» en el menú del ícono.</translation>
+    </message>
+    <message>
+        <source>Resume bot</source>
+        <translation>Reanudar bot</translation>
+    </message>
+    <message>
+        <source>The bot is paused. Click to let it answer customers again.</source>
+        <translation>El bot está en pausa. Haz clic para que vuelva a responder a los clientes.</translation>
+    </message>
+    <message>
+        <source>Pause bot</source>
+        <translation>Pausar bot</translation>
+    </message>
+    <message>
+        <source>The bot is answering. Click to pause it in every chat.</source>
+        <translation>El bot está respondiendo. Haz clic para pausarlo en todos los chats.</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindowView</name>
+    <message>
+        <source>Main</source>
+        <translation>Principal</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Ajustes</translation>
+    </message>
+    <message>
+        <source>The bot is paused: customers get no automatic answers. You and your team can still answer from here.</source>
+        <translation>El bot está en pausa: los clientes no reciben respuestas automáticas. Tú y tu equipo pueden seguir respondiendo desde aquí.</translation>
+    </message>
+    <message>
+        <source>Resume bot</source>
+        <translation>Reanudar bot</translation>
+    </message>
+</context>
+<context>
+    <name>Monitor</name>
+    <message>
+        <source>Your name</source>
+        <translation>Tu nombre</translation>
+    </message>
+    <message>
+        <source>What is your name? It is shown next to your messages in this window so your team knows who answered. Customers do not see it.</source>
+        <translation>¿Cómo te llamas? Tu nombre aparece junto a tus mensajes en esta ventana para que tu equipo sepa quién respondió. Los clientes no lo ven.</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Guardar</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+</context>
+<context>
+    <name>Notifier</name>
+    <message>
+        <source>{name} is sending many messages</source>
+        <translation>{name} está enviando muchos mensajes</translation>
+    </message>
+    <message>
+        <source>The bot could not answer {name}</source>
+        <translation>El bot no pudo responderle a {name}</translation>
+    </message>
+    <message>
+        <source>{name} has been waiting for an answer</source>
+        <translation>{name} lleva rato esperando respuesta</translation>
+    </message>
+    <message>
+        <source>{name} wants to talk to a person</source>
+        <translation>{name} quiere hablar con una persona</translation>
+    </message>
+    <message>
+        <source>Click to open the chat and answer.</source>
+        <translation>Haz clic para abrir el chat y responder.</translation>
+    </message>
+    <message>
+        <source>New message from {name}</source>
+        <translation>Nuevo mensaje de {name}</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Ajustes</translation>
+    </message>
+    <message>
+        <source>For example: Ana</source>
+        <translation>Por ejemplo: Ana</translation>
+    </message>
+    <message>
+        <source>Your name:</source>
+        <translation>Tu nombre:</translation>
+    </message>
+    <message>
+        <source>Shown next to your messages in this window. Customers do not see it.</source>
+        <translation>Aparece junto a tus mensajes en esta ventana. Los clientes no lo ven.</translation>
+    </message>
+    <message>
+        <source>Same as the computer</source>
+        <translation>El de la computadora</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>Idioma:</translation>
+    </message>
+    <message>
+        <source>A new language is used the next time WaBot opens.</source>
+        <translation>El nuevo idioma se usará la próxima vez que abras WaBot.</translation>
+    </message>
+    <message>
+        <source>General</source>
+        <translation>General</translation>
+    </message>
+    <message>
+        <source>Type / and the shortcut in a chat to insert the text. {nombre} is replaced with the customer&apos;s first name.</source>
+        <translation>Escribe / y el atajo en un chat para insertar el texto. {nombre} se reemplaza por el nombre del cliente.</translation>
+    </message>
+    <message>
+        <source>Shortcut</source>
+        <translation>Atajo</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Texto</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Agregar</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Quitar</translation>
+    </message>
+    <message>
+        <source>Quick replies</source>
+        <translation>Respuestas rápidas</translation>
+    </message>
+    <message>
+        <source>Labels sort your chats, for example &quot;Paid&quot; or &quot;Wholesale&quot;.</source>
+        <translation>Las etiquetas ordenan tus chats, por ejemplo «Pagado» o «Mayoreo».</translation>
+    </message>
+    <message>
+        <source>New label name</source>
+        <translation>Nombre de la nueva etiqueta</translation>
+    </message>
+    <message>
+        <source>Create label</source>
+        <translation>Crear etiqueta</translation>
+    </message>
+    <message>
+        <source>Delete selected label</source>
+        <translation>Borrar la etiqueta elegida</translation>
+    </message>
+    <message>
+        <source>Labels</source>
+        <translation>Etiquetas</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Guardar</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <source>Delete label</source>
+        <translation>Borrar etiqueta</translation>
+    </message>
+    <message>
+        <source>Delete the label &quot;{name}&quot;? Chats keep their messages.</source>
+        <translation>¿Borrar la etiqueta «{name}»? Los chats conservan sus mensajes.</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Borrar</translation>
+    </message>
+    <message>
+        <source>Keep</source>
+        <translation>Conservar</translation>
+    </message>
+</context>
+<context>
+    <name>StatusBar</name>
+    <message>
+        <source>Database error</source>
+        <translation>Error de base de datos</translation>
+    </message>
+    <message>
+        <source>The chat history cannot be saved. Check free disk space.</source>
+        <translation>No se puede guardar el historial. Revisa el espacio libre en el disco.</translation>
+    </message>
+    <message>
+        <source>WhatsApp: connected</source>
+        <translation>WhatsApp: conectado</translation>
+    </message>
+    <message>
+        <source>WhatsApp: simulator</source>
+        <translation>WhatsApp: simulador</translation>
+    </message>
+    <message>
+        <source>Practice mode: nothing is sent to real customers.</source>
+        <translation>Modo de práctica: no se envía nada a clientes reales.</translation>
+    </message>
+    <message>
+        <source>WhatsApp: sending stopped</source>
+        <translation>WhatsApp: envío detenido</translation>
+    </message>
+    <message>
+        <source>WhatsApp rejected the connection (for example, the access token expired). Messages wait in the outbox. Open Settings to reconnect.</source>
+        <translation>WhatsApp rechazó la conexión (por ejemplo, venció el token de acceso). Los mensajes esperan en la bandeja de salida. Abre Ajustes para reconectar.</translation>
+    </message>
+    <message>
+        <source>WhatsApp: not reachable</source>
+        <translation>WhatsApp: sin conexión</translation>
+    </message>
+    <message>
+        <source>Check the internet connection and the WhatsApp settings.</source>
+        <translation>Revisa la conexión a internet y los ajustes de WhatsApp.</translation>
+    </message>
+    <message>
+        <source>WhatsApp: checking…</source>
+        <translation>WhatsApp: comprobando…</translation>
+    </message>
+    <message>
+        <source>WhatsApp delivers messages to this computer through {url}</source>
+        <translation>WhatsApp entrega los mensajes a esta computadora a través de {url}</translation>
+    </message>
+    <message>
+        <source>Public link: on</source>
+        <translation>Enlace público: activo</translation>
+    </message>
+    <message>
+        <source>Public link: connecting…</source>
+        <translation>Enlace público: conectando…</translation>
+    </message>
+    <message>
+        <source>Public link: down, retrying</source>
+        <translation>Enlace público: caído, reintentando</translation>
+    </message>
+    <message>
+        <source>Customers&apos; messages wait at WhatsApp until the link is back.</source>
+        <translation>Los mensajes de los clientes esperan en WhatsApp hasta que vuelva el enlace.</translation>
+    </message>
+    <message>
+        <source>Public link: ngrok is missing</source>
+        <translation>Enlace público: falta ngrok</translation>
+    </message>
+    <message>
+        <source>Public link: ngrok key rejected</source>
+        <translation>Enlace público: clave de ngrok rechazada</translation>
+    </message>
+    <message>
+        <source>Public link: error</source>
+        <translation>Enlace público: error</translation>
+    </message>
+    <message>
+        <source>Public link: off</source>
+        <translation>Enlace público: apagado</translation>
+    </message>
+    <message>
+        <source>No tunnel is running (own public address or practice mode).</source>
+        <translation>No hay túnel activo (dirección pública propia o modo de práctica).</translation>
+    </message>
+    <message>
+        <source>AI: {model} ready</source>
+        <translation>IA: {model} lista</translation>
+    </message>
+    <message>
+        <source>AI: {model} loading…</source>
+        <translation>IA: cargando {model}…</translation>
+    </message>
+    <message>
+        <source>AI: model {model} missing</source>
+        <translation>IA: falta el modelo {model}</translation>
+    </message>
+    <message>
+        <source>Download the model in Settings, or choose another one.</source>
+        <translation>Descarga el modelo en Ajustes o elige otro.</translation>
+    </message>
+    <message>
+        <source>AI: paused after errors</source>
+        <translation>IA: en pausa por errores</translation>
+    </message>
+    <message>
+        <source>The AI failed several times. WaBot tries again shortly.</source>
+        <translation>La IA falló varias veces. WaBot lo intentará de nuevo en breve.</translation>
+    </message>
+    <message>
+        <source>AI: Ollama is not running</source>
+        <translation>IA: Ollama no está abierto</translation>
+    </message>
+    <message>
+        <source>Start Ollama. Meanwhile the bot answers from your FAQ or hands chats to a person.</source>
+        <translation>Abre Ollama. Mientras tanto, el bot responde con tus preguntas frecuentes o pasa los chats a una persona.</translation>
+    </message>
+    <message>
+        <source>AI: checking…</source>
+        <translation>IA: comprobando…</translation>
+    </message>
+    <message>
+        <source>Outbox: {queued} waiting, {failed} failed</source>
+        <translation>Salida: {queued} en espera, {failed} fallidos</translation>
+    </message>
+    <message>
+        <source>Failed messages show a red mark and the reason in their chat.</source>
+        <translation>Los mensajes fallidos muestran una marca roja y el motivo en su chat.</translation>
+    </message>
+    <message>
+        <source>Outbox: {queued} waiting</source>
+        <translation>Salida: {queued} en espera</translation>
+    </message>
+    <message>
+        <source>Outbox: all sent</source>
+        <translation>Salida: todo enviado</translation>
+    </message>
+</context>
+<context>
+    <name>TemplateDialog</name>
+    <message>
+        <source>Send a template</source>
+        <translation>Enviar una plantilla</translation>
+    </message>
+    <message>
+        <source>Templates are messages approved by WhatsApp. They are the only messages you can send when the customer has not written for more than 24 hours.</source>
+        <translation>Las plantillas son mensajes aprobados por WhatsApp. Son lo único que puedes enviar cuando el cliente no escribe hace más de 24 horas.</translation>
+    </message>
+    <message>
+        <source>The customer will receive:</source>
+        <translation>El cliente recibirá:</translation>
+    </message>
+    <message>
+        <source>Refresh list</source>
+        <translation>Actualizar lista</translation>
+    </message>
+    <message>
+        <source>Send template</source>
+        <translation>Enviar plantilla</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <source>Loading templates…</source>
+        <translation>Cargando plantillas…</translation>
+    </message>
+    <message>
+        <source>Asking WhatsApp for the current templates…</source>
+        <translation>Consultando a WhatsApp las plantillas actuales…</translation>
+    </message>
+    <message>
+        <source>{name}  ({language})</source>
+        <translation>{name}  ({language})</translation>
+    </message>
+    <message>
+        <source>There are no approved templates. Create them in WhatsApp Manager.</source>
+        <translation>No hay plantillas aprobadas. Créalas en el Administrador de WhatsApp.</translation>
+    </message>
+    <message>
+        <source>Value {number}:</source>
+        <translation>Valor {number}:</translation>
+    </message>
+</context>
+<context>
+    <name>Texts</name>
+    <message>
+        <source>Unknown customer</source>
+        <translation>Cliente sin nombre</translation>
+    </message>
+    <message>
+        <source>Wants a person</source>
+        <translation>Pide una persona</translation>
+    </message>
+    <message>
+        <source>Staff: {name}</source>
+        <translation>Atiende {name}</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>Personal</translation>
+    </message>
+    <message>
+        <source>Bot</source>
+        <translation>Bot</translation>
+    </message>
+    <message>
+        <source>The customer asked for a person. The bot is silent until someone answers.</source>
+        <translation>El cliente pidió una persona. El bot no responde hasta que alguien atienda.</translation>
+    </message>
+    <message>
+        <source>{name} is answering this chat. The bot is silent.</source>
+        <translation>{name} atiende este chat. El bot no responde.</translation>
+    </message>
+    <message>
+        <source>Staff are answering this chat. The bot is silent.</source>
+        <translation>El personal atiende este chat. El bot no responde.</translation>
+    </message>
+    <message>
+        <source>The bot is answering this chat.</source>
+        <translation>El bot atiende este chat.</translation>
+    </message>
+    <message>
+        <source>Bot: </source>
+        <translation>Bot: </translation>
+    </message>
+    <message>
+        <source>{name}: </source>
+        <translation>{name}: </translation>
+    </message>
+    <message>
+        <source>Staff: </source>
+        <translation>Personal: </translation>
+    </message>
+    <message>
+        <source>Photo</source>
+        <translation>Foto</translation>
+    </message>
+    <message>
+        <source>Voice message</source>
+        <translation>Mensaje de voz</translation>
+    </message>
+    <message>
+        <source>Audio</source>
+        <translation>Audio</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>Video</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>Documento</translation>
+    </message>
+    <message>
+        <source>Sticker</source>
+        <translation>Sticker</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>Ubicación</translation>
+    </message>
+    <message>
+        <source>Contact card</source>
+        <translation>Contacto</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>Pedido</translation>
+    </message>
+    <message>
+        <source>Template</source>
+        <translation>Plantilla</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Mensaje</translation>
+    </message>
+    <message>
+        <source>This message type cannot be shown here. Open WhatsApp on your phone to see it.</source>
+        <translation>Este tipo de mensaje no se puede mostrar aquí. Ábrelo en WhatsApp en tu teléfono.</translation>
+    </message>
+    <message>
+        <source>Waiting to be sent</source>
+        <translation>Esperando envío</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Enviado</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>Entregado</translation>
+    </message>
+    <message>
+        <source>Read</source>
+        <translation>Leído</translation>
+    </message>
+    <message>
+        <source>Not sent</source>
+        <translation>No enviado</translation>
+    </message>
+    <message>
+        <source>Not sent: more than 24 hours since the customer&apos;s last message.</source>
+        <translation>No enviado: pasaron más de 24 horas desde el último mensaje del cliente.</translation>
+    </message>
+    <message>
+        <source>Not delivered: this number cannot receive WhatsApp messages.</source>
+        <translation>No entregado: este número no puede recibir mensajes de WhatsApp.</translation>
+    </message>
+    <message>
+        <source>Not delivered: WhatsApp limits how many marketing messages a person gets.</source>
+        <translation>No entregado: WhatsApp limita cuántos mensajes de marketing recibe cada persona.</translation>
+    </message>
+    <message>
+        <source>Not delivered: the customer stopped marketing messages.</source>
+        <translation>No entregado: el cliente desactivó los mensajes de marketing.</translation>
+    </message>
+    <message>
+        <source>Not sent: too many messages in a short time. Try again in a few minutes.</source>
+        <translation>No enviado: demasiados mensajes en poco tiempo. Intenta de nuevo en unos minutos.</translation>
+    </message>
+    <message>
+        <source>Not sent: the file could not be processed.</source>
+        <translation>No enviado: no se pudo procesar el archivo.</translation>
+    </message>
+    <message>
+        <source>Not sent: the WhatsApp connection expired. Open Settings to reconnect.</source>
+        <translation>No enviado: venció la conexión con WhatsApp. Abre Ajustes para reconectar.</translation>
+    </message>
+    <message>
+        <source>Not sent: Meta has restricted this WhatsApp account.</source>
+        <translation>No enviado: Meta restringió esta cuenta de WhatsApp.</translation>
+    </message>
+    <message>
+        <source>Not sent: the template does not exist or its values are wrong.</source>
+        <translation>No enviado: la plantilla no existe o sus valores son incorrectos.</translation>
+    </message>
+    <message>
+        <source>Not sent (WhatsApp error {code}).</source>
+        <translation>No enviado (error de WhatsApp {code}).</translation>
+    </message>
+    <message>
+        <source>Not sent ({reason}).</source>
+        <translation>No enviado ({reason}).</translation>
+    </message>
+    <message>
+        <source>Not sent.</source>
+        <translation>No enviado.</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>Ayer</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Hoy</translation>
+    </message>
+</context>
+<context>
+    <name>TrayIcon</name>
+    <message>
+        <source>Open WaBot</source>
+        <translation>Abrir WaBot</translation>
+    </message>
+    <message>
+        <source>Pause bot</source>
+        <translation>Pausar bot</translation>
+    </message>
+    <message>
+        <source>Quit WaBot (the bot stops)</source>
+        <translation>Salir de WaBot (el bot se detiene)</translation>
+    </message>
+    <message>
+        <source>Bot paused</source>
+        <translation>Bot en pausa</translation>
+    </message>
+    <message>
+        <source>Bot answering</source>
+        <translation>Bot respondiendo</translation>
+    </message>
+    <message>
+        <source>connected</source>
+        <translation>conectado</translation>
+    </message>
+    <message>
+        <source>not connected</source>
+        <translation>sin conexión</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n chat(s) unread</source>
+        <translation>
+            <numerusform>%n chat sin leer</numerusform>
+            <numerusform>%n chats sin leer</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n waiting for a person</source>
+        <translation>
+            <numerusform>%n espera a una persona</numerusform>
+            <numerusform>%n esperan a una persona</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>
