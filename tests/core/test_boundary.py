@@ -25,5 +25,9 @@ def test_core_modules_import_without_qt() -> None:
         "print('\\n'.join(bad))\n"
         "sys.exit(1 if bad else 0)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, f"Qt/GUI modules loaded by the core:\n{result.stdout}{result.stderr}"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, (
+        f"Qt/GUI modules loaded by the core:\n{result.stdout}{result.stderr}"
+    )

@@ -56,7 +56,9 @@ def test_database_file_is_private(db: Database) -> None:
 def test_settings_round_trip_and_defaults(db: Database) -> None:
     assert db.session_run_sync(load_settings) == Settings()
     db.session_run_sync(
-        lambda s: save_settings(s, debounce_quiet_s=1.5, faq=[["¿Horario?", "9 a 18"]], bot_paused=True)
+        lambda s: save_settings(
+            s, debounce_quiet_s=1.5, faq=[["¿Horario?", "9 a 18"]], bot_paused=True
+        )
     )
     loaded = db.session_run_sync(load_settings)
     assert loaded.debounce_quiet_s == 1.5
