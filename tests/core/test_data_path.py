@@ -375,3 +375,71 @@ async def test_every_sample_payload_gets_the_right_status_and_reply_policy(
             count(core, Message, Message.type == "unknown", Message.unsupported_type == "hologram")
             == 1
         )
+
+
+async def test_customer_without_phone_number_is_keyed_by_bsuid_and_answered(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
+) -> None:
+    """Username users may arrive with no wa_id/from: key them on the business-scoped user id."""
+    bsuid = "MX.1234567890123456789"
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550101234", "phone_number_id": "110011001100110"},
+        "contacts": [{"profile": {"name": "Ana", "username": "ana.tienda"}, "user_id": bsuid}],
+        "messages": [
+            {
+                "from_user_id": bsuid,
+                "id": "wamid.BSUID1",
+                "timestamp": "1780000000",
+                "type": "text",
+                "text": {"body": "Hola"},
+            }
+        ],
+    }
+    body = json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {"id": "102030405060708", "changes": [{"field": "messages", "value": value}]}
+            ],
+        }
+    ).encode()
+    async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
+        assert (await post(client, core.server_url, body)).status_code == 200
+        sends = await graph.wait_for_sends(1)
+        assert sends[0].get("recipient") == bsuid and "to" not in sends[0]
+        summary = (await core.service.list_conversations())[0]
+        assert (
+            summary.display_name == "Ana"
+            and summary.phone is None
+            and summary.username == "ana.tienda"
+        )
+
+
+async def test_logs_hold_no_phone_numbers_bodies_or_secrets(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
+) -> None:
+    from wabot_desktop.core.logs import close_logging, setup_logging
+
+    log_file = tmp_path / "wabot.log"
+    setup_logging(log_file, level=10)  # DEBUG: the most talkative the app gets
+    try:
+        async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
+            secret_text = "Mi tarjeta termina en 4242, ¿la aceptan?"
+            await post(client, core.server_url, text_body(secret_text, wa_id="5215512345678"))
+            await post(client, core.server_url, text_body("x"), signed=False)  # logged refusal
+            await graph.wait_for_sends(1)
+            await asyncio.sleep(0.2)
+    finally:
+        close_logging()
+    content = log_file.read_text(encoding="utf-8")
+    assert "webhook" in content  # the log is not empty: the checks below can fail
+    for leaked in (
+        "5215512345678",
+        secret_text,
+        "tarjeta",
+        "test-access-token",
+        "test-app-secret",
+        "¡Hola! Abrimos",
+    ):
+        assert leaked not in content, leaked
