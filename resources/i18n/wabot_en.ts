@@ -472,6 +472,62 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <source>The bot is answering. Click to pause it in every chat.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>{app} (practice mode)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Practice mode</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Real WhatsApp</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answer your real customers on WhatsApp</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No WhatsApp Business number is connected to WaBot yet, so only practice mode is available.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Switch to practice mode?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>While you practise, the bot does not answer your real WhatsApp customers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WhatsApp keeps trying to deliver their messages, so the bot answers them after you switch back to real WhatsApp. Your real chats and settings are not changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Practise</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clear practice data?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete every practice customer, chat and setting?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Practice mode starts again as on the first day. Your real WhatsApp chats and settings are not touched.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clear practice data</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>MainWindowView</name>
@@ -480,7 +536,43 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Switch between your real WhatsApp and practice mode</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Real WhatsApp</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Practice mode</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Try the bot with made-up customers. Nothing is sent to WhatsApp.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clear practice data…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the practice customers and chats. Real chats are not touched.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Practice mode: messages do not go out to WhatsApp</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>To answer real customers, WaBot needs your shop&apos;s WhatsApp Business number, connected through a Meta (Facebook) business account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use real WhatsApp</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -512,6 +604,49 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
     </message>
 </context>
 <context>
+    <name>NewCustomerDialog</name>
+    <message>
+        <source>New practice customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This customer only exists in practice mode. Nobody receives a message on this number.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>For example: María López</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Optional: WaBot makes one up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WhatsApp number:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write the customer&apos;s name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A WhatsApp number has 6 to 15 digits, with the country code (for example 52 55 1234 5678).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Notifier</name>
     <message>
         <source>{name} is sending many messages</source>
@@ -535,6 +670,174 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
     </message>
     <message>
         <source>New message from {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PhoneBubbleDelegate</name>
+    <message>
+        <source>See options</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PhoneChat</name>
+    <message>
+        <source>Photo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Voice message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Audio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sticker</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Contact card</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reacted {emoji}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not delivered to WaBot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read by the business</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Business</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PhonePane</name>
+    <message>
+        <source>Test customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WaBot did not receive this message (its webhook server did not answer). Try again in a moment.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This could not be sent. The details were saved in WaBot&apos;s log file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>typing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot is answering from your frequently asked questions. Its answers will be smarter with Ollama, the free AI program: download it from {link}, install it and restart WaBot.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot is answering from your frequently asked questions: Ollama is running, but the AI model {model} is not downloaded yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PhonePaneView</name>
+    <message>
+        <source>Which fake customer you are writing as</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New customer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Customer&apos;s phone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Make up another customer, with a name and a phone number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write in the box below as if you were a customer. Your message reaches the bot like a real WhatsApp message, and its answer shows up here and in the chat list.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send a photo, a location or a voice message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Photo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A sample picture; what you typed in the box goes with it as its caption</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Share a location pin, as from a phone&apos;s map</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Voice message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A short voice message (a second of silence)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send as the customer (Enter)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -473,6 +473,62 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
         <source>The bot is answering. Click to pause it in every chat.</source>
         <translation>El bot está respondiendo. Haz clic para pausarlo en todos los chats.</translation>
     </message>
+    <message>
+        <source>{app} (practice mode)</source>
+        <translation>{app} (modo de prueba)</translation>
+    </message>
+    <message>
+        <source>Practice mode</source>
+        <translation>Modo de prueba</translation>
+    </message>
+    <message>
+        <source>Real WhatsApp</source>
+        <translation>WhatsApp real</translation>
+    </message>
+    <message>
+        <source>Answer your real customers on WhatsApp</source>
+        <translation>Atender a tus clientes reales en WhatsApp</translation>
+    </message>
+    <message>
+        <source>No WhatsApp Business number is connected to WaBot yet, so only practice mode is available.</source>
+        <translation>Todavía no hay un número de WhatsApp Business conectado a WaBot, así que solo está disponible el modo de prueba.</translation>
+    </message>
+    <message>
+        <source>Switch to practice mode?</source>
+        <translation>¿Pasar al modo de prueba?</translation>
+    </message>
+    <message>
+        <source>While you practise, the bot does not answer your real WhatsApp customers.</source>
+        <translation>Mientras practicas, el bot no responde a tus clientes reales de WhatsApp.</translation>
+    </message>
+    <message>
+        <source>WhatsApp keeps trying to deliver their messages, so the bot answers them after you switch back to real WhatsApp. Your real chats and settings are not changed.</source>
+        <translation>WhatsApp sigue intentando entregar sus mensajes, así que el bot los responde cuando vuelvas a WhatsApp real. Tus chats y ajustes reales no cambian.</translation>
+    </message>
+    <message>
+        <source>Practise</source>
+        <translation>Practicar</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <source>Clear practice data?</source>
+        <translation>¿Borrar los datos de prueba?</translation>
+    </message>
+    <message>
+        <source>Delete every practice customer, chat and setting?</source>
+        <translation>¿Borrar todos los clientes, chats y ajustes de prueba?</translation>
+    </message>
+    <message>
+        <source>Practice mode starts again as on the first day. Your real WhatsApp chats and settings are not touched.</source>
+        <translation>El modo de prueba vuelve a empezar como el primer día. Tus chats y ajustes de WhatsApp real no se tocan.</translation>
+    </message>
+    <message>
+        <source>Clear practice data</source>
+        <translation>Borrar datos de prueba</translation>
+    </message>
 </context>
 <context>
     <name>MainWindowView</name>
@@ -481,8 +537,44 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
         <translation>Principal</translation>
     </message>
     <message>
+        <source>Switch between your real WhatsApp and practice mode</source>
+        <translation>Cambiar entre tu WhatsApp real y el modo de prueba</translation>
+    </message>
+    <message>
+        <source>Real WhatsApp</source>
+        <translation>WhatsApp real</translation>
+    </message>
+    <message>
+        <source>Practice mode</source>
+        <translation>Modo de prueba</translation>
+    </message>
+    <message>
+        <source>Try the bot with made-up customers. Nothing is sent to WhatsApp.</source>
+        <translation>Prueba el bot con clientes inventados. No se envía nada a WhatsApp.</translation>
+    </message>
+    <message>
+        <source>Clear practice data…</source>
+        <translation>Borrar datos de prueba…</translation>
+    </message>
+    <message>
+        <source>Delete the practice customers and chats. Real chats are not touched.</source>
+        <translation>Borra los clientes y chats de prueba. Los chats reales no se tocan.</translation>
+    </message>
+    <message>
         <source>Settings</source>
         <translation>Ajustes</translation>
+    </message>
+    <message>
+        <source>Practice mode: messages do not go out to WhatsApp</source>
+        <translation>Modo de prueba: los mensajes no salen a WhatsApp</translation>
+    </message>
+    <message>
+        <source>To answer real customers, WaBot needs your shop&apos;s WhatsApp Business number, connected through a Meta (Facebook) business account.</source>
+        <translation>Para atender a clientes reales, WaBot necesita el número de WhatsApp Business de tu negocio, conectado con una cuenta comercial de Meta (Facebook).</translation>
+    </message>
+    <message>
+        <source>Use real WhatsApp</source>
+        <translation>Usar WhatsApp real</translation>
     </message>
     <message>
         <source>The bot is paused: customers get no automatic answers. You and your team can still answer from here.</source>
@@ -513,6 +605,49 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
 </context>
 <context>
+    <name>NewCustomerDialog</name>
+    <message>
+        <source>New practice customer</source>
+        <translation>Nuevo cliente de prueba</translation>
+    </message>
+    <message>
+        <source>This customer only exists in practice mode. Nobody receives a message on this number.</source>
+        <translation>Este cliente solo existe en el modo de prueba. Nadie recibe mensajes en este número.</translation>
+    </message>
+    <message>
+        <source>For example: María López</source>
+        <translation>Por ejemplo: María López</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>Nombre:</translation>
+    </message>
+    <message>
+        <source>Optional: WaBot makes one up</source>
+        <translation>Opcional: WaBot inventa uno</translation>
+    </message>
+    <message>
+        <source>WhatsApp number:</source>
+        <translation>Número de WhatsApp:</translation>
+    </message>
+    <message>
+        <source>Create</source>
+        <translation>Crear</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <source>Write the customer&apos;s name.</source>
+        <translation>Escribe el nombre del cliente.</translation>
+    </message>
+    <message>
+        <source>A WhatsApp number has 6 to 15 digits, with the country code (for example 52 55 1234 5678).</source>
+        <translation>Un número de WhatsApp tiene de 6 a 15 dígitos, con el código de país (por ejemplo 52 55 1234 5678).</translation>
+    </message>
+</context>
+<context>
     <name>Notifier</name>
     <message>
         <source>{name} is sending many messages</source>
@@ -537,6 +672,174 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     <message>
         <source>New message from {name}</source>
         <translation>Nuevo mensaje de {name}</translation>
+    </message>
+</context>
+<context>
+    <name>PhoneBubbleDelegate</name>
+    <message>
+        <source>See options</source>
+        <translation>Ver opciones</translation>
+    </message>
+</context>
+<context>
+    <name>PhoneChat</name>
+    <message>
+        <source>Photo</source>
+        <translation>Foto</translation>
+    </message>
+    <message>
+        <source>Voice message</source>
+        <translation>Mensaje de voz</translation>
+    </message>
+    <message>
+        <source>Audio</source>
+        <translation>Audio</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>Video</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>Documento</translation>
+    </message>
+    <message>
+        <source>Sticker</source>
+        <translation>Sticker</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>Ubicación</translation>
+    </message>
+    <message>
+        <source>Contact card</source>
+        <translation>Contacto</translation>
+    </message>
+    <message>
+        <source>Reacted {emoji}</source>
+        <translation>Reaccionó {emoji}</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>Enviando…</translation>
+    </message>
+    <message>
+        <source>Not delivered to WaBot</source>
+        <translation>No llegó a WaBot</translation>
+    </message>
+    <message>
+        <source>Read by the business</source>
+        <translation>Leído por el negocio</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>Entregado</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>Tú</translation>
+    </message>
+    <message>
+        <source>Business</source>
+        <translation>Negocio</translation>
+    </message>
+</context>
+<context>
+    <name>PhonePane</name>
+    <message>
+        <source>Test customer</source>
+        <translation>Cliente de prueba</translation>
+    </message>
+    <message>
+        <source>WaBot did not receive this message (its webhook server did not answer). Try again in a moment.</source>
+        <translation>WaBot no recibió este mensaje (su servidor de webhooks no respondió). Inténtalo de nuevo en un momento.</translation>
+    </message>
+    <message>
+        <source>This could not be sent. The details were saved in WaBot&apos;s log file.</source>
+        <translation>No se pudo enviar. Los detalles quedaron en el archivo de registro de WaBot.</translation>
+    </message>
+    <message>
+        <source>typing…</source>
+        <translation>escribiendo…</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>en línea</translation>
+    </message>
+    <message>
+        <source>The bot is answering from your frequently asked questions. Its answers will be smarter with Ollama, the free AI program: download it from {link}, install it and restart WaBot.</source>
+        <translation>El bot está respondiendo con tus preguntas frecuentes. Sus respuestas serán más inteligentes con Ollama, el programa de IA gratuito: descárgalo de {link}, instálalo y reinicia WaBot.</translation>
+    </message>
+    <message>
+        <source>The bot is answering from your frequently asked questions: Ollama is running, but the AI model {model} is not downloaded yet.</source>
+        <translation>El bot está respondiendo con tus preguntas frecuentes: Ollama está abierto, pero todavía falta descargar el modelo de IA {model}.</translation>
+    </message>
+</context>
+<context>
+    <name>PhonePaneView</name>
+    <message>
+        <source>Which fake customer you are writing as</source>
+        <translation>El cliente inventado con el que escribes</translation>
+    </message>
+    <message>
+        <source>New customer…</source>
+        <translation>Nuevo cliente…</translation>
+    </message>
+    <message>
+        <source>Customer&apos;s phone</source>
+        <translation>Teléfono del cliente</translation>
+    </message>
+    <message>
+        <source>Make up another customer, with a name and a phone number</source>
+        <translation>Inventa otro cliente, con nombre y número de teléfono</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>Cliente</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>en línea</translation>
+    </message>
+    <message>
+        <source>Write in the box below as if you were a customer. Your message reaches the bot like a real WhatsApp message, and its answer shows up here and in the chat list.</source>
+        <translation>Escribe en el cuadro de abajo como si fueras un cliente. Tu mensaje le llega al bot como un mensaje real de WhatsApp, y su respuesta aparece aquí y en la lista de chats.</translation>
+    </message>
+    <message>
+        <source>Send a photo, a location or a voice message</source>
+        <translation>Enviar una foto, una ubicación o un mensaje de voz</translation>
+    </message>
+    <message>
+        <source>Photo</source>
+        <translation>Foto</translation>
+    </message>
+    <message>
+        <source>A sample picture; what you typed in the box goes with it as its caption</source>
+        <translation>Una imagen de ejemplo; lo que escribiste en el cuadro va con ella como texto</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>Ubicación</translation>
+    </message>
+    <message>
+        <source>Share a location pin, as from a phone&apos;s map</source>
+        <translation>Compartir una ubicación, como desde el mapa del teléfono</translation>
+    </message>
+    <message>
+        <source>Voice message</source>
+        <translation>Mensaje de voz</translation>
+    </message>
+    <message>
+        <source>A short voice message (a second of silence)</source>
+        <translation>Un mensaje de voz corto (un segundo de silencio)</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Mensaje</translation>
+    </message>
+    <message>
+        <source>Send as the customer (Enter)</source>
+        <translation>Enviar como el cliente (Enter)</translation>
     </message>
 </context>
 <context>
@@ -662,7 +965,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>Practice mode: nothing is sent to real customers.</source>
-        <translation>Modo de práctica: no se envía nada a clientes reales.</translation>
+        <translation>Modo de prueba: no se envía nada a clientes reales.</translation>
     </message>
     <message>
         <source>WhatsApp: sending stopped</source>

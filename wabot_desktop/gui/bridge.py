@@ -3,6 +3,7 @@
 The core publishes plain dataclass events on its hub (house style 4). :class:`CoreBridge`
 subscribes once and re-emits each event as a typed Qt signal. Events that arrive before the main
 window has connected are kept (up to a limit) and delivered by :meth:`CoreBridge.start_delivery`.
+In simulator mode :class:`SandboxBridge` does the same for the sandbox's customer-side events.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 
 from wabot_desktop.core import events
 from wabot_desktop.core.events import EventHub
+from wabot_desktop.core.whatsapp.sandbox import Sandbox, SandboxEvent
 
 logger = logging.getLogger(__name__)
 
@@ -121,3 +123,57 @@ class CoreBridge(QObject):
             case _:
                 logger.debug("no signal for %s", type(event).__name__)
         self.event_received.emit(event)
+
+
+class SandboxBridge(QObject):
+    """Re-emits the simulator's customer-side events (the phone pane's) as Qt signals.
+
+    The :class:`~wabot_desktop.core.whatsapp.sandbox.Sandbox` calls its listeners on the event
+    loop's thread, like the hub; as with :class:`CoreBridge`, events that arrive before the pane
+    has connected are kept and delivered by :meth:`start_delivery`.
+
+    Signals:
+        message_added(object): a new SandboxMessage in a customer's chat (either direction).
+        message_changed(object): a SandboxMessage snapshot whose status changed.
+        typing_changed(str, bool): customer wa_id; whether the business shows "typing…".
+        customer_added(object): a new SandboxCustomer.
+    """
+
+    message_added = Signal(object)
+    message_changed = Signal(object)
+    typing_changed = Signal(str, bool)
+    customer_added = Signal(object)
+
+    def __init__(self, sandbox: Sandbox, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._delivering = False
+        self._pending: deque[SandboxEvent] = deque(maxlen=_MAX_PENDING)
+        self._unsubscribe: Callable[[], None] | None = sandbox.subscribe(self._on_sandbox_event)
+
+    def start_delivery(self) -> None:
+        """Deliver the events kept so far, then every new one as it comes."""
+        self._delivering = True
+        while self._pending:
+            self._emit(self._pending.popleft())
+
+    def close(self) -> None:
+        """Stop listening to the sandbox."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def _on_sandbox_event(self, event: SandboxEvent) -> None:
+        if self._delivering:
+            self._emit(event)
+        else:
+            self._pending.append(event)
+
+    def _emit(self, event: SandboxEvent) -> None:
+        if event.kind == "message" and event.message is not None:
+            self.message_added.emit(event.message)
+        elif event.kind == "status" and event.message is not None:
+            self.message_changed.emit(event.message)
+        elif event.kind == "typing":
+            self.typing_changed.emit(event.wa_id, event.typing)
+        elif event.kind == "customer" and event.customer is not None:
+            self.customer_added.emit(event.customer)

@@ -1,5 +1,8 @@
 """Runs the desktop app: QApplication, translations, one instance per data folder, the core on
-qasync's loop, the main window and the tray, until the user quits."""
+qasync's loop, the main window and the tray, until the user quits.
+
+The first run without WhatsApp credentials opens in simulator mode (``gui/simulator/session.py``).
+"""
 
 from __future__ import annotations
 
@@ -64,8 +67,9 @@ async def _run(
     app: QApplication, args: argparse.Namespace, paths: AppPaths, instance: SingleInstance
 ) -> int:
     # Imported here so that `wabot-desktop --help` and the single-instance check stay fast.
-    from wabot_desktop.core.runtime import Core, CoreConfig
-    from wabot_desktop.gui.main_window import MainWindow, show_fatal
+    from wabot_desktop.core.runtime import CoreConfig
+    from wabot_desktop.gui.main_window import show_fatal
+    from wabot_desktop.gui.simulator.session import AppSession
 
     config = CoreConfig(
         paths=paths,
@@ -74,22 +78,22 @@ async def _run(
         graph_url=args.graph_url,
         ollama_url=args.ollama_url,
         tunnel=not args.no_tunnel,
-        simulator=bool(getattr(args, "simulator", False)),
         data_dir_overridden=args.data_dir is not None,
     )
-    core = Core(config)
+    session = AppSession(config)
     translators = Translators()
     try:
-        await core.start()
+        # --simulator forces it; otherwise live when credentials exist, else the simulator.
+        await session.start(True if getattr(args, "simulator", False) else None)
     except UserFacingError as exc:
         translators.install(choose_language(args.lang, None))
         logger.error("core did not start: %s", getattr(exc, "code", type(exc).__name__))
         show_fatal(error_message(exc))
         return 1
     try:
-        setting = await core.service.get_setting("language")
+        setting = await session.service.get_setting("language")
         translators.install(choose_language(args.lang, str(setting or "")))
-        window = MainWindow(core.service)
+        window = session.create_window()
         quit_requested = asyncio.Event()
         window.quit_requested.connect(quit_requested.set)
         instance.raise_requested.connect(window.raise_window)
@@ -97,10 +101,8 @@ async def _run(
         window.start()
         window.show()
         await quit_requested.wait()
-        window.shutdown()
-        window.hide()
-        window.deleteLater()
+        session.close_window()
     finally:
-        await core.stop()
+        await session.stop()
     await asyncio.sleep(0)  # let deleteLater and the last queued events run
     return 0

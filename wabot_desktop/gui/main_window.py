@@ -1,4 +1,10 @@
-"""The main window: the monitor, the global pause switch, tray, notifications and status bar."""
+"""The main window: the monitor, the global pause switch, tray, notifications and status bar.
+
+In simulator mode the window also shows the simulator banner and the customer's phone pane. The
+window outlives a switch between live and simulator mode: :meth:`MainWindow.detach_core` stops
+the parts that talk to the old core and :meth:`MainWindow.attach_core` builds them again for the
+new one (whoever runs the app does the switching; see ``gui/simulator/session.py``).
+"""
 
 from __future__ import annotations
 
@@ -10,12 +16,14 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from wabot_desktop import APP_NAME
 from wabot_desktop.core.dto import HealthSnapshot
-from wabot_desktop.gui.actions import async_slot, exec_dialog, run_action
+from wabot_desktop.core.whatsapp.sandbox import Sandbox
+from wabot_desktop.gui.actions import async_slot, confirm, exec_dialog, run_action
 from wabot_desktop.gui.bridge import CoreBridge
 from wabot_desktop.gui.main_window_view import MainWindowView
 from wabot_desktop.gui.notifications import Notifier
 from wabot_desktop.gui.service_api import MonitorService
 from wabot_desktop.gui.settings_dialog import SettingsDialog
+from wabot_desktop.gui.simulator.style import simulator_stylesheet
 from wabot_desktop.gui.tasks import TaskOwner
 from wabot_desktop.gui.theme import stylesheet
 from wabot_desktop.gui.tray import TrayIcon
@@ -33,10 +41,14 @@ class MainWindow(QMainWindow):
     Signals:
         quit_requested(): the user chose to quit WaBot.
         paused_changed(bool): the global pause switch changed (from any source).
+        mode_switch_requested(bool): the user chose simulator (True) or live (False) mode.
+        simulator_reset_requested(): the user confirmed deleting the practice data.
     """
 
     quit_requested = Signal()
     paused_changed = Signal(bool)
+    mode_switch_requested = Signal(bool)
+    simulator_reset_requested = Signal()
 
     def __init__(
         self,
@@ -44,6 +56,7 @@ class MainWindow(QMainWindow):
         *,
         bridge: CoreBridge | None = None,
         enable_tray: bool = True,
+        sandbox: Sandbox | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -52,36 +65,60 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.setMinimumSize(960, 600)
         self.resize(1280, 760)
-        self._service = service
         self._tasks = TaskOwner("main-window")
         self._quitting = False
+        self._started = False
+        self._paused = False
+        self._unread = 0
+        self._live_available = False
+        self.tray: TrayIcon | None = TrayIcon(self) if enable_tray else None
+        self._install(service, bridge, sandbox)
+        self._connect_window_signals()
+        self._apply_style()
+
+    def _install(
+        self, service: MonitorService, bridge: CoreBridge | None, sandbox: Sandbox | None
+    ) -> None:
+        """Build the parts that talk to one core: bridge, view, notifier."""
+        self._service = service
+        self.simulator = sandbox is not None
         self.bridge = bridge if bridge is not None else CoreBridge(service.hub, self)
-        self.view = MainWindowView(self, service)
+        self.view = MainWindowView(self, service, sandbox)
         self.monitor = self.view.monitor
         self.status_bar = self.view.status_bar
-        self.tray: TrayIcon | None = TrayIcon(self) if enable_tray else None
+        self.phone_pane = self.view.phone_pane
         self.notifier = Notifier(service, self, self.tray, self)
         self.notifier.open_conversation = lambda: self.monitor.conversation.conversation_id
-        self._paused = False
         self._connect_signals()
-        self._apply_style()
         self._show_paused(service.is_paused())
+        self._show_mode()
 
     def _connect_signals(self) -> None:
         # Core events
         self.monitor.connect_bridge(self.bridge)
         self.status_bar.connect_bridge(self.bridge)
+        if self.phone_pane is not None:
+            self.phone_pane.connect_bridge(self.bridge)
         self.bridge.handoff_requested.connect(self.notifier.on_handoff_requested)
         self.bridge.message_received.connect(self.notifier.on_message_received)
         self.bridge.bot_pause_changed.connect(self._show_paused)
-        # Toolbar and banner
+        # Toolbar and banners
         self.view.pause_button.clicked.connect(self._on_pause_button_clicked)
         self.view.resume_button.clicked.connect(self._on_resume_button_clicked)
         self.view.settings_action.triggered.connect(self._on_settings_action_triggered)
-        # Tray and notifications
+        self.view.simulator_action.triggered.connect(self._on_simulator_action_triggered)
+        self.view.live_action.triggered.connect(self._on_live_action_triggered)
+        self.view.live_button.clicked.connect(self._on_live_action_triggered)
+        self.view.reset_simulator_action.triggered.connect(
+            self._on_reset_simulator_action_triggered
+        )
+        # Notifications and the window title
         self.notifier.open_requested.connect(self.open_conversation)
         self.monitor.chat_list.counts_changed.connect(self._on_counts_changed)
         self.status_bar.health_changed.connect(self._on_health_changed)
+
+    def _connect_window_signals(self) -> None:
+        # The tray outlives a switch of mode, so it is connected once.
         if self.tray is not None:
             self.tray.open_requested.connect(self.raise_window)
             self.tray.quit_requested.connect(self.request_quit)
@@ -93,19 +130,57 @@ class MainWindow(QMainWindow):
         """Load everything and start listening to the core."""
         self.monitor.start()
         self.status_bar.start()
+        if self.phone_pane is not None:
+            self.phone_pane.start()
+            # Practice starts by typing as a customer: the cursor waits in the phone's box.
+            self.phone_pane.view.edit.setFocus()
         self.bridge.start_delivery()
+        self._started = True
         if self.tray is not None and self.tray.available():
             self.tray.show()
 
     def shutdown(self) -> None:
         """Stop timers and background tasks (before the core stops)."""
-        self.status_bar.stop()
-        self.monitor.close_monitor()
-        self.notifier.close()
+        self.detach_core()
         self._tasks.close()
-        self.bridge.close()
         if self.tray is not None:
             self.tray.hide()
+
+    def detach_core(self) -> None:
+        """Stop every part that talks to the core (it is about to stop); the window stays."""
+        self.status_bar.stop()
+        self.monitor.close_monitor()
+        if self.phone_pane is not None:
+            self.phone_pane.close_pane()
+        self.notifier.close()
+        self.bridge.close()
+        self._started = False
+        # Greyed out until attach_core: the old chats can be seen but not acted on.
+        self.view.setEnabled(False)
+
+    def attach_core(self, service: MonitorService, sandbox: Sandbox | None) -> None:
+        """Rebuild the monitor, phone pane, status bar and notifier for a newly started core."""
+        if self._started:
+            self.detach_core()
+        old_view, old_bridge, old_notifier = self.view, self.bridge, self.notifier
+        self.removeToolBar(old_view.toolbar)
+        old_view.toolbar.deleteLater()
+        # setCentralWidget and setStatusBar delete the old view and status bar.
+        self._install(service, None, sandbox)
+        old_notifier.deleteLater()
+        old_bridge.deleteLater()
+        self._apply_style()
+        self.start()
+
+    @property
+    def live_available(self) -> bool:
+        """True when live WhatsApp credentials exist (live mode can start)."""
+        return self._live_available
+
+    def set_live_available(self, available: bool) -> None:
+        """Whether live WhatsApp credentials exist; enables the switch to live mode."""
+        self._live_available = available
+        self._show_mode()
 
     def request_quit(self) -> None:
         self._quitting = True
@@ -206,9 +281,15 @@ class MainWindow(QMainWindow):
     def _on_counts_changed(self, unread: int, waiting: int) -> None:
         if self.tray is not None:
             self.tray.set_state(unread=unread, waiting=waiting)
+        self._unread = unread
+        self._show_title()
+
+    def _show_title(self) -> None:
         title = APP_NAME
-        if unread:
-            title = f"({unread}) {APP_NAME}"
+        if self.simulator:
+            title = self.tr("{app} (practice mode)").format(app=APP_NAME)
+        if self._unread:
+            title = f"({self._unread}) {title}"
         self.setWindowTitle(title)
 
     def _on_health_changed(self, health: object) -> None:
@@ -226,6 +307,86 @@ class MainWindow(QMainWindow):
         await exec_dialog(dialog)
         dialog.deleteLater()
         await self.monitor.reload_quick_replies()
+        if self.phone_pane is not None:
+            self.phone_pane.refresh_business_name()
+
+    # -- live and simulator mode ----------------------------------------------------------
+
+    def _show_mode(self) -> None:
+        view = self.view
+        simulator = self.simulator
+        mode_name = self.tr("Practice mode") if simulator else self.tr("Real WhatsApp")
+        view.mode_button.setText(mode_name)
+        view.mode_button.setProperty("simulator", simulator)
+        view.mode_button.style().unpolish(view.mode_button)
+        view.mode_button.style().polish(view.mode_button)
+        view.simulator_action.setChecked(simulator)
+        view.live_action.setChecked(not simulator)
+        view.live_action.setEnabled(self._live_available or not simulator)
+        if self._live_available or not simulator:
+            view.live_action.setToolTip(self.tr("Answer your real customers on WhatsApp"))
+        else:
+            view.live_action.setToolTip(
+                self.tr(
+                    "No WhatsApp Business number is connected to WaBot yet, so only practice "
+                    "mode is available."
+                )
+            )
+        view.live_button.setVisible(simulator and self._live_available)
+        view.simulator_banner.setVisible(simulator)
+        self._show_title()
+
+    @async_slot()
+    async def _on_simulator_action_triggered(self) -> None:
+        if self.simulator:
+            self._show_mode()  # already practising: keep the check mark where it was
+            return
+        # Only one core runs at a time: while practising, the live bot is stopped.
+        accepted = await confirm(
+            self,
+            title=self.tr("Switch to practice mode?"),
+            text=self.tr(
+                "While you practise, the bot does not answer your real WhatsApp customers."
+            ),
+            informative=self.tr(
+                "WhatsApp keeps trying to deliver their messages, so the bot answers them after "
+                "you switch back to real WhatsApp. Your real chats and settings are not changed."
+            ),
+            accept_text=self.tr("Practise"),
+            cancel_text=self.tr("Cancel"),
+        )
+        if accepted:
+            self.mode_switch_requested.emit(True)
+        else:
+            self._show_mode()
+
+    def _on_live_action_triggered(self) -> None:
+        if not self.simulator:
+            self._show_mode()
+            return
+        # Without credentials the action is disabled. The set-up wizard (a later feature)
+        # belongs here: it will offer to connect WhatsApp instead.
+        if self._live_available:
+            self.mode_switch_requested.emit(False)
+        else:
+            self._show_mode()
+
+    @async_slot()
+    async def _on_reset_simulator_action_triggered(self) -> None:
+        accepted = await confirm(
+            self,
+            title=self.tr("Clear practice data?"),
+            text=self.tr("Delete every practice customer, chat and setting?"),
+            informative=self.tr(
+                "Practice mode starts again as on the first day. Your real WhatsApp chats and "
+                "settings are not touched."
+            ),
+            accept_text=self.tr("Clear practice data"),
+            cancel_text=self.tr("Cancel"),
+            destructive=True,
+        )
+        if accepted:
+            self.simulator_reset_requested.emit()
 
     @async_slot()
     async def _on_settings_labels_changed(self) -> None:
@@ -237,7 +398,7 @@ class MainWindow(QMainWindow):
     def _apply_style(self) -> None:
         app = QApplication.instance()
         palette = app.palette() if isinstance(app, QApplication) else self.palette()
-        self.setStyleSheet(stylesheet(palette))
+        self.setStyleSheet(stylesheet(palette) + simulator_stylesheet(palette))
 
 
 def show_fatal(message: str) -> None:

@@ -1,32 +1,43 @@
-"""Layout of the main window: toolbar with the pause switch, pause banner, monitor, status bar."""
+"""Layout of the main window: toolbar with the mode menu and the pause switch, the simulator and
+pause banners, the monitor (with the customer's phone beside it in simulator mode), status bar."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QFont
+from PySide6.QtGui import QAction, QActionGroup, QFont
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QPushButton,
     QSizePolicy,
+    QSplitter,
     QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from wabot_desktop.core.whatsapp.sandbox import Sandbox
 from wabot_desktop.gui.monitor.monitor import Monitor
 from wabot_desktop.gui.service_api import MonitorService
+from wabot_desktop.gui.simulator.phone_pane import PhonePane
 from wabot_desktop.gui.status_bar import StatusBar
 from wabot_desktop.gui.widgets.icons import NEUTRAL, app_icon, make_icon
 
 
 class MainWindowView(QWidget):
-    """Central widget plus the toolbar and status bar it installs on ``window``."""
+    """Central widget plus the toolbar and status bar it installs on ``window``.
 
-    def __init__(self, window: QMainWindow, service: MonitorService) -> None:
+    With a ``sandbox`` (simulator mode) the simulator banner shows and the customer's phone pane
+    sits beside the monitor; in live mode neither exists.
+    """
+
+    def __init__(
+        self, window: QMainWindow, service: MonitorService, sandbox: Sandbox | None = None
+    ) -> None:
         super().__init__(window)
         self.setObjectName("mainCentral")
         icon_color = NEUTRAL
@@ -51,6 +62,42 @@ class MainWindowView(QWidget):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.toolbar.addWidget(spacer)
 
+        # Live WhatsApp or practice: the button shows the mode, its menu switches.
+        self.mode_button = QToolButton(self.toolbar)
+        self.mode_button.setObjectName("modeButton")
+        self.mode_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.mode_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.mode_button.setToolTip(self.tr("Switch between your real WhatsApp and practice mode"))
+        self.mode_menu = QMenu(self.mode_button)
+        self.mode_menu.setObjectName("modeMenu")
+        self.mode_menu.setToolTipsVisible(True)
+        self.live_action = QAction(self.tr("Real WhatsApp"), self.mode_menu)
+        self.live_action.setObjectName("liveAction")
+        self.live_action.setCheckable(True)
+        self.simulator_action = QAction(self.tr("Practice mode"), self.mode_menu)
+        self.simulator_action.setObjectName("simulatorAction")
+        self.simulator_action.setCheckable(True)
+        self.simulator_action.setToolTip(
+            self.tr("Try the bot with made-up customers. Nothing is sent to WhatsApp.")
+        )
+        modes = QActionGroup(self.mode_menu)
+        modes.setExclusive(True)
+        for action in (self.live_action, self.simulator_action):
+            modes.addAction(action)
+            self.mode_menu.addAction(action)
+        self.mode_menu.addSeparator()
+        self.reset_simulator_action = QAction(self.tr("Clear practice data…"), self.mode_menu)
+        self.reset_simulator_action.setObjectName("resetSimulatorAction")
+        self.reset_simulator_action.setToolTip(
+            self.tr("Delete the practice customers and chats. Real chats are not touched.")
+        )
+        self.mode_menu.addAction(self.reset_simulator_action)
+        self.mode_button.setMenu(self.mode_menu)
+        self.toolbar.addWidget(self.mode_button)
+        mode_gap = QWidget(self.toolbar)
+        mode_gap.setFixedWidth(8)
+        self.toolbar.addWidget(mode_gap)
+
         self.pause_button = QToolButton(self.toolbar)
         self.pause_button.setObjectName("pauseButton")
         self.pause_button.setCheckable(True)
@@ -61,7 +108,7 @@ class MainWindowView(QWidget):
         gap.setFixedWidth(8)
         self.toolbar.addWidget(gap)
         self.settings_action = QAction(
-            make_icon("settings", icon_color), self.tr("Settings"), window
+            make_icon("settings", icon_color), self.tr("Settings"), self.toolbar
         )
         self.settings_action.setObjectName("settingsAction")
         self.toolbar.addAction(self.settings_action)
@@ -70,6 +117,42 @@ class MainWindowView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        self.simulator_banner = QFrame(self)
+        self.simulator_banner.setObjectName("simulatorBanner")
+        sim_layout = QHBoxLayout(self.simulator_banner)
+        sim_layout.setContentsMargins(12, 6, 8, 6)
+        sim_texts = QVBoxLayout()
+        sim_texts.setSpacing(1)
+        self.simulator_title = QLabel(
+            self.tr("Practice mode: messages do not go out to WhatsApp"), self.simulator_banner
+        )
+        self.simulator_title.setObjectName("simulatorTitle")
+        self.simulator_title.setWordWrap(True)
+        sim_texts.addWidget(self.simulator_title)
+        self.simulator_label = QLabel(
+            self.tr(
+                "To answer real customers, WaBot needs your shop's WhatsApp Business number, "
+                "connected through a Meta (Facebook) business account."
+            ),
+            self.simulator_banner,
+        )
+        self.simulator_label.setObjectName("simulatorLabel")
+        self.simulator_label.setWordWrap(True)
+        sim_texts.addWidget(self.simulator_label)
+        sim_layout.addLayout(sim_texts, 1)
+        # The banner's buttons. The set-up wizard (a later feature) adds its "Connect WhatsApp"
+        # button here; until then only "Use real WhatsApp", when credentials exist.
+        self.simulator_buttons = QHBoxLayout()
+        self.live_button = QPushButton(self.tr("Use real WhatsApp"), self.simulator_banner)
+        self.live_button.setObjectName("liveButton")
+        self.live_button.hide()
+        self.simulator_buttons.addWidget(self.live_button)
+        sim_layout.addLayout(self.simulator_buttons)
+        self.simulator_banner.setVisible(sandbox is not None)
+        sim_host = QVBoxLayout()
+        sim_host.setContentsMargins(8, 6, 8, 0)
+        sim_host.addWidget(self.simulator_banner)
+        layout.addLayout(sim_host)
         self.pause_banner = QFrame(self)
         self.pause_banner.setObjectName("pauseBanner")
         banner = QHBoxLayout(self.pause_banner)
@@ -92,8 +175,23 @@ class MainWindowView(QWidget):
         banner_host.addWidget(self.pause_banner)
         layout.addLayout(banner_host)
 
-        self.monitor = Monitor(service, self)
-        layout.addWidget(self.monitor, 1)
+        self.content_splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.content_splitter.setObjectName("contentSplitter")
+        self.content_splitter.setChildrenCollapsible(False)
+        self.monitor = Monitor(service, self.content_splitter)
+        self.content_splitter.addWidget(self.monitor)
+        self.phone_pane: PhonePane | None = None
+        if sandbox is not None:
+            self.phone_pane = PhonePane(service, sandbox, self.content_splitter)
+            self.phone_pane.setMinimumWidth(300)
+            self.content_splitter.addWidget(self.phone_pane)
+            self.content_splitter.setStretchFactor(0, 1)
+            self.content_splitter.setStretchFactor(1, 0)
+            # At 1366 px the open chat's header still needs room for its buttons: the chat
+            # list takes its narrowest width while the phone is shown.
+            self.content_splitter.setSizes([1020, 340])
+            self.monitor.splitter.setSizes([300, 720, 280])
+        layout.addWidget(self.content_splitter, 1)
         window.setCentralWidget(self)
 
         self.status_bar = StatusBar(service, window)

@@ -1,0 +1,1 @@
+"""Simulator mode's GUI: the customer's phone pane and switching between live and practice."""
