@@ -273,10 +273,14 @@ class ChatListModel(QAbstractListModel):
                 self._remove_row(cid)
                 self._set_total(max(0, self._total - 1))
                 return
-            if matches:
+            # A sticky row that stops matching stays on screen but no longer counts in the
+            # total (the core's count excludes it); it counts again if it matches again.
+            if matches and cid in self._stale:
                 self._stale.discard(cid)
-            else:
+                self._set_total(self._total + 1)
+            elif not matches and cid not in self._stale:
                 self._stale.add(cid)
+                self._set_total(max(0, self._total - 1))
             self._update_row(summary)
             return
         if not matches:
