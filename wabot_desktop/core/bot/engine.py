@@ -246,6 +246,7 @@ class BotEngine:
         self._clock = clock
         self._workers: dict[int, _Worker] = {}
         self._closed = False
+        self._receipts: set[asyncio.Task[bool]] = set()  # read receipts still on their way
 
     @property
     def busy(self) -> bool:
@@ -303,6 +304,11 @@ class BotEngine:
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
         self._workers.clear()
+        receipts = list(self._receipts)
+        for receipt in receipts:
+            receipt.cancel()
+        if receipts:
+            await asyncio.gather(*receipts, return_exceptions=True)
 
     async def _run(self, worker: _Worker) -> None:
         try:
@@ -389,7 +395,7 @@ class BotEngine:
                 )
             )
         if committed.queued:
-            self._outbox.wake()
+            self._outbox.wake(state.conversation_id)
         if committed.mode is not None:
             self._hub.publish(
                 ModeChanged(conversation_id=state.conversation_id, mode=committed.mode.value)
@@ -400,16 +406,32 @@ class BotEngine:
                 )
 
     async def _typing(self, wamid: str | None, every: float) -> None:
-        """Mark read + typing indicator now, and again before it expires (25 s on WhatsApp)."""
+        """Mark read + typing indicator now, and again before it expires (25 s on WhatsApp).
+
+        Cancelled when the reply is ready; a request already on its way is left to finish (it
+        is shielded) rather than aborted, or a fast answer would cost the customer the read
+        receipt.
+        """
         if not wamid:
             return
         while True:
-            try:
-                await self._graph.mark_read(wamid, typing=True)
-            except GraphApiError as exc:
-                logger.info("typing indicator not sent (code %s)", exc.code)
+            request = asyncio.create_task(self._send_typing(wamid))
+            self._receipts.add(request)
+            request.add_done_callback(self._receipts.discard)
+            if not await asyncio.shield(request):
                 return
             await asyncio.sleep(max(1.0, every))
+
+    async def _send_typing(self, wamid: str) -> bool:
+        try:
+            await self._graph.mark_read(wamid, typing=True)
+        except GraphApiError as exc:
+            logger.info("typing indicator not sent (code %s)", exc.code)
+            return False
+        except Exception:
+            logger.exception("typing indicator failed")
+            return False
+        return True
 
     async def _generate(
         self, worker: _Worker, state: TurnState, decision: Decision, settings: Settings
@@ -432,13 +454,15 @@ class BotEngine:
                 budget_chars=settings.history_budget_chars,
                 language=language,
             )
+            # The generation first: the read receipt + typing indicator go out alongside it
+            # instead of delaying the model's request by one Graph round trip.
+            generation = asyncio.create_task(self.llm.chat(messages))
             typing = asyncio.create_task(
                 self._typing(
                     decision.llm_pending[-1].wamid if decision.llm_pending else None,
                     settings.typing_refresh_s,
                 )
             )
-            generation = asyncio.create_task(self.llm.chat(messages))
             arrival = asyncio.create_task(worker.arrived.wait())
             try:
                 await asyncio.wait({generation, arrival}, return_when=asyncio.FIRST_COMPLETED)
@@ -456,6 +480,13 @@ class BotEngine:
                         "LLM unavailable for conversation %d: %s",
                         state.conversation_id,
                         type(exc).__name__,
+                    )
+                    reason = HandoffReason.LLM_UNAVAILABLE
+                except Exception:
+                    # A bug in a provider or the clean-up must not leave the customer unanswered
+                    # (the worker would die with the messages still pending): fall back instead.
+                    logger.exception(
+                        "LLM call failed unexpectedly for conversation %d", state.conversation_id
                     )
                     reason = HandoffReason.LLM_UNAVAILABLE
             finally:

@@ -85,15 +85,29 @@ class OutboxSender:
         self._settings = settings
         self._wake = asyncio.Event()
         self._lanes: dict[int, asyncio.Task[None]] = {}
+        self._running = False  # lanes are only started while run() owns (and will cancel) them
         self.blocked_reason: str | None = None
         self.blocked_code: int | None = None
 
     def is_blocked(self) -> bool:
         return self.blocked_reason is not None
 
-    def wake(self) -> None:
-        """Something was queued (or unblocked): look again now."""
-        self._wake.set()
+    def wake(self, conversation_id: int | None = None) -> None:
+        """Something was queued (or unblocked): look again now.
+
+        With ``conversation_id`` (a reply was just queued there) its lane starts at once,
+        without a dispatcher pass over every conversation first; the dispatcher looks again
+        when the lane is done.
+        """
+        if conversation_id is None or self.blocked_reason is not None or not self._running:
+            self._wake.set()
+        elif conversation_id not in self._lanes:
+            self._start_lane(conversation_id)
+
+    def _start_lane(self, conversation_id: int) -> None:
+        self._lanes[conversation_id] = asyncio.create_task(
+            self._lane(conversation_id), name=f"outbox-lane-{conversation_id}"
+        )
 
     def unblock(self) -> None:
         """Resume sending after the owner fixed the cause (e.g. a new token)."""
@@ -108,6 +122,7 @@ class OutboxSender:
         recovered = await self._db.session_run(reset_backoff, time.time())
         if recovered:
             logger.info("retrying %d queued messages left from before the restart", recovered)
+        self._running = True
         try:
             while True:
                 self._wake.clear()
@@ -115,9 +130,7 @@ class OutboxSender:
                 if self.blocked_reason is None:
                     for conversation_id in await self._db.session_run(due_conversations, now):
                         if conversation_id not in self._lanes:
-                            self._lanes[conversation_id] = asyncio.create_task(
-                                self._lane(conversation_id), name=f"outbox-lane-{conversation_id}"
-                            )
+                            self._start_lane(conversation_id)
                 nxt = await self._db.session_run(next_due_at)
                 timeout = _IDLE_POLL_S if nxt is None else min(_IDLE_POLL_S, max(0.05, nxt - now))
                 # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancellation that
@@ -126,6 +139,7 @@ class OutboxSender:
                     async with asyncio.timeout(timeout):
                         await self._wake.wait()
         finally:
+            self._running = False
             for task in list(self._lanes.values()):
                 task.cancel()
             if self._lanes:

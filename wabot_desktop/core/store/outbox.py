@@ -13,11 +13,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from wabot_desktop.core.dto import Author, Direction
-from wabot_desktop.core.store.ingest import StatusChange, apply_pending_statuses, preview_for
+from wabot_desktop.core.store.ingest import (
+    StatusChange,
+    _Raw,
+    _Sql,
+    apply_pending_statuses,
+    preview_for,
+)
 from wabot_desktop.core.store.models import Conversation, Message, OutboxItem
 from wabot_desktop.core.whatsapp.models import StatusKind
 
@@ -59,6 +65,49 @@ class SentResult:
     status_changes: list[StatusChange] = field(default_factory=list)
 
 
+_MESSAGE_FIELDS = (
+    "conversation_id",
+    "wamid",
+    "direction",
+    "author",
+    "staff_name",
+    "type",
+    "text",
+    "status",
+    "reply_to_wamid",
+    "created_at",
+    "handled",
+    "raw",
+)
+_INSERT_MESSAGE = _Sql.of(
+    insert(Message).values({f: bindparam(f) for f in _MESSAGE_FIELDS}).returning(Message.id)
+)
+_OUTBOX_FIELDS = (
+    "message_id",
+    "conversation_id",
+    "payload",
+    "state",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+    "updated_at",
+)
+_INSERT_OUTBOX = _Sql.of(insert(OutboxItem).values({f: bindparam(f) for f in _OUTBOX_FIELDS}))
+_TOUCH_VALUES: dict[str, Any] = {
+    "last_message_at": bindparam("now"),
+    "last_message_preview": bindparam("preview"),
+    "last_message_author": bindparam("author"),
+}
+_TOUCH = update(Conversation).where(Conversation.id == bindparam("conv"))
+_TOUCH_CONVERSATION = _Sql.of(_TOUCH.values(_TOUCH_VALUES))
+_TOUCH_BY_AUTHOR = {
+    Author.BOT: _Sql.of(_TOUCH.values({**_TOUCH_VALUES, "last_bot_message_at": bindparam("now")})),
+    Author.STAFF: _Sql.of(
+        _TOUCH.values({**_TOUCH_VALUES, "last_staff_message_at": bindparam("now")})
+    ),
+}
+
+
 def queue_replies(
     session: Session,
     *,
@@ -70,56 +119,62 @@ def queue_replies(
     now: float,
 ) -> list[QueuedMessage]:
     """Store outbound messages + outbox rows and mark ``handled_ids`` handled, atomically."""
+    # Compiled statements on the transaction's cursor (as the webhook ingest does), not ORM
+    # objects: this runs for every bot reply between the model's answer and the send, where
+    # the ORM's unit of work cost ~2 ms.
+    raw = _Raw(session)
     queued: list[QueuedMessage] = []
     for spec in specs:
         buttons_raw = json.dumps(list(spec.buttons), ensure_ascii=False) if spec.buttons else None
-        message = Message(
-            conversation_id=conversation_id,
-            wamid=None,
-            direction=Direction.OUT.value,
-            author=author.value,
-            staff_name=staff_name,
-            type=spec.type,
-            text=spec.text,
-            status=StatusKind.QUEUED.value,
-            reply_to_wamid=spec.reply_to_wamid,
-            created_at=now,
-            handled=True,
-            raw=buttons_raw,
+        message_id = int(
+            raw.first(
+                _INSERT_MESSAGE,
+                {
+                    "conversation_id": conversation_id,
+                    "wamid": None,
+                    "direction": Direction.OUT.value,
+                    "author": author.value,
+                    "staff_name": staff_name,
+                    "type": spec.type,
+                    "text": spec.text,
+                    "status": StatusKind.QUEUED.value,
+                    "reply_to_wamid": spec.reply_to_wamid,
+                    "created_at": now,
+                    "handled": True,
+                    "raw": buttons_raw,
+                },
+            )[0]
         )
-        session.add(message)
-        session.flush()
-        session.add(
-            OutboxItem(
-                message_id=message.id,
-                conversation_id=conversation_id,
-                payload=json.dumps(spec.payload, ensure_ascii=False),
-                state=QUEUED,
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-                updated_at=now,
-            )
+        raw.run(
+            _INSERT_OUTBOX,
+            {
+                "message_id": message_id,
+                "conversation_id": conversation_id,
+                "payload": json.dumps(spec.payload, ensure_ascii=False),
+                "state": QUEUED,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+                "updated_at": now,
+            },
         )
-        queued.append(QueuedMessage(message.id, conversation_id))
+        queued.append(QueuedMessage(message_id, conversation_id))
     if handled_ids:
-        session.execute(
+        session.connection().execute(
             update(Message).where(Message.id.in_(list(handled_ids))).values(handled=True)
         )
     visible = [s for s in specs if s.type != "reaction"]
     if visible:
         last = visible[-1]
-        values: dict[str, Any] = {
-            "last_message_at": now,
-            "last_message_preview": preview_for(last.type, last.text),
-            "last_message_author": author.value,
-        }
-        if author is Author.BOT:
-            values["last_bot_message_at"] = now
-        elif author is Author.STAFF:
-            values["last_staff_message_at"] = now
-        session.execute(
-            update(Conversation).where(Conversation.id == conversation_id).values(**values)
+        touch = _TOUCH_BY_AUTHOR.get(author, _TOUCH_CONVERSATION)
+        raw.run(
+            touch,
+            {
+                "conv": conversation_id,
+                "now": now,
+                "preview": preview_for(last.type, last.text),
+                "author": author.value,
+            },
         )
     return queued
 
@@ -139,11 +194,24 @@ def due_items(session: Session, now: float, conversation_id: int) -> list[DueIte
 
     Stopping there keeps a conversation's messages in order while one of them waits for a retry.
     """
-    rows = session.scalars(
-        select(OutboxItem)
-        .where(OutboxItem.state == QUEUED, OutboxItem.conversation_id == conversation_id)
-        .order_by(OutboxItem.id)
-    ).all()
+    # Plain rows on the connection (no ORM objects): the lane runs this before every send.
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                OutboxItem.id,
+                OutboxItem.message_id,
+                OutboxItem.conversation_id,
+                OutboxItem.payload,
+                OutboxItem.attempts,
+                OutboxItem.next_attempt_at,
+                OutboxItem.created_at,
+            )
+            .where(OutboxItem.state == QUEUED, OutboxItem.conversation_id == conversation_id)
+            .order_by(OutboxItem.id)
+        )
+        .all()
+    )
     items: list[DueItem] = []
     for r in rows:
         if r.next_attempt_at > now:

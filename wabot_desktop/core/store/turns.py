@@ -277,11 +277,15 @@ def mark_turn_flags(
 
 def current_mode(session: Session, conversation_id: int) -> tuple[ConversationMode, bool] | None:
     """(mode, contact opted out) right now, for the last check before queueing a bot reply."""
-    row = session.execute(
-        select(Conversation.mode, Contact.opted_out)
-        .join(Contact, Contact.id == Conversation.contact_id)
-        .where(Conversation.id == conversation_id)
-    ).first()
+    row = (
+        session.connection()
+        .execute(
+            select(Conversation.mode, Contact.opted_out)
+            .join(Contact, Contact.id == Conversation.contact_id)
+            .where(Conversation.id == conversation_id)
+        )
+        .first()
+    )
     if row is None:
         return None
     return ConversationMode(row.mode), bool(row.opted_out)
