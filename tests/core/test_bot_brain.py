@@ -29,6 +29,7 @@ from tests.helpers import (
     post,
     running_core,
     status_body,
+    text_body,
     text_message,
 )
 from wabot_desktop.core.bot.engine import canned_text
@@ -1143,3 +1144,24 @@ async def test_outbox_stops_when_woken_and_cancelled_at_once(
         task.cancel()
         done, _ = await asyncio.wait({task}, timeout=2)
         assert done, "the outbox swallowed its cancellation"
+
+
+@pytest.mark.asyncio
+async def test_greeting_without_ollama_gets_a_greeting_not_a_handoff(
+    tmp_path: Path, graph: FakeGraph, client: httpx.AsyncClient
+) -> None:
+    """With no model, "Hola" deserves a hello back, not a person paged for nothing."""
+    events: list[Event] = []
+    async with running_core(
+        tmp_path, graph_url=graph.base_url, ollama_url="http://127.0.0.1:9"
+    ) as core:
+        core.hub.subscribe(events.append)
+        await post(client, core.server_url, text_body("¡Hola!"))
+        sends = await graph.wait_for_sends(1)
+        assert "Bienvenido" in sends[0]["text"]["body"] or "Hola" in sends[0]["text"]["body"]
+        await post(client, core.server_url, text_body("Muchas gracias"))
+        sends = await graph.wait_for_sends(2)
+        assert sends[1]["text"]["body"].startswith("¡Con gusto!")
+        summary = (await core.service.list_conversations())[0]
+        assert summary.mode.value == "bot"
+        assert not any(isinstance(e, HandoffRequested) for e in events)

@@ -570,3 +570,25 @@ def test_greeting_never_collides_with_away_or_handoff() -> None:
     handoff = run(state(msg("humano"), is_first_conversation=True), greeting_enabled=True)
     assert handoff.canned is Canned.HANDOFF
     assert not handoff.greeting_prefix
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hola", "greeting"),
+        ("¡Buenas tardes!", "greeting"),
+        ("hola, qué tal", "greeting"),
+        ("¡Muchas gracias!", "thanks"),
+        ("ok gracias", "thanks"),
+        ("Hola, ¿cuánto cuesta el pastel?", None),
+        ("gracias pero quiero hablar con alguien", None),
+        ("", None),
+    ],
+)
+def test_small_talk_is_recognised_only_when_that_is_all_there_is(
+    text: str, expected: str | None
+) -> None:
+    from wabot_desktop.core.bot.rules import small_talk
+
+    found = small_talk(text)
+    assert (found.value if found else None) == expected

@@ -19,8 +19,16 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
+from wabot_desktop.core.aio import wait_event
 from wabot_desktop.core.bot.outbox import OutboxSender
-from wabot_desktop.core.bot.rules import Action, Canned, Decision, HandoffReason, decide
+from wabot_desktop.core.bot.rules import (
+    Action,
+    Canned,
+    Decision,
+    HandoffReason,
+    decide,
+    small_talk,
+)
 from wabot_desktop.core.dto import Author, ConversationMode
 from wabot_desktop.core.events import EventHub, HandoffRequested, MessageQueued, ModeChanged
 from wabot_desktop.core.llm.base import (
@@ -195,20 +203,6 @@ def history_turns(messages: tuple[TurnMessage, ...]) -> list[HistoryTurn]:
     return turns
 
 
-async def _wait_event(event: asyncio.Event, timeout: float) -> bool:
-    """Wait up to ``timeout`` s for ``event``; True if it was set.
-
-    asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation that lands
-    while the event fires, so a stopping engine would carry on with another turn.
-    """
-    try:
-        async with asyncio.timeout(timeout):
-            await event.wait()
-    except TimeoutError:
-        return False
-    return True
-
-
 class _Worker:
     def __init__(self, conversation_id: int) -> None:
         self.conversation_id = conversation_id
@@ -342,7 +336,7 @@ class BotEngine:
             if remaining <= 0:
                 return
             worker.arrived.clear()
-            if not await _wait_event(worker.arrived, remaining):
+            if not await wait_event(worker.arrived, remaining):
                 return
 
     async def _turn(self, worker: _Worker) -> _Step:
@@ -357,7 +351,7 @@ class BotEngine:
         ):
             self._hub.publish(ModeChanged(conversation_id=state.conversation_id, mode="bot"))
         if decision.action is Action.WAIT:
-            await _wait_event(worker.arrived, decision.wait_s)
+            await wait_event(worker.arrived, decision.wait_s)
             return _Step.AGAIN
         if decision.action is Action.SILENT:
             await self._db.session_run(mark_handled, list(decision.handled_ids))
@@ -501,8 +495,13 @@ class BotEngine:
             faq_answer = (
                 FallbackResponder(business_profile(settings).faq).answer(merged) if merged else None
             )
+            polite = small_talk(merged) if merged else None
             if faq_answer:
                 reply = faq_answer
+            elif polite is not None:
+                reply = canned_text(polite, settings)
+                if polite is Canned.GREETING and decision.greeting_prefix:
+                    return split_reply(reply), None, None  # never greet twice in one message
             else:
                 reply = canned_text(Canned.HANDOFF, settings)
                 new_mode = ConversationMode.NEEDS_HUMAN

@@ -10,7 +10,6 @@ stops all sending and raises :class:`SendBlocked` until :meth:`OutboxSender.unbl
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from wabot_desktop.core.aio import wait_event
 from wabot_desktop.core.events import (
     EventHub,
     MessageStatusChanged,
@@ -133,11 +133,7 @@ class OutboxSender:
                             self._start_lane(conversation_id)
                 nxt = await self._db.session_run(next_due_at)
                 timeout = _IDLE_POLL_S if nxt is None else min(_IDLE_POLL_S, max(0.05, nxt - now))
-                # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancellation that
-                # lands while the wake-up completes, and stop() then waits forever.
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(timeout):
-                        await self._wake.wait()
+                await wait_event(self._wake, timeout)
         finally:
             self._running = False
             for task in list(self._lanes.values()):

@@ -34,6 +34,7 @@ class Canned(StrEnum):
     OPT_OUT_CONFIRM = "opt_out_confirm"
     OPT_IN_CONFIRM = "opt_in_confirm"
     MEDIA_UNREADABLE = "media_unreadable"
+    THANKS = "thanks"
 
 
 class HandoffReason(StrEnum):
@@ -85,6 +86,34 @@ def is_keyword_message(text: str | None, keywords: tuple[str, ...]) -> bool:
         return False
     value = normalize(text)
     return bool(value) and value in {normalize(k) for k in keywords}
+
+
+_GREETING_WORDS = frozenset(
+    "hola buenas buenos dias tardes noches que tal hello hi hey good morning afternoon evening "
+    "saludos ola holi holis".split()
+)
+_THANKS_WORDS = frozenset(
+    "gracias muchas mil muy amable ok okay vale listo perfecto genial excelente thanks thank you "
+    "great dale bueno".split()
+)
+
+
+def small_talk(text: str) -> Canned | None:
+    """GREETING or THANKS when the text is only a greeting or only thanks, else None.
+
+    Lets the no-model fallback answer "Hola" or "¡Muchas gracias!" politely instead of handing
+    a chat that needs nobody over to staff.
+    """
+    words = normalize(text).split()
+    if not words or len(words) > 6:
+        return None
+    if all(w in _GREETING_WORDS for w in words):
+        return Canned.GREETING
+    if all(w in _THANKS_WORDS or w in _GREETING_WORDS for w in words) and any(
+        w in ("gracias", "thanks", "thank") for w in words
+    ):
+        return Canned.THANKS
+    return None
 
 
 def _minutes(hhmm: str) -> int:

@@ -30,6 +30,7 @@ DEFAULT_KEYS = (
     "opt_in_confirm",
     "media_unreadable",
     "no_answer",
+    "thanks",
 )
 
 # Prefix of staff turns shown to the model as assistant messages.

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import hashlib
 import ipaddress
 import itertools
@@ -47,6 +46,7 @@ from urllib.parse import urlsplit
 import httpx
 from aiohttp import web
 
+from wabot_desktop.core.aio import wait_event
 from wabot_desktop.core.errors import WabotError
 from wabot_desktop.core.logs import mask_phone
 from wabot_desktop.core.secrets import MemorySecretStore, SecretKey
@@ -1152,14 +1152,11 @@ class Sandbox:
         try:
             wamid = await self.send_text(customer, text)
             if wait:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(arrived.wait(), float(wait))
+                await wait_event(arrived, float(wait))
                 # Multi-part replies follow each other quickly: collect the rest too.
                 while replies:
                     arrived.clear()
-                    try:
-                        await asyncio.wait_for(arrived.wait(), 1.5)
-                    except TimeoutError:
+                    if not await wait_event(arrived, 1.5):
                         break
         except SandboxError as exc:
             return web.json_response({"error": str(exc)}, status=502)
