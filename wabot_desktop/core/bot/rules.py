@@ -89,12 +89,49 @@ def is_keyword_message(text: str | None, keywords: tuple[str, ...]) -> bool:
 
 
 _GREETING_WORDS = frozenset(
-    "hola buenas buenos dias tardes noches que tal hello hi hey good morning afternoon evening "
-    "saludos ola holi holis".split()
+    [
+        "hola",
+        "buenas",
+        "buenos",
+        "dias",
+        "tardes",
+        "noches",
+        "que",
+        "tal",
+        "hello",
+        "hi",
+        "hey",
+        "good",
+        "morning",
+        "afternoon",
+        "evening",
+        "saludos",
+        "ola",
+        "holi",
+        "holis",
+    ]
 )
 _THANKS_WORDS = frozenset(
-    "gracias muchas mil muy amable ok okay vale listo perfecto genial excelente thanks thank you "
-    "great dale bueno".split()
+    [
+        "gracias",
+        "muchas",
+        "mil",
+        "muy",
+        "amable",
+        "ok",
+        "okay",
+        "vale",
+        "listo",
+        "perfecto",
+        "genial",
+        "excelente",
+        "thanks",
+        "thank",
+        "you",
+        "great",
+        "dale",
+        "bueno",
+    ]
 )
 
 
