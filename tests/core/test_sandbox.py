@@ -274,12 +274,17 @@ async def test_text_gets_fallback_reply_with_statuses_through_the_real_server(
         await wait_until(lambda: db_rows(core, Message.wamid == reply.wamid)[0].status == "read")
         [reply_row] = db_rows(core, Message.wamid == reply.wamid)
         assert (reply_row.direction, reply_row.author) == ("out", "bot")
-        changes = [
-            e.status
-            for e in rec.hub_events
-            if isinstance(e, MessageStatusChanged) and e.message_id == reply_row.id
-        ]
-        assert changes[-1] == "read"
+
+        def changes() -> list[str]:
+            return [
+                e.status
+                for e in rec.hub_events
+                if isinstance(e, MessageStatusChanged) and e.message_id == reply_row.id
+            ]
+
+        # Events follow the commit on the loop: the row can read "read" a moment earlier.
+        await wait_until(lambda: bool(changes()) and changes()[-1] == "read")
+        assert changes()[-1] == "read"
         assert metric(core, "wabot_webhooks_rejected_total", reason="bad_signature") == 0
 
         # The monitor sees the same chat: contact name from the webhook's profile.
