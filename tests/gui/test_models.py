@@ -140,3 +140,76 @@ async def test_conversation_model_loads_history_in_pages_and_updates_live(
         model.on_message_added(conversation_id + 999, 1)
         assert model.rowCount() == 61
         model.close()
+
+
+@pytest.mark.asyncio
+async def test_conversation_model_holds_a_window_of_pages(
+    qtmodeltester: ModelTester, tmp_path: Path
+) -> None:
+    async with running_core(tmp_path / "data", bot_paused=True) as env:
+        wa_id = "5215512340000"
+        bodies = [f"mensaje {n:03d}" for n in range(95)]
+        assert await env.post(inbound_many(wa_id, "Lucía", bodies)) == 200
+        conversation_id = (await env.service.list_conversations())[0].id
+        model = ConversationModel(env.service, page_size=10, max_rows=30)
+        model.set_conversation(conversation_id)
+        await until(lambda: model.rowCount() == 10, what="newest page")
+        qtmodeltester.check(model)
+
+        def texts() -> list[str]:
+            return [
+                str(model.index(r, 0).data(Qt.ItemDataRole.DisplayRole))
+                for r in range(model.rowCount())
+            ]
+
+        # Paging up past the limit drops the newest rows: a window of 30, never more.
+        while model.has_older:
+            assert model.fetch_older()
+            await until(lambda: not model.loading, what="older page")
+            assert model.rowCount() <= 30
+        assert texts() == bodies[:30]
+        assert model.has_newer
+
+        # A live message beyond the window is not read now; paging down brings it.
+        sent = await env.service.send_staff_message(conversation_id, "hola", staff_name="Ana")
+        model.on_message_added(conversation_id, sent.id)
+        assert model.rowCount() == 30 and sent.id not in model.ids()
+        while model.has_newer:
+            assert model.fetch_newer()
+            await until(lambda: not model.loading, what="newer page")
+            assert model.rowCount() <= 30
+        assert model.ids()[-1] == sent.id
+        assert texts()[:-1] == bodies[-29:]
+        assert model.has_older and not model.fetch_newer()
+
+        # Live growth is bounded around the row the view shows.
+        for n in range(10):
+            sent = await env.service.send_staff_message(
+                conversation_id, f"más {n}", staff_name="Ana"
+            )
+            model.on_message_added(conversation_id, sent.id)
+            await until(lambda sent=sent: sent.id in model.ids(), what="appended")
+            if n == 8:
+                model.trim_around(model.rowCount() - 1)
+                assert model.rowCount() == 39  # less than a page over the limit: kept
+        model.trim_around(model.rowCount() - 1)
+        assert model.rowCount() == 30 and model.ids()[-1] == sent.id and not model.has_newer
+        first = model.ids()[0]
+        for n in range(10):
+            sent = await env.service.send_staff_message(
+                conversation_id, f"otro {n}", staff_name="Ana"
+            )
+            model.on_message_added(conversation_id, sent.id)
+            await until(lambda sent=sent: sent.id in model.ids(), what="appended")
+        model.trim_around(5)  # the user reads near the top: the newest rows go instead
+        assert model.ids()[0] == first and model.rowCount() == 30 and model.has_newer
+
+        # Sending from far up the history jumps back to the newest page.
+        while model.has_older:
+            assert model.fetch_older()
+            await until(lambda: not model.loading, what="older page")
+        assert model.has_newer
+        assert model.jump_to_newest()
+        await until(lambda: model.rowCount() == 10 and not model.loading, what="newest page")
+        assert model.ids()[-1] == sent.id and not model.has_newer
+        model.close()

@@ -7,7 +7,7 @@ import csv
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -124,10 +124,23 @@ class BotService:
     async def get_conversation(self, conversation_id: int) -> ConversationSummary:
         return await self._db.session_run(queries.get_conversation, conversation_id)
 
+    async def get_conversations(self, conversation_ids: Sequence[int]) -> list[ConversationSummary]:
+        """Several chat-list rows in one read; ids that no longer exist are left out."""
+        return await self._db.session_run(queries.get_conversations, list(conversation_ids))
+
     async def get_messages(
-        self, conversation_id: int, *, before_id: int | None = None, limit: int = 50
+        self,
+        conversation_id: int,
+        *,
+        before_id: int | None = None,
+        after_id: int | None = None,
+        limit: int = 50,
     ) -> list[MessageView]:
-        return await self._db.session_run(queries.get_messages, conversation_id, before_id, limit)
+        """Oldest first: the newest ``limit`` before ``before_id`` (or overall), or with
+        ``after_id`` the first ``limit`` after it."""
+        return await self._db.session_run(
+            queries.get_messages, conversation_id, before_id, limit, after_id
+        )
 
     async def get_message(self, message_id: int) -> MessageView:
         return await self._db.session_run(queries.get_message, message_id)

@@ -7,6 +7,7 @@ testable with the real core and readable on their own; ``core.service.BotService
 from __future__ import annotations
 
 import pathlib
+from collections.abc import Sequence
 from typing import Protocol
 
 from wabot_desktop.core.dto import (
@@ -43,8 +44,17 @@ class MonitorService(Protocol):
 
     async def get_conversation(self, conversation_id: int) -> ConversationSummary: ...
 
+    async def get_conversations(
+        self, conversation_ids: Sequence[int]
+    ) -> list[ConversationSummary]: ...
+
     async def get_messages(
-        self, conversation_id: int, *, before_id: int | None = ..., limit: int = ...
+        self,
+        conversation_id: int,
+        *,
+        before_id: int | None = ...,
+        after_id: int | None = ...,
+        limit: int = ...,
     ) -> list[MessageView]: ...
 
     async def get_message(self, message_id: int) -> MessageView: ...

@@ -78,6 +78,9 @@ class Message(Base):
     __table_args__ = (
         Index("ix_messages_conversation_id_id", "conversation_id", "id"),
         Index("ix_messages_pending", "direction", "handled"),
+        # Per-turn lookups of the bot (migration 0002).
+        Index("ix_messages_conversation_turn", "conversation_id", "direction", "handled"),
+        Index("ix_messages_conversation_id_created_at", "conversation_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,15 +1,21 @@
 """Paints the conversation's bubbles: customer, bot, staff and system messages.
 
 Bubbles are laid out once per (message, width) and cached; the same layout serves ``sizeHint``,
-``paint``, tooltips and clicks on a media card's action. All customer-controlled text (bodies,
+``paint``, tooltips and clicks on a media card's action. ``QListView`` asks every row's
+``sizeHint`` whenever a row is inserted or removed, so heights have their own cache, validated
+by the message object's identity (no hashing of the message per call) and read straight from
+:class:`ConversationModel` (no QVariant round trips); full layouts, which hold ``QTextLayout``
+objects, are kept only for the most recently used bubbles. All customer-controlled text (bodies,
 captions, file names, quoted text) goes through ``QTextLayout`` or ``drawText`` on plain strings,
 so markup in a message is shown as typed, never interpreted.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +52,7 @@ from PySide6.QtWidgets import (
 
 from wabot_desktop.core.dto import Author, Direction, MessageView
 from wabot_desktop.gui import texts
-from wabot_desktop.gui.monitor.conversation_model import MessageRole
+from wabot_desktop.gui.monitor.conversation_model import ConversationModel, MessageRole
 from wabot_desktop.gui.theme import ChatColors, chat_colors
 from wabot_desktop.gui.widgets.icons import paint_glyph
 
@@ -64,7 +70,8 @@ _PAD_Y = 6.0
 _GAP = 4.0
 _MAX_BUBBLE = 620.0
 _CARD_ICON = 38.0
-_CACHE_LIMIT = 3000
+_LAYOUT_CACHE = 400  # full layouts kept (painting needs only the visible ones)
+_SIZE_CACHE = 1500  # heights kept: the rows a model holds (600) and some
 
 
 def _text_layout(text: str, font: QFont, width: float) -> tuple[QTextLayout, float, float]:
@@ -127,6 +134,7 @@ class BubbleLayout:
     footer: QRectF = field(default_factory=QRectF)
     footer_text: str = ""
     status: str = ""
+    path: QPainterPath | None = None  # the bubble's outline, made on first paint
 
 
 class BubbleDelegate(QStyledItemDelegate):
@@ -141,11 +149,17 @@ class BubbleDelegate(QStyledItemDelegate):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.now = time.time  # replaceable in tests and screenshots
-        self._cache: dict[tuple[object, ...], BubbleLayout] = {}
+        # (message id, width, day chip, font, dark) -> (message, layout); least recent first
+        self._cache: OrderedDict[tuple[object, ...], tuple[MessageView, BubbleLayout]] = (
+            OrderedDict()
+        )
+        # message id -> (message, previous row's time, width, font key, height)
+        self._sizes: dict[int, tuple[MessageView, float | None, int, str, int]] = {}
 
     def clear_cache(self) -> None:
         """Forget every layout (font, language or palette changed)."""
         self._cache.clear()
+        self._sizes.clear()
 
     # -- geometry ------------------------------------------------------------------------------
 
@@ -156,27 +170,74 @@ class BubbleDelegate(QStyledItemDelegate):
             return float(widget.viewport().width())
         return float(max(option.rect.width(), 320))
 
-    def layout_for(self, option: QStyleOptionViewItem, index: AnyIndex) -> BubbleLayout | None:
+    @staticmethod
+    def _bubble(index: AnyIndex) -> tuple[MessageView | None, float | None]:
+        """The row's message and the previous row's time."""
+        model = index.model()
+        if isinstance(model, ConversationModel):
+            return model.bubble_at(index.row())
         message = index.data(MessageRole.MESSAGE)
         if not isinstance(message, MessageView):
+            return None, None
+        return message, index.data(MessageRole.PREVIOUS_CREATED_AT)
+
+    def layout_for(self, option: QStyleOptionViewItem, index: AnyIndex) -> BubbleLayout | None:
+        message, previous = self._bubble(index)
+        if message is None:
             return None
-        previous = index.data(MessageRole.PREVIOUS_CREATED_AT)
+        return self._layout(option, message, previous, self._view_width(option))
+
+    def _layout(
+        self,
+        option: QStyleOptionViewItem,
+        message: MessageView,
+        previous: float | None,
+        width: float,
+    ) -> BubbleLayout:
         show_day = previous is None or not texts.same_day(previous, message.created_at)
-        width = self._view_width(option)
-        key = (message, int(width), show_day, option.font.key(), chat_colors(option.palette).dark)
+        colors = chat_colors(option.palette)
+        key = (message.id, int(width), show_day, option.font.key(), colors.dark)
         cached = self._cache.get(key)
-        if cached is None:
-            if len(self._cache) > _CACHE_LIMIT:
-                self._cache.clear()
-            cached = self._build(message, width, show_day, option.font, chat_colors(option.palette))
-            self._cache[key] = cached
-        return cached
+        if cached is not None and (cached[0] is message or cached[0] == message):
+            self._cache.move_to_end(key)
+            return cached[1]
+        layout = self._build(message, width, show_day, option.font, colors)
+        self._cache[key] = (message, layout)
+        self._cache.move_to_end(key)
+        while len(self._cache) > _LAYOUT_CACHE:
+            self._cache.popitem(last=False)
+        return layout
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
-        layout = self.layout_for(option, index)
-        if layout is None:
+        message, previous = self._bubble(index)
+        if message is None:
             return QSize(100, 24)
-        return QSize(int(self._view_width(option)), int(layout.height + 0.999))
+        width = self._view_width(option)
+        font = option.font.key()  # heights depend on the font, not on the colours
+        known = self._sizes.get(message.id)
+        if (
+            known is not None
+            and known[0] is message
+            and known[1] == previous
+            and known[2] == int(width)
+            and known[3] == font
+        ):
+            return QSize(known[2], known[4])
+        height = int(self._layout(option, message, previous, width).height + 0.999)
+        if len(self._sizes) >= _SIZE_CACHE:
+            self._forget_sizes(index.model())
+        self._sizes[message.id] = (message, previous, int(width), font, height)
+        return QSize(int(width), height)
+
+    def _forget_sizes(self, model: object) -> None:
+        """Make room: drop the heights of messages the model no longer holds (all of them
+        would make the next layout build every bubble again: a visible stall)."""
+        if isinstance(model, ConversationModel):
+            held = set(model.ids())
+            self._sizes = {k: v for k, v in self._sizes.items() if k in held}
+        if len(self._sizes) >= _SIZE_CACHE:
+            for stale in list(itertools.islice(self._sizes, _SIZE_CACHE // 5)):
+                del self._sizes[stale]
 
     def _build(  # noqa: C901 - one pass over the parts of a bubble
         self, message: MessageView, width: float, show_day: bool, base: QFont, colors: ChatColors
@@ -445,7 +506,9 @@ class BubbleDelegate(QStyledItemDelegate):
             painter.drawText(layout.day_chip, Qt.AlignmentFlag.AlignCenter, layout.day_text)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(layout.fill)
-        painter.drawPath(self._bubble_path(layout))
+        if layout.path is None:
+            layout.path = self._bubble_path(layout)
+        painter.drawPath(layout.path)
         if layout.header is not None:
             rect, text, color = layout.header
             bold = QFont(small)

@@ -163,7 +163,10 @@ class ChatList(QWidget):
         self.schedule_counts()
 
     def schedule_counts(self) -> None:
-        self._counts_timer.start()
+        # A throttle, not a debounce: under a steady stream of webhooks a restarted timer
+        # would never fire, and the counters would freeze until the stream stops.
+        if not self._counts_timer.isActive():
+            self._counts_timer.start()
 
     @property
     def unread_chats(self) -> int:
@@ -272,7 +275,8 @@ class ChatList(QWidget):
                 "No chats yet.\nWhen a customer writes to your WhatsApp number, the chat "
                 "appears here and the bot answers it."
             )
-        self.view.list_view.set_placeholder_text(text)
+        if self.view.list_view.placeholder_text() != text:
+            self.view.list_view.set_placeholder_text(text)  # repaints the whole list
         unread_button = self.view.filter_buttons[ConversationFilter.UNREAD]
         needs_button = self.view.filter_buttons[ConversationFilter.NEEDS_HUMAN]
         if self._unread_chats:
@@ -285,9 +289,11 @@ class ChatList(QWidget):
             )
         else:
             needs_button.setText(self.tr("Want a person"))
-        needs_button.setProperty("alert", bool(self._needs_human_chats))
-        needs_button.style().unpolish(needs_button)
-        needs_button.style().polish(needs_button)
+        alert = bool(self._needs_human_chats)
+        if needs_button.property("alert") != alert:
+            needs_button.setProperty("alert", alert)
+            needs_button.style().unpolish(needs_button)
+            needs_button.style().polish(needs_button)
 
     def _refresh_counts(self) -> None:
         self._tasks.spawn(self._load_counts(), name="counts")

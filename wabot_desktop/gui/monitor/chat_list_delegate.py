@@ -2,13 +2,21 @@
 
 Everything the customer controls (name, preview) is drawn with ``QPainter.drawText`` on a plain
 string, which never interprets markup.
+
+Rows are rendered once into a pixmap and then copied: a live update moves one chat to the top,
+which shifts every visible row, and repainting the list should not lay out every row's texts
+again. The pixmap is keyed by everything drawn (the summary, size, state, shown time, fonts,
+colours, pixel ratio), so a changed row renders afresh.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
 import zlib
+from collections import OrderedDict
+from typing import NamedTuple
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -20,7 +28,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from wabot_desktop.core.dto import ConversationMode, ConversationSummary, LabelInfo
@@ -38,6 +46,7 @@ _PAD = 10
 _AVATAR = 46
 _GAP = 12
 _MAX_LABELS = 3
+_PIXMAP_CACHE = 48  # rendered rows kept: a screenful or two, with selected/hover variants
 
 
 def initials(name: str) -> str:
@@ -50,6 +59,15 @@ def avatar_color(seed: int) -> QColor:
     return QColor(_AVATAR_COLORS[zlib.crc32(str(seed).encode()) % len(_AVATAR_COLORS)])
 
 
+class _Fonts(NamedTuple):
+    name: QFont
+    preview: QFont
+    chip: QFont
+    name_fm: QFontMetrics
+    preview_fm: QFontMetrics
+    chip_fm: QFontMetrics
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -60,29 +78,41 @@ class ChatListDelegate(QStyledItemDelegate):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.now = time.time  # replaceable in tests and screenshots
+        self._pixmaps: OrderedDict[tuple[object, ...], QPixmap] = OrderedDict()
+        self._font_sets: dict[str, _Fonts] = {}  # base font key -> derived fonts and metrics
+
+    def clear_cache(self) -> None:
+        """Forget the rendered rows."""
+        self._pixmaps.clear()
 
     # -- fonts and metrics ---------------------------------------------------------------------
 
-    @staticmethod
-    def _fonts(base: QFont) -> tuple[QFont, QFont, QFont]:
-        name = QFont(base)
-        name.setPointSizeF(base.pointSizeF() * 1.07)
-        name.setWeight(QFont.Weight.DemiBold)
-        preview = QFont(base)
-        chip = QFont(base)
-        chip.setPointSizeF(base.pointSizeF() * 0.85)
-        chip.setWeight(QFont.Weight.Medium)
-        return name, preview, chip
+    def _fonts(self, base: QFont) -> _Fonts:
+        key = base.key()
+        fonts = self._font_sets.get(key)
+        if fonts is None:
+            name = QFont(base)
+            name.setPointSizeF(base.pointSizeF() * 1.07)
+            name.setWeight(QFont.Weight.DemiBold)
+            preview = QFont(base)
+            chip = QFont(base)
+            chip.setPointSizeF(base.pointSizeF() * 0.85)
+            chip.setWeight(QFont.Weight.Medium)
+            fonts = _Fonts(
+                name, preview, chip, QFontMetrics(name), QFontMetrics(preview), QFontMetrics(chip)
+            )
+            self._font_sets[key] = fonts
+        return fonts
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
-        name_font, preview_font, chip_font = self._fonts(option.font)
+        fonts = self._fonts(option.font)
         height = (
             _PAD
-            + QFontMetrics(name_font).height()
+            + fonts.name_fm.height()
             + 3
-            + QFontMetrics(preview_font).height()
+            + fonts.preview_fm.height()
             + 5
-            + QFontMetrics(chip_font).height()
+            + fonts.chip_fm.height()
             + 4
             + _PAD
         )
@@ -92,11 +122,9 @@ class ChatListDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         summary = index.data(ChatRole.SUMMARY)
-        colors = chat_colors(option.palette)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRect(option.rect)
         if not isinstance(summary, ConversationSummary):
+            painter.save()
             painter.setPen(
                 option.palette.color(
                     option.palette.ColorGroup.Disabled, option.palette.ColorRole.Text
@@ -109,10 +137,56 @@ class ChatListDelegate(QStyledItemDelegate):
             )
             painter.restore()
             return
+        if rect.isEmpty():
+            return
+        colors = chat_colors(option.palette)
+        when = texts.list_time(summary.last_message_at, self.now())
+        ratio = painter.device().devicePixelRatioF()
+        key = (
+            summary,
+            rect.width(),
+            rect.height(),
+            bool(option.state & QStyle.StateFlag.State_Selected),
+            bool(option.state & QStyle.StateFlag.State_MouseOver),
+            when,
+            option.font.key(),
+            painter.font().key(),
+            colors.dark,
+            ratio,
+        )
+        pixmap = self._pixmaps.get(key)
+        if pixmap is None:
+            pixmap = self._render(painter.font(), option, rect.size(), summary, colors, when, ratio)
+            self._pixmaps[key] = pixmap
+            while len(self._pixmaps) > _PIXMAP_CACHE:
+                self._pixmaps.popitem(last=False)
+        else:
+            self._pixmaps.move_to_end(key)
+        painter.drawPixmap(rect.topLeft(), pixmap)
+
+    def _render(
+        self,
+        font: QFont,
+        option: QStyleOptionViewItem,
+        size: QSize,
+        summary: ConversationSummary,
+        colors: ChatColors,
+        when: str,
+        ratio: float,
+    ) -> QPixmap:
+        """One row, drawn at (0, 0) into a transparent pixmap of the device's pixel ratio."""
+        pixmap = QPixmap(QSize(math.ceil(size.width() * ratio), math.ceil(size.height() * ratio)))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setFont(font)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRect(0, 0, size.width(), size.height())
         self._paint_background(painter, option, rect, summary, colors)
         self._paint_avatar(painter, rect, summary)
-        self._paint_texts(painter, option, rect, summary, colors)
-        painter.restore()
+        self._paint_texts(painter, option, rect, summary, colors, when)
+        painter.end()
+        return pixmap
 
     def _paint_background(
         self,
@@ -164,18 +238,15 @@ class ChatListDelegate(QStyledItemDelegate):
         rect: QRect,
         summary: ConversationSummary,
         colors: ChatColors,
+        when: str,
     ) -> None:
-        name_font, preview_font, chip_font = self._fonts(option.font)
-        name_fm = QFontMetrics(name_font)
-        preview_fm = QFontMetrics(preview_font)
-        chip_fm = QFontMetrics(chip_font)
+        name_font, preview_font, chip_font, name_fm, preview_fm, chip_fm = self._fonts(option.font)
         left = rect.left() + _PAD + _AVATAR + _GAP
         right = rect.right() - _PAD
         y = rect.top() + _PAD
         unread = summary.unread_count > 0
 
         # Line 1: name ........ time
-        when = texts.list_time(summary.last_message_at, self.now())
         painter.setFont(preview_font)
         time_width = preview_fm.horizontalAdvance(when)
         painter.setPen(colors.accent if unread else colors.muted)

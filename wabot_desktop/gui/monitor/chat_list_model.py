@@ -7,6 +7,7 @@ names and moves, inserts, updates or removes that one row.
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import logging
 from enum import IntEnum
@@ -23,7 +24,6 @@ from PySide6.QtCore import (
 )
 
 from wabot_desktop.core.dto import ConversationFilter, ConversationMode, ConversationSummary
-from wabot_desktop.core.errors import ConversationNotFoundError
 from wabot_desktop.gui.service_api import MonitorService
 from wabot_desktop.gui.tasks import TaskOwner
 from wabot_desktop.gui.texts import chat_title, format_phone
@@ -31,6 +31,7 @@ from wabot_desktop.gui.texts import chat_title, format_phone
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
+_REFRESH_INTERVAL_S = 0.1  # live row updates are applied at most ~10 times a second
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -87,7 +88,10 @@ class ChatListModel(QAbstractListModel):
         # the "unread" filter, say); it leaves when the selection moves on.
         self._sticky_id: int | None = None
         self._stale: set[int] = set()  # rows shown only because they are sticky
-        self._refreshing: dict[int, bool] = {}  # id -> re-run requested while in flight
+        self._dirty: dict[int, None] = {}  # ids to re-read, in request order
+        self._flusher: asyncio.Task[None] | None = None
+        self._recounter: asyncio.Task[None] | None = None
+        self._recount_again = False
 
     # -- query ---------------------------------------------------------------------------------
 
@@ -233,12 +237,15 @@ class ChatListModel(QAbstractListModel):
     # -- live updates --------------------------------------------------------------------------
 
     def refresh_conversation(self, conversation_id: int) -> None:
-        """Re-read one conversation and move/insert/update/remove its row."""
-        if conversation_id in self._refreshing:
-            self._refreshing[conversation_id] = True  # coalesce bursts into one more read
-            return
-        self._refreshing[conversation_id] = False
-        self._tasks.spawn(self._refresh(conversation_id, self._generation), name="refresh")
+        """Re-read one conversation and move/insert/update/remove its row.
+
+        Requests are batched: the first is read at once; those that arrive meanwhile are read
+        together, in one query, at most every ``_REFRESH_INTERVAL_S``, and applied together
+        (one repaint of the list instead of one per webhook under load).
+        """
+        self._dirty[conversation_id] = None
+        if self._flusher is None or self._flusher.done():
+            self._flusher = self._tasks.spawn(self._flush(), name="refresh")
 
     def remove_conversation(self, conversation_id: int) -> None:
         """The conversation was deleted."""
@@ -246,24 +253,25 @@ class ChatListModel(QAbstractListModel):
             self._remove_row(conversation_id)
             self._set_total(max(0, self._total - 1))
 
-    async def _refresh(self, conversation_id: int, generation: int) -> None:
-        try:
-            while True:
-                try:
-                    summary = await self._service.get_conversation(conversation_id)
-                except ConversationNotFoundError:
-                    if generation == self._generation:
-                        self.remove_conversation(conversation_id)
-                    return
-                if generation != self._generation:
-                    return
-                self._apply(summary)
+    async def _flush(self) -> None:
+        while self._dirty:
+            generation = self._generation
+            ids = list(self._dirty)
+            self._dirty.clear()
+            summaries = await self._service.get_conversations(ids)
+            if generation != self._generation:
+                continue  # the query changed meanwhile: its first page has these rows fresh
+            found = {summary.id: summary for summary in summaries}
+            for conversation_id in ids:
+                summary = found.get(conversation_id)
+                if summary is None:
+                    self.remove_conversation(conversation_id)
+                else:
+                    self._apply(summary)
+            for conversation_id in ids:
                 self.row_refreshed.emit(conversation_id)
-                if not self._refreshing.get(conversation_id):
-                    return
-                self._refreshing[conversation_id] = False
-        finally:
-            self._refreshing.pop(conversation_id, None)
+            # Whatever arrives meanwhile waits for the next batch (and the next repaint).
+            await asyncio.sleep(_REFRESH_INTERVAL_S)
 
     def _apply(self, summary: ConversationSummary) -> None:
         cid = summary.id
@@ -289,10 +297,31 @@ class ChatListModel(QAbstractListModel):
         all_loaded = self._loaded_from_query() >= self._total
         if position < len(self._ids) or all_loaded:
             self._insert_row(position, summary)
-            self._set_total(self._total + 1)
+        # else: older than everything loaded so far: it will come with a later page.
+        if all_loaded:
+            self._set_total(self._total + 1)  # every matching chat was listed: this one is new
         else:
-            # Older than everything loaded so far: it will come with a later page.
-            self._set_total(self._total + 1)
+            # A new chat, or one of the pages not loaded yet (counted already): ask the core.
+            self._schedule_recount()
+
+    def _schedule_recount(self) -> None:
+        if self._recounter is None or self._recounter.done():
+            self._recounter = self._tasks.spawn(self._recount(), name="recount")
+        else:
+            self._recount_again = True
+
+    async def _recount(self) -> None:
+        while True:
+            self._recount_again = False
+            generation = self._generation
+            total = await self._service.count_conversations(
+                filter=self._filter, search=self._search, label_id=self._label_id
+            )
+            if generation == self._generation:
+                self._set_total(total)
+            if not self._recount_again:
+                return
+            await asyncio.sleep(_REFRESH_INTERVAL_S)
 
     def _matches(self, summary: ConversationSummary, *, listed: bool) -> bool:
         """Does the conversation belong to the current query? (Mirrors the core's filters.)"""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -29,6 +30,9 @@ StaffNameProvider = Callable[[], Awaitable[str | None]]
 
 _OLDER_THRESHOLD_PX = 160
 _BOTTOM_SLACK_PX = 24
+_FOLLOW_ROWS = 150  # rows kept while following the newest messages (live ones relayout all)
+_READ_DELAY_MS = 200  # a customer message in the open chat is marked read after this
+_READ_INTERVAL_S = 1.0  # and read receipts go out at most once a second
 # File types opened directly with the system's viewer. Anything else a customer sends (an .exe,
 # a script, a shortcut) is only shown in its folder, never run by a click.
 SAFE_TO_OPEN = frozenset(
@@ -87,13 +91,18 @@ class Conversation(QWidget):
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl  # tests replace it
         self.now: Callable[[], float] = time.time
         self._stick_to_bottom = True
-        self._anchor_from_bottom: int | None = None
+        # (message id, its top in the viewport): the bubble to keep in place while rows are
+        # inserted or dropped above or below it; dropped at the next user scroll.
+        self._anchor: tuple[int, int] | None = None
         self._adjusting_scroll = False
         self._window_timer = QTimer(self)
         self._window_timer.setInterval(60_000)  # the 24-hour window closes by itself
+        self._summary_task: asyncio.Task[None] | None = None
+        self._summary_again = False
         self._read_timer = QTimer(self)
         self._read_timer.setSingleShot(True)
-        self._read_timer.setInterval(200)
+        self._read_timer.setInterval(_READ_DELAY_MS)
+        self._last_read = -1e9  # time.monotonic() of the last read receipt
         self._connect_signals()
         self.view.stack.setCurrentWidget(self.view.empty_page)
 
@@ -110,6 +119,9 @@ class Conversation(QWidget):
         self.delegate.media_action_requested.connect(self._on_delegate_media_action)
         self.model.conversation_loaded.connect(self._on_model_conversation_loaded)
         self.model.older_loaded.connect(self._on_model_older_loaded)
+        self.model.rowsAboutToBeInserted.connect(self._on_model_rows_about_to_change)
+        self.model.rowsAboutToBeRemoved.connect(self._on_model_rows_about_to_change)
+        self.model.newer_loaded.connect(self._on_model_newer_loaded)
         self.model.message_added.connect(self._on_model_message_added)
         self.model.message_changed.connect(self._on_model_message_changed)
         # Composer
@@ -131,7 +143,7 @@ class Conversation(QWidget):
             return
         self.summary = None
         self._stick_to_bottom = True
-        self._anchor_from_bottom = None
+        self._anchor = None
         self.delegate.clear_cache()
         self.composer.clear_reply()
         self.composer.set_text("")
@@ -145,11 +157,27 @@ class Conversation(QWidget):
         self.view.subtitle_label.setText("")
         self._window_timer.start()
         self.refresh_summary()
-        self._read_timer.start()
+        self._last_read = -1e9
+        self._read_timer.start(_READ_DELAY_MS)
 
     def refresh_summary(self) -> None:
-        if self.model.conversation_id is not None:
-            self._tasks.spawn(self._load_summary(self.model.conversation_id), name="summary")
+        """Re-read the open conversation's header; a burst of events makes one more read."""
+        if self.model.conversation_id is None:
+            return
+        if self._summary_task is not None and not self._summary_task.done():
+            self._summary_again = True
+            return
+        self._summary_task = self._tasks.spawn(self._load_summaries(), name="summary")
+
+    async def _load_summaries(self) -> None:
+        while True:
+            self._summary_again = False
+            conversation_id = self.model.conversation_id
+            if conversation_id is None:
+                return
+            await self._load_summary(conversation_id)
+            if not self._summary_again:
+                return
 
     def on_message_added(self, conversation_id: int, message_id: int) -> None:
         self.model.on_message_added(conversation_id, message_id)
@@ -173,8 +201,13 @@ class Conversation(QWidget):
         self._tasks.close()
 
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            self.delegate.clear_cache()  # bubble colours come from the palette
+        if event.type() in (
+            QEvent.Type.PaletteChange,
+            QEvent.Type.ApplicationPaletteChange,
+            QEvent.Type.FontChange,
+            QEvent.Type.ApplicationFontChange,
+        ):
+            self.delegate.clear_cache()  # bubble colours come from the palette, sizes from fonts
         super().changeEvent(event)
 
     # -- summary and header --------------------------------------------------------------------
@@ -289,10 +322,16 @@ class Conversation(QWidget):
             self.composer.set_busy(False)
         if sent is not None:
             self.composer.clear_after_send()
-            self._stick_to_bottom = True
-            self.model.upsert(sent)
-            self.refresh_summary()
+            self._show_sent(sent)
         self.composer.view.edit.setFocus()
+
+    def _show_sent(self, sent: MessageView) -> None:
+        self._stick_to_bottom = True
+        self._anchor = None
+        # Sent from far up the history: show the newest page, which has the new message.
+        if not self.model.jump_to_newest():
+            self.model.upsert(sent)
+        self.refresh_summary()
 
     def _on_send_failed(self, exc: BaseException) -> None:
         show_error(self, exc)
@@ -326,11 +365,17 @@ class Conversation(QWidget):
             parent=self,
         )
         if sent is not None:
-            self._stick_to_bottom = True
-            self.model.upsert(sent)
-            self.refresh_summary()
+            self._show_sent(sent)
 
     # -- reading -------------------------------------------------------------------------------
+
+    def _schedule_read(self) -> None:
+        # A throttle: a customer writing in bursts into the open chat gets one read receipt
+        # (a database write and a Graph call) a second at most, not one per message.
+        if self._read_timer.isActive():
+            return
+        wait_s = _READ_INTERVAL_S - (time.monotonic() - self._last_read)
+        self._read_timer.start(max(_READ_DELAY_MS, int(wait_s * 1000)))
 
     def _mark_read(self) -> None:
         conversation_id = self.model.conversation_id
@@ -339,6 +384,7 @@ class Conversation(QWidget):
             return
         if summary is not None and summary.unread_count == 0:
             return
+        self._last_read = time.monotonic()
         self._tasks.spawn(self._service.mark_conversation_read(conversation_id), name="read")
 
     # -- scrolling and paging ------------------------------------------------------------------
@@ -346,17 +392,21 @@ class Conversation(QWidget):
     def _on_scroll_value_changed(self, value: int) -> None:
         scroll = self.view.message_list.verticalScrollBar()
         if not self._adjusting_scroll:
-            self._stick_to_bottom = value >= scroll.maximum() - _BOTTOM_SLACK_PX
-            self._anchor_from_bottom = None
+            self._stick_to_bottom = (
+                value >= scroll.maximum() - _BOTTOM_SLACK_PX and not self.model.has_newer
+            )
+            self._anchor = None
         if value <= _OLDER_THRESHOLD_PX and scroll.maximum() > 0:
             self._fetch_older()
+        elif value >= scroll.maximum() - _OLDER_THRESHOLD_PX and self.model.has_newer:
+            self.model.fetch_newer()
 
     def _on_scroll_range_changed(self, _minimum: int, maximum: int) -> None:
         scroll = self.view.message_list.verticalScrollBar()
         self._adjusting_scroll = True
         try:
-            if self._anchor_from_bottom is not None:
-                scroll.setValue(maximum - self._anchor_from_bottom)
+            if self._anchor is not None:
+                self._restore_anchor()
             elif self._stick_to_bottom:
                 scroll.setValue(maximum)
         finally:
@@ -365,27 +415,80 @@ class Conversation(QWidget):
             self._fetch_older()  # the first page does not fill the view: load more
 
     def _fetch_older(self) -> None:
-        scroll = self.view.message_list.verticalScrollBar()
-        distance = scroll.maximum() - scroll.value()
-        if self.model.fetch_older():
-            self._anchor_from_bottom = distance
+        self.model.fetch_older()
+
+    def _capture_anchor(self) -> tuple[int, int] | None:
+        view = self.view.message_list
+        index = view.indexAt(QPoint(view.viewport().width() // 2, 0))
+        if not index.isValid():
+            return None
+        message_id = index.data(MessageRole.MESSAGE_ID)
+        if not isinstance(message_id, int):
+            return None
+        return message_id, view.visualRect(index).top()
+
+    def _restore_anchor(self) -> None:
+        """Scroll so that the anchored bubble is where it was (lays out pending rows first)."""
+        if self._anchor is None:
+            return
+        message_id, top = self._anchor
+        row = self.model.row_of(message_id)
+        if row < 0:
+            self._anchor = None
+            return
+        view = self.view.message_list
+        delta = view.visualRect(self.model.index(row, 0)).top() - top
+        if delta:
+            scroll = view.verticalScrollBar()
+            adjusting, self._adjusting_scroll = self._adjusting_scroll, True
+            try:
+                scroll.setValue(scroll.value() + delta)
+            finally:
+                self._adjusting_scroll = adjusting
+
+    def _on_model_rows_about_to_change(self, *_args: object) -> None:
+        # Rows come or go above or below what the user reads: keep that bubble in place.
+        if not self._stick_to_bottom and self._anchor is None:
+            self._anchor = self._capture_anchor()
 
     def _on_model_conversation_loaded(self, _conversation_id: int) -> None:
         self._stick_to_bottom = True
+        self._anchor = None
         self.view.message_list.scrollToBottom()
 
     def _on_model_older_loaded(self, _count: int) -> None:
         # The anchor keeps the bubbles the user was reading in place; it is dropped at the next
-        # user scroll.
+        # user scroll. Restored once the page is in and the rows beyond the limit are out: one
+        # layout of the rows, before anything is painted.
+        self._restore_anchor()
         if self.view.message_list.verticalScrollBar().maximum() == 0 and self.model.has_older:
             QTimer.singleShot(0, self._fetch_older)
+
+    def _on_model_newer_loaded(self, _count: int) -> None:
+        self._restore_anchor()
+        scroll = self.view.message_list.verticalScrollBar()
+        if not self.model.has_newer and scroll.value() >= scroll.maximum() - _BOTTOM_SLACK_PX:
+            # Paged down to the newest message: follow new ones from here (no further scroll
+            # event may come, the view being at its end already).
+            self._stick_to_bottom = True
+            self._anchor = None
 
     def _on_model_message_added(self, message_id: int) -> None:
         message = self.model.message(message_id)
         if message is not None and message.author == Author.CUSTOMER:
-            self._read_timer.start()
+            self._schedule_read()
         if self._stick_to_bottom:
             QTimer.singleShot(0, self.view.message_list.scrollToBottom)
+        # Live messages keep coming: bound the rows held around what the user reads. Following
+        # the newest messages, far fewer rows are needed (scrolling up reads them again).
+        if self._stick_to_bottom:
+            self.model.trim_around(self.model.rowCount() - 1, _FOLLOW_ROWS)
+        else:
+            view = self.view.message_list
+            viewport = view.viewport()
+            row = view.indexAt(QPoint(viewport.width() // 2, viewport.height() // 2)).row()
+            self.model.trim_around(row)
+        self._restore_anchor()
 
     def _on_model_message_changed(self, message_id: int) -> None:
         row = self.model.row_of(message_id)

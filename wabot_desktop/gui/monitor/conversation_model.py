@@ -1,13 +1,20 @@
-"""Messages of one conversation, oldest first, loaded a page at a time from the newest end.
+"""Messages of one conversation, oldest first: a window of pages over the history.
 
-Opening a chat loads its newest page; scrolling to the top calls :meth:`fetch_older`. New
+Opening a chat loads its newest page; scrolling to the top calls :meth:`fetch_older`, scrolling
+back down (after older pages pushed the newest ones out) calls :meth:`fetch_newer`. New
 messages are inserted by id (normally at the end) with ``beginInsertRows``; a status change
 re-reads just that message and emits ``dataChanged`` for its row.
 
+The model holds at most ``max_rows`` messages (plus a page of slack for live messages): loading
+a page at one end drops rows at the other end, and :meth:`trim_around` bounds live growth. A
+``QListView`` with bubbles of different heights lays out *every* row (one Python ``sizeHint``
+each) whenever a row is inserted or removed, so the number of rows held, not the length of the
+history, decides how long a live message blocks the window; it also bounds memory.
+
 ``canFetchMore`` is deliberately ``False``: Qt's views call ``fetchMore`` whenever the *last* row
 is visible, and in a chat (newest at the bottom) the last row is nearly always visible, so the
-built-in mechanism would pull in the whole history. Older pages are requested from the top edge
-instead, by the view (see ``Conversation``).
+built-in mechanism would pull in the whole history. Pages are requested from the edges instead,
+by the view (see ``Conversation``).
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from wabot_desktop.gui.tasks import TaskOwner
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
+MAX_ROWS = 600  # messages held at once (12 pages); see the module docstring
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -56,6 +64,7 @@ class ConversationModel(QAbstractListModel):
     Signals:
         conversation_loaded(int): the newest page of a newly opened conversation arrived.
         older_loaded(int): this many older messages were inserted at the top.
+        newer_loaded(int): this many newer messages were appended at the bottom (paging down).
         message_added(int): a message id was appended live (the view scrolls if at the bottom).
         message_changed(int): a message id was re-read (its bubble may change size).
         loading_changed(bool): a page request started or finished.
@@ -63,16 +72,23 @@ class ConversationModel(QAbstractListModel):
 
     conversation_loaded = Signal(int)
     older_loaded = Signal(int)
+    newer_loaded = Signal(int)
     message_added = Signal(int)
     message_changed = Signal(int)
     loading_changed = Signal(bool)
 
     def __init__(
-        self, service: MonitorService, parent: QObject | None = None, *, page_size: int = PAGE_SIZE
+        self,
+        service: MonitorService,
+        parent: QObject | None = None,
+        *,
+        page_size: int = PAGE_SIZE,
+        max_rows: int = MAX_ROWS,
     ) -> None:
         super().__init__(parent)
         self._service = service
         self._page_size = page_size
+        self._max_rows = max(max_rows, 2 * page_size)
         self._tasks = TaskOwner("conversation")
         self._conversation_id: int | None = None
         self._ids: list[int] = []  # ascending = oldest first
@@ -80,6 +96,8 @@ class ConversationModel(QAbstractListModel):
         self._generation = 0
         self._loading = False
         self._has_older = False
+        self._has_newer = False  # newer messages were dropped: live ones wait for fetch_newer()
+        self._missed: set[int] = set()  # live messages skipped while a newer page was loading
         self._refreshing: dict[int, bool] = {}
 
     @property
@@ -92,8 +110,17 @@ class ConversationModel(QAbstractListModel):
         return self._has_older
 
     @property
+    def has_newer(self) -> bool:
+        """True when newer messages than the last row exist (dropped while paging up)."""
+        return self._has_newer
+
+    @property
     def loading(self) -> bool:
         return self._loading
+
+    @property
+    def max_rows(self) -> int:
+        return self._max_rows
 
     def set_conversation(self, conversation_id: int | None) -> None:
         """Show another conversation (None: nothing)."""
@@ -102,12 +129,23 @@ class ConversationModel(QAbstractListModel):
         self._conversation_id = conversation_id
         self._ids.clear()
         self._rows.clear()
+        self._missed.clear()
         self._has_older = conversation_id is not None
+        self._has_newer = False
         self.endResetModel()
         self._set_loading(False)
         if conversation_id is not None:
             self._set_loading(True)
             self._tasks.spawn(self._load_older(self._generation, initial=True), name="first-page")
+
+    def jump_to_newest(self) -> bool:
+        """Reload the newest page if it is not held (the user sent a message from far up)."""
+        if self._conversation_id is None or not self._has_newer:
+            return False
+        conversation_id = self._conversation_id
+        self._conversation_id = None
+        self.set_conversation(conversation_id)
+        return True
 
     def close(self) -> None:
         self._generation += 1
@@ -142,10 +180,7 @@ class ConversationModel(QAbstractListModel):
         if role == MessageRole.TYPE:
             return message.type
         if role == MessageRole.PREVIOUS_CREATED_AT:
-            if index.row() == 0:
-                return None
-            previous = self._rows.get(self._ids[index.row() - 1])
-            return previous.created_at if previous is not None else None
+            return self.bubble_at(index.row())[1]
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
@@ -171,6 +206,19 @@ class ConversationModel(QAbstractListModel):
     def message(self, message_id: int) -> MessageView | None:
         return self._rows.get(message_id)
 
+    def bubble_at(self, row: int) -> tuple[MessageView | None, float | None]:
+        """The message of ``row`` and the previous row's time (None on the first row).
+
+        The delegate's fast path: plain Python, no QVariant round trips per role.
+        """
+        if row < 0 or row >= len(self._ids):
+            return None, None
+        message = self._rows.get(self._ids[row])
+        if row == 0:
+            return message, None
+        previous = self._rows.get(self._ids[row - 1])
+        return message, previous.created_at if previous is not None else None
+
     def row_of(self, message_id: int) -> int:
         position = bisect.bisect_left(self._ids, message_id)
         if position < len(self._ids) and self._ids[position] == message_id:
@@ -188,6 +236,14 @@ class ConversationModel(QAbstractListModel):
             return False
         self._set_loading(True)
         self._tasks.spawn(self._load_older(self._generation, initial=False), name="older-page")
+        return True
+
+    def fetch_newer(self) -> bool:
+        """Load the page after the newest loaded message; False if there is nothing to do."""
+        if self._conversation_id is None or self._loading or not self._has_newer:
+            return False
+        self._set_loading(True)
+        self._tasks.spawn(self._load_newer(self._generation), name="newer-page")
         return True
 
     async def _load_older(self, generation: int, *, initial: bool) -> None:
@@ -218,10 +274,89 @@ class ConversationModel(QAbstractListModel):
         else:
             for message in fresh:  # rare: live messages arrived while the first page loaded
                 self._insert(message)
+        if not initial and len(self._ids) > self._max_rows:
+            self._drop_newest(len(self._ids) - self._max_rows)
         if initial:
             self.conversation_loaded.emit(conversation_id)
         else:
             self.older_loaded.emit(len(fresh))
+
+    async def _load_newer(self, generation: int) -> None:
+        conversation_id = self._conversation_id
+        assert conversation_id is not None and self._ids
+        try:
+            page = await self._service.get_messages(
+                conversation_id, after_id=self._ids[-1], limit=self._page_size
+            )
+        finally:
+            if generation == self._generation:
+                self._set_loading(False)
+        if generation != self._generation:
+            return
+        fresh = sorted((m for m in page if m.id not in self._rows), key=lambda m: m.id)
+        if fresh and fresh[0].id > self._ids[-1]:
+            start = len(self._ids)
+            self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
+            self._ids.extend(m.id for m in fresh)
+            self._rows.update((m.id, m) for m in fresh)
+            self.endInsertRows()
+        else:
+            for message in fresh:
+                self._insert(message)
+        if len(page) < self._page_size:
+            self._has_newer = False
+            # Live messages that arrived while this page was on its way, and missed it.
+            for message_id in sorted(self._missed):
+                if message_id not in self._rows:
+                    self._refresh(conversation_id, message_id)
+        self._missed.clear()
+        if len(self._ids) > self._max_rows:
+            self._drop_oldest(len(self._ids) - self._max_rows)
+        self.newer_loaded.emit(len(fresh))
+
+    def trim_around(self, row: int, keep: int | None = None) -> None:
+        """Bound live growth: keep ``keep`` rows (at most ``max_rows``) around ``row`` once a
+        page of slack is used.
+
+        The view calls it after live messages, with the row it shows (the last one when it
+        follows the newest messages, and then a smaller ``keep``: every row held costs a
+        ``sizeHint`` call per live message).
+        """
+        keep = self._max_rows if keep is None else max(self._page_size, min(keep, self._max_rows))
+        excess = len(self._ids) - keep
+        if excess < self._page_size or row < 0:
+            return
+        # Drop whole rows from the end farther from ``row`` first.
+        keep_from = min(max(0, row - keep // 2), excess)
+        if excess - keep_from:
+            self._drop_newest(excess - keep_from)
+        if keep_from:
+            self._drop_oldest(keep_from)
+
+    def _drop_newest(self, count: int) -> None:
+        if count <= 0:
+            return
+        start = len(self._ids) - count
+        self.beginRemoveRows(QModelIndex(), start, len(self._ids) - 1)
+        for message_id in self._ids[start:]:
+            self._rows.pop(message_id, None)
+        del self._ids[start:]
+        self._has_newer = True
+        self.endRemoveRows()
+
+    def _drop_oldest(self, count: int) -> None:
+        if count <= 0:
+            return
+        self.beginRemoveRows(QModelIndex(), 0, count - 1)
+        for message_id in self._ids[:count]:
+            self._rows.pop(message_id, None)
+        del self._ids[:count]
+        self._has_older = True
+        self.endRemoveRows()
+        if self._ids:
+            # The new first bubble now shows its day separator.
+            first = self.index(0, 0)
+            self.dataChanged.emit(first, first)
 
     # -- live updates --------------------------------------------------------------------------
 
@@ -245,6 +380,12 @@ class ConversationModel(QAbstractListModel):
     def _refresh(self, conversation_id: int, message_id: int) -> None:
         if conversation_id != self._conversation_id:
             return
+        if self._beyond_newest(message_id):
+            # Newer than the rows held while newer pages are not loaded: fetch_newer() brings
+            # it. Nothing to read now (a chat scrolled far up costs nothing per live message).
+            if self._loading:
+                self._missed.add(message_id)
+            return
         if message_id in self._refreshing:
             self._refreshing[message_id] = True
             return
@@ -267,11 +408,16 @@ class ConversationModel(QAbstractListModel):
         finally:
             self._refreshing.pop(message_id, None)
 
+    def _beyond_newest(self, message_id: int) -> bool:
+        return self._has_newer and (not self._ids or message_id > self._ids[-1])
+
     def _insert(self, message: MessageView) -> None:
         position = bisect.bisect_left(self._ids, message.id)
         if position == 0 and self._ids and self._has_older:
             # Older than everything loaded: it belongs to a page not fetched yet.
             return
+        if self._beyond_newest(message.id):
+            return  # newer than the rows held: it comes with fetch_newer()
         self.beginInsertRows(QModelIndex(), position, position)
         self._ids.insert(position, message.id)
         self._rows[message.id] = message
