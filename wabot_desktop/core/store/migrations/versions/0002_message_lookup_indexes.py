@@ -16,23 +16,27 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0002'
-down_revision = '0001'
+revision = "0002"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('messages', schema=None) as batch_op:
+    with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.create_index(
-            'ix_messages_conversation_turn', ['conversation_id', 'direction', 'handled'], unique=False
+            "ix_messages_conversation_turn",
+            ["conversation_id", "direction", "handled"],
+            unique=False,
         )
         batch_op.create_index(
-            'ix_messages_conversation_id_created_at', ['conversation_id', 'created_at'], unique=False
+            "ix_messages_conversation_id_created_at",
+            ["conversation_id", "created_at"],
+            unique=False,
         )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('messages', schema=None) as batch_op:
-        batch_op.drop_index('ix_messages_conversation_id_created_at')
-        batch_op.drop_index('ix_messages_conversation_turn')
+    with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_messages_conversation_id_created_at")
+        batch_op.drop_index("ix_messages_conversation_turn")
