@@ -27,8 +27,9 @@ the window's cost on top of the ingest path (the paused bot still records each t
 ``--bot active`` it answers every message through FakeOllama and FakeGraph, 50 turns a second
 from an LLM that answers instantly, which measures the bot pipeline more than the window.
 
-``--gc-freeze`` calls ``gc.freeze()`` once the window is shown, which the app does not do (yet):
-it shows how much of ``max_stall_ms`` is the collector walking start-up objects.
+Like run_gui, the app process calls ``gc.collect(); gc.freeze()`` once the window is shown;
+``--no-gc-freeze`` leaves that out, to show how much of ``max_stall_ms`` the collector's full
+passes over start-up objects cost without it.
 
 Last line: JSON with window_shown_s, open_conversation_ms, max_stall_ms, ack_p99_ms, rss_mb and
 the details.
@@ -507,7 +508,8 @@ def run_child(args: argparse.Namespace) -> int:  # noqa: C901 - one scripted ses
         _say("shown", **result)
 
         if args.gc_freeze:
-            gc.freeze()  # what run_gui could do once the window is up
+            gc.collect()
+            gc.freeze()  # as run_gui does once the window is up
         monitor = StallMonitor()
         monitor.start()
         gc_watch = GcWatch()
@@ -817,8 +819,9 @@ def main() -> int:
     parser.add_argument("--data-dir", default=None, help="keep the profile here (default: temp)")
     parser.add_argument(
         "--gc-freeze",
-        action="store_true",
-        help="call gc.freeze() once the window is shown (the app does not, yet)",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="gc.freeze() once the window is shown, as run_gui does (--no-gc-freeze: without)",
     )
     # Child mode (internal)
     parser.add_argument("--app", action="store_true", help=argparse.SUPPRESS)
@@ -865,7 +868,7 @@ def main() -> int:
                     ollama_url,
                     "--conversation-id",
                     str(info["longest_conversation_id"]),
-                    *(["--gc-freeze"] if args.gc_freeze else []),
+                    "--gc-freeze" if args.gc_freeze else "--no-gc-freeze",
                 ]
             )
             try:

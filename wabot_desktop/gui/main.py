@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import sys
 
@@ -100,6 +101,10 @@ async def _run(
         app.aboutToQuit.connect(quit_requested.set)
         window.start()
         window.show()
+        # Everything built so far lives until quit: keep it out of the cyclic GC's full passes,
+        # which otherwise freeze the window for ~100 ms now and then (bench/gui_history.py).
+        gc.collect()
+        gc.freeze()
         await quit_requested.wait()
         session.close_window()
     finally:
