@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import json
 import socket
 import struct
@@ -24,6 +23,7 @@ from aiohttp.test_utils import make_mocked_request
 from sqlalchemy import select
 
 from tests.fakes.graph import FakeGraph
+from tests.fakes.network_guard import install_network_guard
 from tests.fakes.ollama import FakeOllama
 from tests.helpers import FAST_SETTINGS, running_core
 from wabot_desktop.core import server as server_module
@@ -75,53 +75,12 @@ HOURS_ANSWER = next(
 # -- the network guard ---------------------------------------------------------------------
 
 
-def _loopback(host: object) -> bool:
-    if isinstance(host, bytes):
-        host = host.decode("ascii", "replace")
-    if not isinstance(host, str):
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.split("%", 1)[0].strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 @pytest.fixture(autouse=True)
 def no_external_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Fail on any connection or DNS lookup that is not loopback (asyncio and plain sockets)."""
-    blocked: list[str] = []
-    real_connect = socket.socket.connect
-    real_connect_ex = socket.socket.connect_ex
-    real_getaddrinfo = socket.getaddrinfo
-
-    def check(address: Any) -> None:
-        if isinstance(address, str | bytes):  # AF_UNIX
-            return
-        if not _loopback(address[0]):
-            blocked.append(str(address[0]))
-            raise ConnectionRefusedError(f"test guard: no connection to {address[0]!r}")
-
-    def connect(self: socket.socket, address: Any) -> None:
-        check(address)
-        real_connect(self, address)
-
-    def connect_ex(self: socket.socket, address: Any) -> int:
-        check(address)
-        return real_connect_ex(self, address)
-
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host is not None and not _loopback(host):
-            blocked.append(host.decode() if isinstance(host, bytes) else str(host))
-            raise socket.gaierror(f"test guard: no name lookup of {host!r}")
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    yield blocked
-    assert blocked == [], f"non-loopback network access attempted: {blocked}"
+    """Fail on any connection or name lookup that is not loopback, and report it."""
+    attempted = install_network_guard(monkeypatch)
+    yield attempted
+    assert attempted == [], f"non-loopback network access attempted: {attempted}"
 
 
 async def test_the_network_guard_blocks_the_real_graph_host(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import ipaddress
 import json
 import socket
 import time
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from tests.fakes.graph import DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID, FakeGraph
+from tests.fakes.network_guard import install_network_guard
 from wabot_desktop.core import server as server_module
 from wabot_desktop.core.dto import Author, ConversationMode
 from wabot_desktop.core.events import MessageQueued
@@ -63,51 +63,10 @@ FAST = {"debounce_quiet_s": 0.05, "debounce_max_s": 0.3, "send_gap_s": 0.0, "sta
 # -- the network guard ---------------------------------------------------------------------
 
 
-def _loopback(host: object) -> bool:
-    if isinstance(host, bytes):
-        host = host.decode("ascii", "replace")
-    if not isinstance(host, str):
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.split("%", 1)[0].strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 @pytest.fixture(autouse=True)
 def no_external_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Fail on any connection or name lookup that is not loopback, and report it."""
-    attempted: list[str] = []
-    real_connect = socket.socket.connect
-    real_connect_ex = socket.socket.connect_ex
-    real_getaddrinfo = socket.getaddrinfo
-
-    def check(address: Any) -> None:
-        if isinstance(address, str | bytes):  # AF_UNIX
-            return
-        if not _loopback(address[0]):
-            attempted.append(str(address[0]))
-            raise ConnectionRefusedError(f"test guard: no connection to {address[0]!r}")
-
-    def connect(self: socket.socket, address: Any) -> None:
-        check(address)
-        real_connect(self, address)
-
-    def connect_ex(self: socket.socket, address: Any) -> int:
-        check(address)
-        return real_connect_ex(self, address)
-
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host is not None and not _loopback(host):
-            attempted.append(host.decode() if isinstance(host, bytes) else str(host))
-            raise socket.gaierror(f"test guard: no name lookup of {host!r}")
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    attempted = install_network_guard(monkeypatch)
     yield attempted
     assert attempted == [], f"non-loopback network access attempted: {attempted}"
 
