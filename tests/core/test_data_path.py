@@ -350,14 +350,29 @@ async def test_every_sample_payload_gets_the_right_status_and_reply_policy(
         "user_preferences_stop.json",
         "errors_value_level_130429.json",
         "bad_wrong_object_page.json",
-        "bad_unknown_status_and_type.json",
     }
-    async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
+    async with running_core(
+        tmp_path,
+        graph_url=graph.base_url,
+        ollama_url=ollama.host,
+        # One customer sends all 40 files in seconds: the etiquette limits would (rightly)
+        # hold replies back; this test is about the receiver's policy per payload.
+        max_bot_replies_per_minute=1000,
+        flood_messages_per_minute=1000,
+    ) as core:
         for path in sorted(webhooks_dir.glob("*.json")):
             before = len(graph.sent_messages)
             response = await post(client, core.server_url, path.read_bytes())
             assert response.status_code == expected_status.get(path.name, 200), path.name
-            await asyncio.sleep(0.15)
+            # Until every stored message is decided and every reply has left, so a slow reply
+            # is never counted against the next file.
+            await wait_for(
+                lambda: (
+                    count(core, Message, Message.direction == "in", Message.handled.is_(False)) == 0
+                    and count(core, OutboxItem, OutboxItem.state == "queued") == 0
+                ),
+                timeout=20,
+            )
             sent_now = len(graph.sent_messages) - before
             if (
                 path.name.startswith("status_")

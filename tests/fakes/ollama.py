@@ -1,6 +1,6 @@
 """A fake Ollama server: a real aiohttp server on 127.0.0.1 speaking Ollama's wire format.
 
-Shapes follow ../shared/docs/platform-notes.md section 6 (what ollama-python 0.6 needs): NDJSON
+Shapes follow the shared platform notes (section 6) (what ollama-python 0.6 needs): NDJSON
 streams with one JSON object per line and never a blank line, ``models`` in /api/tags,
 ``model_info`` in /api/show.
 
