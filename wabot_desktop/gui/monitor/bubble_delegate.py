@@ -40,7 +40,6 @@ from PySide6.QtGui import (
     QPainterPath,
     QPen,
     QTextLayout,
-    QTextOption,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -55,6 +54,7 @@ from wabot_desktop.gui import texts
 from wabot_desktop.gui.monitor.conversation_model import ConversationModel, MessageRole
 from wabot_desktop.gui.theme import ChatColors, chat_colors
 from wabot_desktop.gui.widgets.icons import paint_glyph
+from wabot_desktop.gui.widgets.text_layout import text_layout
 
 logger = logging.getLogger(__name__)
 
@@ -72,28 +72,6 @@ _MAX_BUBBLE = 620.0
 _CARD_ICON = 38.0
 _LAYOUT_CACHE = 400  # full layouts kept (painting needs only the visible ones)
 _SIZE_CACHE = 1500  # heights kept: the rows a model holds (600) and some
-
-
-def _text_layout(text: str, font: QFont, width: float) -> tuple[QTextLayout, float, float]:
-    """Lay out plain ``text`` wrapped at ``width``; returns (layout, height, widest line)."""
-    layout = QTextLayout(text, font)
-    option = QTextOption()
-    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-    layout.setTextOption(option)
-    layout.setCacheEnabled(True)
-    height = 0.0
-    widest = 0.0
-    layout.beginLayout()
-    while True:
-        line = layout.createLine()
-        if not line.isValid():
-            break
-        line.setLineWidth(max(1.0, width))
-        line.setPosition(QPointF(0, height))
-        height += line.height()
-        widest = max(widest, line.naturalTextWidth())
-    layout.endLayout()
-    return layout, height, widest
 
 
 def _last_line_width(layout: QTextLayout) -> float:
@@ -259,7 +237,7 @@ class BubbleDelegate(QStyledItemDelegate):
 
         if message.author == Author.SYSTEM:
             inner = min(width - 4 * _SIDE, _MAX_BUBBLE)
-            layout, height, widest = _text_layout(message.text or "", small, inner)
+            layout, height, widest = text_layout(message.text or "", small, inner)
             bubble = QRectF(
                 (width - widest) / 2 - _PAD_X, y + 2, widest + 2 * _PAD_X, height + 2 * _PAD_Y
             )
@@ -311,9 +289,9 @@ class BubbleDelegate(QStyledItemDelegate):
             quoted = " ".join(quoted.split())
             if len(quoted) > 240:
                 quoted = quoted[:240] + "…"
-            q_layout, q_h, q_w = _text_layout(quoted, small, inner_max - 14)
+            q_layout, q_h, q_w = text_layout(quoted, small, inner_max - 14)
             if q_layout.lineCount() > 3:
-                q_layout, q_h, q_w = _text_layout(quoted[:120] + "…", small, inner_max - 14)
+                q_layout, q_h, q_w = text_layout(quoted[:120] + "…", small, inner_max - 14)
             pieces.append(("quote", q_layout, q_h + 10))
             content_w = max(content_w, q_w + 14)
 
@@ -346,7 +324,7 @@ class BubbleDelegate(QStyledItemDelegate):
             body_color = colors.muted
         body_layout = None
         if body:
-            body_layout, b_h, b_w = _text_layout(body, body_font, inner_max)
+            body_layout, b_h, b_w = text_layout(body, body_font, inner_max)
             pieces.append(("body", (body_layout, body_color), b_h))
             content_w = max(content_w, b_w)
 
@@ -389,7 +367,7 @@ class BubbleDelegate(QStyledItemDelegate):
             elif kind == "forwarded":
                 result.texts.append(
                     _Text(
-                        _text_layout(str(payload), small, inner_w)[0],
+                        text_layout(str(payload), small, inner_w)[0],
                         QPointF(inner_left, cursor),
                         colors.muted,
                     )
@@ -458,7 +436,7 @@ class BubbleDelegate(QStyledItemDelegate):
         bottom = result.bubble.bottom()
         if message.status == "failed":
             reason = texts.failure_reason(message.error_code, message.error_title)
-            r_layout, r_h, r_w = _text_layout(reason, small, min(inner_max, width - 2 * _SIDE))
+            r_layout, r_h, r_w = text_layout(reason, small, min(inner_max, width - 2 * _SIDE))
             x = result.bubble.right() - r_w if outgoing else result.bubble.left()
             result.texts.append(_Text(r_layout, QPointF(max(_SIDE, x), bottom + 3), colors.failed))
             bottom += r_h + 4

@@ -35,7 +35,6 @@ from PySide6.QtGui import (
     QPainterPath,
     QPen,
     QTextLayout,
-    QTextOption,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -48,6 +47,7 @@ from wabot_desktop.gui import texts
 from wabot_desktop.gui.simulator.phone_model import PhoneRole, body_text, glyph_for, kind_label
 from wabot_desktop.gui.theme import ChatColors, chat_colors
 from wabot_desktop.gui.widgets.icons import paint_glyph
+from wabot_desktop.gui.widgets.text_layout import text_layout
 
 logger = logging.getLogger(__name__)
 
@@ -62,28 +62,6 @@ _TICKS_W = 18.0
 _BUTTON_GAP = 3.0
 _MIN_BUTTONS_W = 200.0
 _CACHE_LIMIT = 2000
-
-
-def _text_layout(text: str, font: QFont, width: float) -> tuple[QTextLayout, float, float]:
-    """Lay out plain ``text`` wrapped at ``width``; returns (layout, height, widest line)."""
-    layout = QTextLayout(text, font)
-    option = QTextOption()
-    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-    layout.setTextOption(option)
-    layout.setCacheEnabled(True)
-    height = 0.0
-    widest = 0.0
-    layout.beginLayout()
-    while True:
-        line = layout.createLine()
-        if not line.isValid():
-            break
-        line.setLineWidth(max(1.0, width))
-        line.setPosition(QPointF(0, height))
-        height += line.height()
-        widest = max(widest, line.naturalTextWidth())
-    layout.endLayout()
-    return layout, height, widest
 
 
 @dataclass(slots=True)
@@ -191,7 +169,7 @@ class PhoneBubbleDelegate(QStyledItemDelegate):
         widest = 0.0
         last_line = 0.0  # width of the last line, to fit the time beside it
         if message.header and not outgoing:
-            layout, height, wide = _text_layout(message.header, bold, inner_max)
+            layout, height, wide = text_layout(message.header, bold, inner_max)
             result.texts.append(_Text(layout, QPointF(0, y)))
             y += height + 2
             widest = max(widest, wide)
@@ -202,7 +180,7 @@ class PhoneBubbleDelegate(QStyledItemDelegate):
                 QRectF(0, y + (line_h - _GLYPH) / 2, _GLYPH, _GLYPH),
                 glyph_for(message),
             )
-            layout, _height, wide = _text_layout(label, base, inner_max - _GLYPH - 6)
+            layout, _height, wide = text_layout(label, base, inner_max - _GLYPH - 6)
             text_top = y + (line_h - fm.height()) / 2
             result.texts.append(_Text(layout, QPointF(_GLYPH + 6, text_top), muted=True))
             y += line_h
@@ -211,14 +189,14 @@ class PhoneBubbleDelegate(QStyledItemDelegate):
         body = body_text(message)
         if body:
             y += 2 if label else 0
-            layout, height, wide = _text_layout(body, base, inner_max)
+            layout, height, wide = text_layout(body, base, inner_max)
             result.texts.append(_Text(layout, QPointF(0, y)))
             y += height
             widest = max(widest, wide)
             count = layout.lineCount()
             last_line = layout.lineAt(count - 1).naturalTextWidth() if count else 0.0
         if message.footer and not outgoing:
-            layout, height, wide = _text_layout(message.footer, small, inner_max)
+            layout, height, wide = text_layout(message.footer, small, inner_max)
             result.texts.append(_Text(layout, QPointF(0, y + 2), muted=True))
             y += height + 2
             widest = max(widest, wide)
