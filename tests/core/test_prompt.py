@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import string
-import sys
 from pathlib import Path
 
 import pytest
@@ -281,20 +280,23 @@ def test_normalize_language() -> None:
     assert normalize_language(None) == "es"
 
 
-def test_resources_dir_source_and_frozen(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    source = resources.resources_dir()
-    assert (source / "prompts" / "system_es.md").is_file()
-    assert source == Path(__file__).resolve().parents[2] / "resources"
-
-    monkeypatch.setattr(sys, "frozen", True, raising=False)
-    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
-    (tmp_path / "resources" / "prompts").mkdir(parents=True)
-    (tmp_path / "resources" / "prompts" / "x.txt").write_text("congelado ñ", encoding="utf-8")
-    assert resources.resources_dir() == tmp_path / "resources"
-    assert resources.read_text("prompts/x.txt") == "congelado ñ"
+def test_every_required_resource_is_bundled() -> None:
+    assert resources.missing() == []
+    for relpath in resources.REQUIRED:
+        assert resources.read_bytes(relpath)
+        assert resources.file_path(relpath).is_file()
 
 
-@pytest.mark.parametrize("bad", ["../pyproject.toml", "/etc/passwd", ""])
+def test_resources_are_package_data() -> None:
+    """Read through importlib.resources from the package, not from the repository root."""
+    node = resources.resource("prompts/system_es.md")
+    assert "wabot_desktop" in str(node)
+    assert Path(str(node)).parent.parent.name == "resources"
+    with pytest.raises(FileNotFoundError):
+        resources.file_path("prompts/missing.md")
+
+
+@pytest.mark.parametrize("bad", ["../pyproject.toml", "/etc/passwd", "", "a\\..\\b"])
 def test_read_text_rejects_paths_outside(bad: str) -> None:
     with pytest.raises(ValueError):
         resources.read_text(bad)

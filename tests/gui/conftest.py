@@ -23,11 +23,6 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [f"GUI screenshots: {SCREENSHOT_DIR}"]
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _compiled_translations() -> None:
-    i18n.ensure_compiled()
-
-
 @pytest.fixture(autouse=True)
 def _keep_app_running(qapp: QApplication) -> None:
     # As in the app: closing the last window must not quit Qt, which would stop qasync's loop

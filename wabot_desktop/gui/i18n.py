@@ -1,20 +1,20 @@
-"""UI language: pick it, compile the ``.ts`` files when needed, install the translators.
+"""UI language: pick it and install the translators.
 
 Source strings are English; Spanish (es-419) is the product's first language, so it is the default
-whenever the system language is not English. ``.qm`` files are build output (gitignored):
-:func:`ensure_compiled` runs ``lrelease`` when one is missing or older than its ``.ts``. A frozen
-build ships the compiled ``.qm`` files and has no ``lrelease``, which is fine.
+whenever the system language is not English. The editable catalogs are ``resources/i18n/*.ts`` in
+the repository; their compiled ``.qm`` files are committed as package data
+(``wabot_desktop/resources/i18n``) by ``python resources/build_translations.py``, and a test fails
+when a committed ``.qm`` differs from what its ``.ts`` compiles to. The installed app never
+compiles anything or writes into its own folder.
 """
 
 from __future__ import annotations
 
 import logging
-import subprocess
-from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-from wabot_desktop.core.resources import resource_path
+from wabot_desktop.core import resources
 
 logger = logging.getLogger(__name__)
 
@@ -24,51 +24,9 @@ LANGUAGES = (SPANISH, ENGLISH)
 CATALOG_PREFIX = "wabot_"
 
 
-def i18n_dir() -> Path:
-    """The folder with ``wabot_<lang>.ts`` and the compiled ``.qm`` files."""
-    return resource_path("i18n")
-
-
-def ts_path(language: str) -> Path:
-    return i18n_dir() / f"{CATALOG_PREFIX}{language}.ts"
-
-
-def qm_path(language: str) -> Path:
-    return i18n_dir() / f"{CATALOG_PREFIX}{language}.qm"
-
-
-def _lrelease() -> Path | None:
-    import PySide6
-
-    for name in ("lrelease", "lrelease.exe"):
-        candidate = Path(PySide6.__file__).parent / name
-        if candidate.exists():
-            return candidate
-    return None
-
-
-def ensure_compiled(*, force: bool = False) -> list[Path]:
-    """Compile each ``.ts`` whose ``.qm`` is missing or stale; returns the ``.qm`` files written."""
-    written: list[Path] = []
-    tool = _lrelease()
-    for ts in sorted(i18n_dir().glob(f"{CATALOG_PREFIX}*.ts")):
-        qm = ts.with_suffix(".qm")
-        if not force and qm.exists() and qm.stat().st_mtime >= ts.stat().st_mtime:
-            continue
-        if tool is None:
-            logger.warning("lrelease not found; %s stays uncompiled", ts.name)
-            continue
-        result = subprocess.run(
-            [str(tool), "-silent", str(ts), "-qm", str(qm)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            logger.error("lrelease failed for %s: %s", ts.name, result.stderr.strip())
-            continue
-        written.append(qm)
-    return written
+def qm_resource(language: str) -> str:
+    """The bundled compiled catalog of ``language`` (a resource path)."""
+    return f"i18n/{CATALOG_PREFIX}{language}.qm"
 
 
 def normalize_language(value: str | None) -> str | None:
@@ -112,13 +70,16 @@ class Translators:
         """Install WaBot's catalog and Qt's own for ``language``; True if WaBot's loaded."""
         self.remove()
         self.language = language
-        ensure_compiled()
         app = QCoreApplication.instance()
         if app is None:
             raise RuntimeError("create the QApplication before installing translators")
         loaded = False
         ours = QTranslator(app)
-        if ours.load(str(qm_path(language))):
+        try:
+            catalog = str(resources.file_path(qm_resource(language)))
+        except FileNotFoundError:
+            catalog = ""
+        if catalog and ours.load(catalog):
             app.installTranslator(ours)
             self._installed.append(ours)
             loaded = True

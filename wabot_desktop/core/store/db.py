@@ -22,7 +22,9 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Alembic finds its scripts as package data ("package:folder" goes through importlib.resources),
+# the same from a wheel, an editable install and the PyInstaller bundle.
+MIGRATIONS = "wabot_desktop.core.store:migrations"
 
 
 def _create_private_file(path: Path) -> None:
@@ -70,7 +72,7 @@ def run_migrations(engine: Engine) -> None:
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", MIGRATIONS)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

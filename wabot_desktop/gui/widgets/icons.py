@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 
-from wabot_desktop.core.resources import resource_path
+from wabot_desktop.core import resources
 
 
 def _pen(color: QColor, width: float = 1.8) -> QPen:
@@ -161,8 +161,8 @@ def make_icon(kind: str, color: QColor, size: int = 24) -> QIcon:
 
 
 def app_icon() -> QIcon:
-    """WaBot's application icon (resources/icons/wabot.svg)."""
-    return QIcon(str(resource_path("icons/wabot.svg")))
+    """WaBot's application icon (the bundled ``icons/wabot.svg``)."""
+    return QIcon(str(resources.file_path("icons/wabot.svg")))
 
 
 # Static toolbar and button glyphs use one mid grey that reads on light and dark palettes alike,
