@@ -1129,6 +1129,87 @@ async def test_an_unexpected_llm_error_still_gets_the_customer_an_answer(
         assert pending_count(core) == 0
 
 
+async def test_a_turn_that_raises_still_answers_and_the_worker_goes_on(
+    tmp_path: Path,
+    graph: FakeGraph,
+    ollama: FakeOllama,
+    client: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The install bug: a missing prompt file inside a turn must not leave the customer unanswered."""
+    from wabot_desktop.core.bot import engine as engine_module
+
+    def missing(_language: str) -> str:
+        raise FileNotFoundError("prompts/system_es.md")
+
+    async with core_for(tmp_path, graph, ollama, **SHOP) as core:
+        events = subscribe(core)
+        monkeypatch.setattr(engine_module, "load_system_template", missing)
+        with caplog.at_level(logging.ERROR, logger="wabot_desktop.core.bot.engine"):
+            await say(client, core, "¿tienen torta de ricota?")
+            sends = await graph.wait_for_sends(1)
+            await idle(core)
+        # 1. the customer got the handoff message, once
+        assert texts(graph) == [canned_text(Canned.HANDOFF, core.settings)]
+        assert sends[0]["to"] == "+" + CUSTOMER
+        # 2. the conversation waits for a person and nothing is left pending
+        summary = (await core.service.list_conversations())[0]
+        assert summary.mode is ConversationMode.NEEDS_HUMAN
+        assert pending_count(core) == 0
+        # 3. the owner is told: an event, the handoff alert, a count in /health
+        assert [e.error for e in of_type(events, TaskFailed)] == ["FileNotFoundError"]
+        assert [e.reason for e in of_type(events, HandoffRequested)] == ["bot_error"]
+        health = (await client.get(core.server_url + "/health")).json()
+        assert health["bot_errors"] == 1 and health["last_bot_error"] == "FileNotFoundError"
+        # 4. the traceback is in the log
+        failures = [r for r in caplog.records if "failed; handing the chat" in r.getMessage()]
+        assert failures and failures[0].exc_info is not None
+        assert "FileNotFoundError" in caplog.text
+        # ...and the bot goes on: the next customer is answered by the model as usual
+        monkeypatch.undo()
+        ollama.reply = "¡Sí! Tenemos torta de ricota."
+        await say(client, core, "hola, ¿hay pan?", wa_id=OTHER)
+        await graph.wait_for_sends(2)
+        await idle(core)
+        assert texts(graph, OTHER) == ["¡Sí! Tenemos torta de ricota."]
+
+
+async def test_a_turn_that_raises_in_a_staff_chat_sends_nothing(
+    tmp_path: Path,
+    graph: FakeGraph,
+    ollama: FakeOllama,
+    client: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A failure never makes the bot talk over staff: no handoff text in a chat staff owns."""
+    from wabot_desktop.core.bot import engine as engine_module
+
+    async with core_for(tmp_path, graph, ollama, **SHOP) as core:
+        events = subscribe(core)
+        await say(client, core, "¿A qué hora abren?")
+        await graph.wait_for_sends(1)
+        await idle(core)
+        cid = await conversation_id(core)
+
+        def broken(*_args: Any, **_kw: Any) -> Any:
+            raise RuntimeError("bad setting")
+
+        monkeypatch.setattr(engine_module, "decide", broken)
+        await say(client, core, "otra pregunta")
+        await wait_for(lambda: of_type(events, TaskFailed), what="turn failed")
+        await idle(core)
+        assert len(graph.sent_messages) == 2  # the FAQ answer + the one handoff
+        monkeypatch.undo()
+        await core.service.take_over(cid, "Ana")
+        monkeypatch.setattr(engine_module, "decide", broken)
+        await say(client, core, "y otra más")
+        await wait_for(lambda: len(of_type(events, TaskFailed)) == 2, what="second failure")
+        await idle(core)
+        assert len(graph.sent_messages) == 2
+        assert pending_count(core) == 0
+
+
 async def test_outbox_stops_when_woken_and_cancelled_at_once(
     tmp_path: Path, graph: FakeGraph, ollama: FakeOllama
 ) -> None:

@@ -383,9 +383,14 @@ async def test_every_sample_payload_gets_the_right_status_and_reply_policy(
         # Every message kind that warrants an answer got one (customer 1's and 2's chats).
         assert len(graph.sent_messages) >= 5
         assert count(core, Message, Message.type == "reaction") == 1
-        # bad_missing_fields: the sender-less message is skipped, the identifiable one kept.
+        # bad_missing_fields: the identifiable message is kept in its chat; the one naming no
+        # sender (and no contact to take it from) is kept apart for the owner, never dropped.
         assert count(core, Message, Message.wamid.like("%0090A==")) == 0
         assert count(core, Message, Message.wamid.like("%0091A==")) == 1
+        kept = await core.service.list_unattributed()
+        assert any(k.wamid.endswith("0090A==") for k in kept)
+        health = (await client.get(core.server_url + "/health")).json()
+        assert health["unattributed_messages"] == len(kept) >= 1
         assert (
             count(core, Message, Message.type == "unknown", Message.unsupported_type == "hologram")
             == 1
@@ -429,6 +434,59 @@ async def test_customer_without_phone_number_is_keyed_by_bsuid_and_answered(
             and summary.phone is None
             and summary.username == "ana.tienda"
         )
+
+
+def _one_message_value(message: dict[str, object], contacts: list[dict[str, object]]) -> bytes:
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550101234", "phone_number_id": "110011001100110"},
+        "contacts": contacts,
+        "messages": [message],
+    }
+    return json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {"id": "102030405060708", "changes": [{"field": "messages", "value": value}]}
+            ],
+        }
+    ).encode()
+
+
+async def test_message_without_from_is_kept_under_its_only_contact_and_answered(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
+) -> None:
+    """No ``from``/``from_user_id``, one contact: that contact wrote it (it used to be dropped)."""
+    message = {"id": "wamid.NOFROM1", "timestamp": "1780000000", "type": "text",
+               "text": {"body": "Hola, ¿tienen pan?"}}  # fmt: skip
+    contact = {"profile": {"name": "Rosa"}, "wa_id": "5491122334455"}
+    async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
+        body = _one_message_value(message, [contact])
+        assert (await post(client, core.server_url, body)).status_code == 200
+        sends = await graph.wait_for_sends(1)
+        assert sends[0]["to"] == "+5491122334455"
+        (summary,) = await core.service.list_conversations()
+        assert summary.display_name == "Rosa" and summary.phone == "5491122334455"
+        assert count(core, Message, Message.wamid == "wamid.NOFROM1") == 1
+        assert await core.service.list_unattributed() == []
+
+
+async def test_message_naming_nobody_is_kept_for_the_owner_not_answered(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
+) -> None:
+    message = {"id": "wamid.NOBODY1", "timestamp": "1780000000", "type": "text",
+               "text": {"body": "¿Me llaman?"}}  # fmt: skip
+    async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
+        body = _one_message_value(message, [])
+        assert (await post(client, core.server_url, body)).status_code == 200
+        # Meta re-delivers: still one kept row.
+        assert (await post(client, core.server_url, body)).status_code == 200
+        (kept,) = await core.service.list_unattributed()
+        assert (kept.wamid, kept.type, kept.text) == ("wamid.NOBODY1", "text", "¿Me llaman?")
+        health = (await client.get(core.server_url + "/health")).json()
+        assert health["unattributed_messages"] == 1
+        assert count(core, Message) == 0
+        assert graph.sent_messages == []
 
 
 async def test_logs_hold_no_phone_numbers_bodies_or_secrets(

@@ -1194,11 +1194,21 @@ def test_depth_precheck_is_linear_on_unterminated_strings(raw: bytes) -> None:
     assert time.perf_counter() - started < 5.0
 
 
-def test_message_naming_no_sender_gets_no_profile_even_with_one_contact() -> None:
-    # bad_missing_fields.json: "no reply to a sender you can't identify"; the store falls back
-    # to sender.wa_id, so the parser must not lend it the only contact.
+def test_message_naming_no_sender_takes_the_only_contact() -> None:
+    # One message and one contact in the value: that contact is unambiguously who wrote it, so
+    # the message is kept under it instead of being dropped.
     anonymous = {"id": "wamid.ANON", "type": "text", "text": {"body": "hi"}}
     payload = envelope([messages_change(contacts=[MARIA], messages=[anonymous])])
     (message,) = roundtrip(payload).messages
     assert (message.from_wa_id, message.from_user_id) == (None, None)
-    assert message.sender == SenderProfile()
+    assert message.sender.wa_id == MARIA["wa_id"]
+    assert message.sender.name == MARIA["profile"]["name"]
+
+
+def test_message_naming_no_sender_among_several_gets_no_profile() -> None:
+    # Two messages and one contact: which one the contact sent is a guess, so none is made.
+    anonymous = {"id": "wamid.ANON", "type": "text", "text": {"body": "hi"}}
+    other = {"id": "wamid.OTHER", "type": "text", "text": {"body": "yo"}, "from": "15555550999"}
+    payload = envelope([messages_change(contacts=[MARIA], messages=[anonymous, other])])
+    first, _second = roundtrip(payload).messages
+    assert first.sender == SenderProfile()

@@ -37,7 +37,35 @@ def test_migrations_are_idempotent(db: Database) -> None:
     db.migrate()
     with db.engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-    assert version == "0002"
+    assert version == _script_head()
+
+
+def _script_head() -> str:
+    """The one head of the migration chain (two heads = a broken chain after a merge)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from wabot_desktop.core.store.db import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert len(heads) == 1, f"migration chain has several heads: {heads}"
+    return heads[0]
+
+
+def test_migration_chain_is_linear_and_numbered() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from wabot_desktop.core.store.db import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    revisions = list(ScriptDirectory.from_config(config).walk_revisions())
+    ids = [r.revision for r in reversed(revisions)]
+    assert ids[0] == "0001" and ids == sorted(ids)
+    assert _script_head() == ids[-1]
 
 
 def test_durability_pragmas(db: Database) -> None:

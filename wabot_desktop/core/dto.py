@@ -146,6 +146,16 @@ class TemplateInfo:
     param_count: int
 
 
+@dataclass(frozen=True, slots=True)
+class UnattributedMessageView:
+    """A kept customer message that named no sender (nobody can be answered)."""
+
+    wamid: str
+    type: str
+    text: str | None
+    received_at: float
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HealthSnapshot:
     """What the status bar and GET /health show."""
@@ -161,3 +171,6 @@ class HealthSnapshot:
     bot_paused: bool
     simulator: bool
     sending_blocked_reason: str | None = None
+    bot_errors: int = 0  # bot turns that raised since start-up (each chat went to a person)
+    last_bot_error: str | None = None  # the exception's type name, never customer text
+    unattributed_messages: int = 0  # customer messages kept that name no sender at all

@@ -24,15 +24,18 @@ from wabot_desktop.core.dto import (
     MessageView,
     QuickReply,
     TemplateInfo,
+    UnattributedMessageView,
 )
 from wabot_desktop.core.errors import SendingBlockedError, WindowClosedError
 from wabot_desktop.core.events import (
     BotPauseChanged,
     ConversationDeleted,
     ConversationUpdated,
+    Event,
     EventHub,
     MessageQueued,
     ModeChanged,
+    TaskFailed,
 )
 from wabot_desktop.core.settings import Settings, is_setting, save_settings
 from wabot_desktop.core.store import queries
@@ -96,6 +99,14 @@ class BotService:
         self.simulator = simulator
         self._clock = clock
         self.graph_state = "sandbox" if simulator else "unknown"
+        self.bot_errors = 0
+        self.last_bot_error: str | None = None
+        hub.subscribe(self._count_bot_errors)
+
+    def _count_bot_errors(self, event: Event) -> None:
+        if isinstance(event, TaskFailed) and event.task == "bot_turn":
+            self.bot_errors += 1
+            self.last_bot_error = event.error
 
     # -- chat list and history -------------------------------------------------------------
 
@@ -477,13 +488,18 @@ class BotService:
         await self._db.session_run(queries.set_media_path, message_id, str(target))
         return target
 
+    async def list_unattributed(self, limit: int = 200) -> list[UnattributedMessageView]:
+        """Customer messages whose webhook named no sender: kept for the owner to read."""
+        return await self._db.session_run(queries.list_unattributed, limit)
+
     async def health(self) -> HealthSnapshot:
         try:
             database = "ok" if await self._db.session_run(queries.db_ok) else "error"
             queued, failed = await self._db.session_run(outbox_counts)
+            unattributed = await self._db.session_run(queries.unattributed_count)
         except Exception:
             logger.exception("database health check failed")
-            database, queued, failed = "error", 0, 0
+            database, queued, failed, unattributed = "error", 0, 0, 0
         blocked = self._outbox.blocked_reason
         settings = self._settings()
         return HealthSnapshot(
@@ -498,6 +514,9 @@ class BotService:
             bot_paused=settings.bot_paused,
             simulator=self.simulator,
             sending_blocked_reason=blocked,
+            bot_errors=self.bot_errors,
+            last_bot_error=self.last_bot_error,
+            unattributed_messages=unattributed,
         )
 
     def window_open(self, summary: ConversationSummary) -> bool:

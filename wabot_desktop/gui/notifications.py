@@ -80,7 +80,7 @@ class Notifier(QObject):
         name = texts.chat_title(summary)
         if reason == "flood":
             title = self.tr("{name} is sending many messages").format(name=name)
-        elif reason in ("no_answer", "llm_unavailable"):
+        elif reason in ("no_answer", "llm_unavailable", "bot_error"):
             title = self.tr("The bot could not answer {name}").format(name=name)
         elif reason == "backlog":
             title = self.tr("{name} has been waiting for an answer").format(name=name)

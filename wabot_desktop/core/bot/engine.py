@@ -30,7 +30,13 @@ from wabot_desktop.core.bot.rules import (
     small_talk,
 )
 from wabot_desktop.core.dto import Author, ConversationMode
-from wabot_desktop.core.events import EventHub, HandoffRequested, MessageQueued, ModeChanged
+from wabot_desktop.core.events import (
+    EventHub,
+    HandoffRequested,
+    MessageQueued,
+    ModeChanged,
+    TaskFailed,
+)
 from wabot_desktop.core.llm.base import (
     BusinessProfile,
     FaqEntry,
@@ -56,10 +62,12 @@ from wabot_desktop.core.store.outbox import OutboundSpec, QueuedMessage, queue_r
 from wabot_desktop.core.store.turns import (
     TurnMessage,
     TurnState,
+    conversation_recipient,
     conversations_with_pending,
     current_mode,
     expired_modes,
     load_turn_state,
+    mark_all_pending_handled,
     mark_handled,
     mark_turn_flags,
     set_contact_opt_out,
@@ -203,6 +211,45 @@ def history_turns(messages: tuple[TurnMessage, ...]) -> list[HistoryTurn]:
     return turns
 
 
+# The handoff text when even the owner's canned texts cannot be read (the failure may be that).
+_LAST_RESORT_HANDOFF = "Gracias por tu mensaje. Una persona del equipo te va a responder en breve."
+
+
+def _fail_turn(session: Session, conversation_id: int, text: str, now: float) -> _Committed:
+    """A turn raised: a person answers these messages; the customer hears that once.
+
+    Only from BOT mode: a chat staff already has, or one already waiting for a person, gets no
+    second message. Every pending customer message is marked handled either way, so the failing
+    turn is not retried in a loop; staff see them in the monitor.
+    """
+    snapshot = current_mode(session, conversation_id)
+    if snapshot is None:
+        return _Committed([], None, False)
+    mode, opted_out = snapshot
+    mark_all_pending_handled(session, conversation_id)
+    if mode is not ConversationMode.BOT:
+        return _Committed([], None, False)
+    changed = (
+        ConversationMode.NEEDS_HUMAN
+        if set_mode(session, conversation_id, ConversationMode.NEEDS_HUMAN, now)
+        else None
+    )
+    recipient = conversation_recipient(session, conversation_id)
+    if opted_out or recipient is None:
+        return _Committed([], changed, False)
+    to = recipient_fields(*recipient)
+    queued = queue_replies(
+        session,
+        conversation_id=conversation_id,
+        specs=[OutboundSpec(type="text", text=text, payload=text_message(to, text))],
+        author=Author.BOT,
+        staff_name=None,
+        handled_ids=[],
+        now=now,
+    )
+    return _Committed(queued, changed, True)
+
+
 class _Worker:
     def __init__(self, conversation_id: int) -> None:
         self.conversation_id = conversation_id
@@ -241,6 +288,7 @@ class BotEngine:
         self._workers: dict[int, _Worker] = {}
         self._closed = False
         self._receipts: set[asyncio.Task[bool]] = set()  # read receipts still on their way
+        self.turn_failures = 0  # turns that raised since start-up (shown in /health)
 
     @property
     def busy(self) -> bool:
@@ -309,7 +357,13 @@ class BotEngine:
             while True:
                 await self._debounce(worker)
                 worker.arrived.clear()
-                step = await self._turn(worker)
+                try:
+                    step = await self._turn(worker)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    await self._turn_failed(worker.conversation_id, exc)
+                    step = _Step.DONE
                 if step is _Step.AGAIN:
                     continue
                 if not worker.arrived.is_set():
@@ -324,6 +378,34 @@ class BotEngine:
         finally:
             if self._workers.get(worker.conversation_id) is worker:
                 del self._workers[worker.conversation_id]
+
+    async def _turn_failed(self, conversation_id: int, exc: BaseException) -> None:
+        """Whatever broke inside a turn: the customer still hears from us, the owner is told.
+
+        The traceback goes to the log, the chat goes to a person with the handoff message, the
+        owner gets a TaskFailed event (status bar, tray) and a count in /health, and the worker
+        goes on with the next message.
+        """
+        self.turn_failures += 1
+        logger.error(
+            "bot turn for conversation %d failed; handing the chat to a person",
+            conversation_id,
+            exc_info=(type(exc), exc, exc.__traceback__),
+        )
+        try:
+            text = canned_text(Canned.HANDOFF, self._settings()) or _LAST_RESORT_HANDOFF
+        except Exception:
+            logger.exception("handoff text unavailable; using the built-in one")
+            text = _LAST_RESORT_HANDOFF
+        self._hub.publish(TaskFailed(task="bot_turn", error=type(exc).__name__))
+        try:
+            committed = await self._db.session_run(_fail_turn, conversation_id, text, self._clock())
+        except Exception:
+            # The database itself failed: the messages stay pending and start-up recovery (or
+            # the next message) decides on them again.
+            logger.exception("could not hand conversation %d to a person", conversation_id)
+            return
+        self._publish_committed(conversation_id, committed, HandoffReason.BOT_ERROR)
 
     async def _debounce(self, worker: _Worker) -> None:
         settings = self._settings()
@@ -380,6 +462,11 @@ class BotEngine:
         committed = await self._db.session_run(
             _commit_turn, state, decision, texts, new_mode, self._clock()
         )
+        self._publish_committed(state.conversation_id, committed, reason)
+
+    def _publish_committed(
+        self, conversation_id: int, committed: _Committed, reason: HandoffReason | None
+    ) -> None:
         for queued in committed.queued:
             self._hub.publish(
                 MessageQueued(
@@ -389,14 +476,14 @@ class BotEngine:
                 )
             )
         if committed.queued:
-            self._outbox.wake(state.conversation_id)
+            self._outbox.wake(conversation_id)
         if committed.mode is not None:
             self._hub.publish(
-                ModeChanged(conversation_id=state.conversation_id, mode=committed.mode.value)
+                ModeChanged(conversation_id=conversation_id, mode=committed.mode.value)
             )
             if committed.mode is ConversationMode.NEEDS_HUMAN and reason is not None:
                 self._hub.publish(
-                    HandoffRequested(conversation_id=state.conversation_id, reason=reason.value)
+                    HandoffRequested(conversation_id=conversation_id, reason=reason.value)
                 )
 
     async def _typing(self, wamid: str | None, every: float) -> None:

@@ -43,6 +43,7 @@ class HandoffReason(StrEnum):
     LLM_UNAVAILABLE = "llm_unavailable"
     FLOOD = "flood"
     BACKLOG = "backlog"
+    BOT_ERROR = "bot_error"  # the turn itself raised (a bug, a missing file, a bad setting)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -27,6 +27,7 @@ from wabot_desktop.core.store.models import (
     Message,
     MessageStatusEvent,
     RawEvent,
+    UnattributedMessage,
 )
 from wabot_desktop.core.whatsapp.models import (
     InboundMessage,
@@ -241,6 +242,14 @@ _INSERT_MESSAGE = _Sql.of(
     .returning(Message.id)
 )
 
+_INSERT_UNATTRIBUTED = _Sql.of(
+    sqlite_insert(UnattributedMessage)
+    .values(
+        {f: bindparam(f) for f in ("wamid", "type", "text", "wa_timestamp", "received_at", "raw")}
+    )
+    .on_conflict_do_nothing(index_elements=[UnattributedMessage.wamid])
+)
+
 
 def _conversation_update(opens_window: bool, counts_unread: bool) -> _Sql:
     values: dict[str, Any] = {
@@ -383,9 +392,23 @@ def _store_message(
     wa_id = msg.from_wa_id or msg.sender.wa_id
     user_id = msg.from_user_id or msg.sender.user_id
     if not wa_id and not user_id:
-        # Nobody to attribute it to or to answer: logged, not stored.
+        # Nobody to attribute it to or to answer, but nothing a customer sent is dropped: it is
+        # kept apart for the owner (counted in /health, listed by the service).
         outcome.unidentified += 1
-        logger.info("skipping inbound message without sender (type %s)", msg.raw_type)
+        raw.run(
+            _INSERT_UNATTRIBUTED,
+            {
+                "wamid": msg.wamid,
+                "type": msg.raw_type or msg.type.value,
+                "text": msg.text,
+                "wa_timestamp": msg.timestamp,
+                "received_at": now,
+                "raw": msg.raw,
+            },
+        )
+        logger.warning(
+            "inbound message names no sender: kept as unattributed (type %s)", msg.raw_type
+        )
         return
     if msg.type == MessageType.SYSTEM and msg.system and msg.system.type == "user_changed_number":
         logger.info("customer %s changed number", mask_phone(wa_id))

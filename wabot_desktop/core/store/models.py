@@ -163,6 +163,24 @@ class RawEvent(Base):
     body: Mapped[str] = mapped_column(Text)
 
 
+class UnattributedMessage(Base):
+    """A customer message whose webhook names no sender at all (no from, no usable contact).
+
+    Nobody can be answered, but nothing a customer sent is thrown away: it is kept here, counted
+    in /health and listed for the owner (BotService.list_unattributed).
+    """
+
+    __tablename__ = "unattributed_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    wamid: Mapped[str] = mapped_column(String(255), unique=True)
+    type: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str | None] = mapped_column(Text)
+    wa_timestamp: Mapped[int | None] = mapped_column(Integer)
+    received_at: Mapped[float] = mapped_column(Float, index=True)
+    raw: Mapped[str | None] = mapped_column(Text)
+
+
 class Setting(Base):
     """Non-secret settings, one JSON value per declared key (see core/settings.py)."""
 

@@ -17,9 +17,17 @@ from wabot_desktop.core.dto import (
     Direction,
     LabelInfo,
     MessageView,
+    UnattributedMessageView,
 )
 from wabot_desktop.core.errors import ConversationNotFoundError
-from wabot_desktop.core.store.models import Contact, Conversation, ConversationLabel, Label, Message
+from wabot_desktop.core.store.models import (
+    Contact,
+    Conversation,
+    ConversationLabel,
+    Label,
+    Message,
+    UnattributedMessage,
+)
 
 
 def display_name(contact: Contact) -> str:
@@ -367,3 +375,23 @@ def set_media_path(session: Session, message_id: int, path: str) -> None:
 
 def db_ok(session: Session) -> bool:
     return session.scalar(select(1)) == 1
+
+
+def unattributed_count(session: Session) -> int:
+    """How many kept customer messages named no sender."""
+    return int(session.scalar(select(func.count()).select_from(UnattributedMessage)) or 0)
+
+
+def list_unattributed(session: Session, limit: int) -> list[UnattributedMessageView]:
+    """The newest kept customer messages that named no sender."""
+    rows = session.execute(
+        select(
+            UnattributedMessage.wamid,
+            UnattributedMessage.type,
+            UnattributedMessage.text,
+            UnattributedMessage.received_at,
+        )
+        .order_by(UnattributedMessage.received_at.desc(), UnattributedMessage.id.desc())
+        .limit(limit)
+    ).all()
+    return [UnattributedMessageView(r.wamid, r.type, r.text, r.received_at) for r in rows]

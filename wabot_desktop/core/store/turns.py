@@ -289,3 +289,21 @@ def current_mode(session: Session, conversation_id: int) -> tuple[ConversationMo
     if row is None:
         return None
     return ConversationMode(row.mode), bool(row.opted_out)
+
+
+def conversation_recipient(
+    session: Session, conversation_id: int
+) -> tuple[str | None, str | None] | None:
+    """(wa_id, user_id) of the conversation's customer; None when it names neither."""
+    row = (
+        session.connection()
+        .execute(
+            select(Contact.wa_id, Contact.user_id)
+            .join(Conversation, Contact.id == Conversation.contact_id)
+            .where(Conversation.id == conversation_id)
+        )
+        .first()
+    )
+    if row is None or not (row.wa_id or row.user_id):
+        return None
+    return row.wa_id, row.user_id

@@ -393,9 +393,11 @@ def _find_contact(
         if user_id is not None and _get_str(contact, "user_id") == user_id:
             return contact
     # One item and one contact cannot be mixed up; this keeps the profile when Meta normalises
-    # the number (``wa_id`` "may differ from ``from``", e.g. Brazil/Mexico prefixes). An item
-    # naming no sender at all gets no profile: the store must not guess who to answer.
-    if single and len(contacts) == 1 and (wa_id is not None or user_id is not None):
+    # the number (``wa_id`` "may differ from ``from``", e.g. Brazil/Mexico prefixes), and it
+    # identifies the sender of an item that names none (no ``from``/``from_user_id``): the
+    # value's only contact is unambiguously who wrote it. With several items or contacts and no
+    # match, nothing is guessed.
+    if single and len(contacts) == 1:
         return contacts[0]
     return None
 
