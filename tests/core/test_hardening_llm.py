@@ -45,7 +45,7 @@ async def test_stream_without_done_is_a_failed_generation(fake: FakeOllama) -> N
 async def test_customer_never_gets_half_an_answer(
     tmp_path: Path, graph: FakeGraph, client: httpx.AsyncClient
 ) -> None:
-    async with FakeOllama(reply=FULL, fail=FailMode.NO_DONE) as ollama:
+    async with FakeOllama(reply=FULL, fail=FailMode.NO_DONE) as ollama:  # noqa: SIM117
         async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
             assert (await post(client, core.server_url, text_body("A que hora abren?"))).is_success
             sent = await graph.wait_for_sends(1)

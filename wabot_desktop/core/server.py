@@ -29,6 +29,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -103,10 +104,10 @@ def host_name(host_header: str | None) -> str | None:
     """The name part of a ``Host`` header (``"127.0.0.1:8080"`` -> ``"127.0.0.1"``)."""
     if not host_header:
         return None
-    value = host_header.strip()
-    if value.startswith("["):
-        return value[: value.find("]") + 1] if "]" in value else value
-    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+    try:
+        return urlsplit("//" + host_header.strip()).hostname
+    except ValueError:
+        return None
 
 
 def is_direct_local_request(request: web.BaseRequest) -> bool:
