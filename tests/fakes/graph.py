@@ -340,9 +340,7 @@ class FakeGraph:
                 raise TimeoutError(f"{len(arrived)} of {n} send requests after {timeout} s")
             await asyncio.sleep(0.01)
 
-    def wait_for_send_requests_blocking(
-        self, n: int, timeout: float = 5.0
-    ) -> list[dict[str, Any]]:
+    def wait_for_send_requests_blocking(self, n: int, timeout: float = 5.0) -> list[dict[str, Any]]:
         """Thread-blocking :meth:`wait_for_send_requests`."""
         deadline = time.monotonic() + timeout
         while True:

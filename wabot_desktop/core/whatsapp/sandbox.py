@@ -1142,9 +1142,7 @@ class Sandbox:
         # application/json is never a "simple" cross-site request: a browser must preflight it,
         # and this server answers no preflight (a text/plain form post is refused here).
         if request.content_type != "application/json":
-            return web.json_response(
-                {"error": "Content-Type must be application/json"}, status=415
-            )
+            return web.json_response({"error": "Content-Type must be application/json"}, status=415)
         try:
             data = json.loads(await request.read())
         except ValueError:
