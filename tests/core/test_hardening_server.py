@@ -80,7 +80,7 @@ async def test_buffered_bodies_are_capped_and_stalled_ones_time_out(
         http_body_timeout_s=1.0,
     ) as core:
         port = port_of(core)
-        uploads = [await stalled_upload(port, 64 * 1024) for _ in range(12)]
+        uploads = [await stalled_upload(port, 256 * 1024) for _ in range(12)]
         try:
             statuses = await asyncio.gather(*(read_status(r) for r, _ in uploads))
         finally:

@@ -6,8 +6,9 @@ GET /health: JSON state of database, Graph API, LLM and tunnel. GET /metrics: Pr
 
 Limits against hostile clients (all before any authentication is possible):
 
-* at most ``max_buffered_bodies`` webhook bodies are read at once (503 beyond that, Meta
-  re-delivers), each within ``body_timeout_s`` (408), and nothing keeps a failed read's buffer
+* at most ``max_buffered_bodies`` webhook bodies over 64 KiB (or of undeclared length) are read
+  at once (503 beyond that, Meta re-delivers; real webhooks are a few KiB and never wait for a
+  slot), each body within ``body_timeout_s`` (408), and nothing keeps a failed read's buffer
   alive (the exception's traceback is dropped, so no cyclic-GC pass is needed to free it);
 * an idle connection (no request yet, or between keep-alive requests, including one that sends
   its headers byte by byte) is closed after ``keepalive_s``; at most ``max_connections`` are open
@@ -48,6 +49,8 @@ logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 3 * 1024 * 1024
 # Bodies this large are decoded and parsed off the loop so the GUI never stalls on them.
 _OFFLOAD_BYTES = 128 * 1024
+# Bodies up to this size need no buffer slot: max_connections x 64 KiB stays small.
+_SMALL_BODY_BYTES = 64 * 1024
 
 
 @dataclass(slots=True)
@@ -265,11 +268,16 @@ class WebhookServer:
         started = time.perf_counter()
         if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
             return self._reject(413, "too_large", started)
-        if self._bodies.locked():
-            # Every buffer slot is taken (a flood, or stalled uploads): Meta re-delivers later.
-            return self._reject(503, "busy", started)
-        async with self._bodies:
+        declared = request.content_length
+        if declared is not None and declared <= _SMALL_BODY_BYTES:
+            # Small bodies (every real webhook) are bounded by the connection cap alone.
             body, refused = await self._read_body(request)
+        elif self._bodies.locked():
+            # Every large-body slot is taken (a flood, or stalled uploads): Meta re-delivers.
+            return self._reject(503, "busy", started)
+        else:
+            async with self._bodies:
+                body, refused = await self._read_body(request)
         if refused is not None:
             if refused == 408:
                 timed_out = self._reject(408, "body_timeout", started)

@@ -100,7 +100,7 @@ class _FifoGate:
             if fut.done() and not fut.cancelled():
                 # The slot was handed over just as we were cancelled: pass it on.
                 self.release()
-            else:
+            elif fut in self._waiters:  # release() may have dropped it already (cancelled)
                 self._waiters.remove(fut)
             raise
 
