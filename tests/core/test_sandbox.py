@@ -584,7 +584,11 @@ async def test_headless_routes_send_and_list(
         assert customers == [{"name": "Ana", "wa_id": data["wa_id"]}]
         for bad in ({"name": "Ana"}, {"text": "x", "wait": 99}, {"text": "x", "wa_id": "12"}):
             assert (await client.post(url + "/simulator/send", json=bad)).status_code == 400
-        assert (await client.post(url + "/simulator/send", content=b"[")).status_code == 400
+        assert (
+            await client.post(
+                url + "/simulator/send", content=b"[", headers={"Content-Type": "application/json"}
+            )
+        ).status_code == 400
         unknown = await client.get(url + "/simulator/messages", params={"wa_id": "19999999999"})
         assert unknown.json() == {"messages": []}
 

@@ -313,6 +313,46 @@ class FakeGraph:
             if r.path.endswith(path_suffix) and (method is None or r.method == method.upper())
         ]
 
+    @property
+    def send_requests(self) -> list[dict[str, Any]]:
+        """Every message POST (not read receipts) as it arrived, answered or not.
+
+        Meta processes a request whose client went away meanwhile: these are what reached it.
+        """
+        with self._lock:
+            return [
+                r.json
+                for r in self._requests
+                if r.method == "POST"
+                and r.path.endswith("/messages")
+                and isinstance(r.json, dict)
+                and r.json.get("status") != "read"
+            ]
+
+    async def wait_for_send_requests(self, n: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """Wait until at least ``n`` message POSTs arrived (answered or still in the delay)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            arrived = self.send_requests
+            if len(arrived) >= n:
+                return arrived
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"{len(arrived)} of {n} send requests after {timeout} s")
+            await asyncio.sleep(0.01)
+
+    def wait_for_send_requests_blocking(self, n: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """Thread-blocking :meth:`wait_for_send_requests`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            arrived = self.send_requests
+            if len(arrived) >= n:
+                return arrived
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"{len(arrived)} of {n} send requests after {timeout} s")
+            with self._changed:
+                self._changed.wait(min(remaining, 0.1))
+
     async def wait_for_sends(self, n: int, timeout: float = 5.0) -> list[dict[str, Any]]:
         """Wait until at least ``n`` sends were accepted; returns all of them."""
         deadline = time.monotonic() + timeout
@@ -589,6 +629,49 @@ class FakeGraph:
             query["after"] = _cursor(start + limit)
             body["paging"]["next"] = str(request.url.with_query(query))
         return web.json_response(body)
+
+
+def status_webhook(
+    payload: Mapping[str, Any],
+    wamid: str,
+    status: str = "sent",
+    *,
+    phone_number_id: str = DEFAULT_PHONE_NUMBER_ID,
+    waba_id: str = DEFAULT_WABA_ID,
+) -> bytes:
+    """The status webhook Meta sends for a message it accepted (section 7.2 of the API notes).
+
+    ``biz_opaque_callback_data`` of the send ``payload`` is echoed, as Meta does.
+    """
+    recipient = str(payload.get("to") or payload.get("recipient") or "")
+    item: dict[str, Any] = {
+        "id": wamid,
+        "status": status,
+        "timestamp": str(int(time.time())),
+        "recipient_id": "".join(ch for ch in recipient if ch.isdigit()) or recipient,
+        "pricing": {
+            "billable": False,
+            "pricing_model": "PMP",
+            "type": "free_customer_service",
+            "category": "service",
+        },
+    }
+    callback = payload.get("biz_opaque_callback_data")
+    if isinstance(callback, str):
+        item["biz_opaque_callback_data"] = callback
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {
+            "display_phone_number": DEFAULT_DISPLAY_PHONE_NUMBER,
+            "phone_number_id": phone_number_id,
+        },
+        "statuses": [item],
+    }
+    body = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": waba_id, "changes": [{"value": value, "field": "messages"}]}],
+    }
+    return json.dumps(body, separators=(",", ":")).encode("utf-8")
 
 
 def _cursor(index: int) -> str:

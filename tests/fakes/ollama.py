@@ -41,6 +41,8 @@ class FailMode(StrEnum):
     HTTP_500 = "http_500"  # {"error": ...} with status 500
     STREAM_ERROR = "stream_error"  # part of the stream, then an {"error": ...} line
     MODEL_MISSING = "model_missing"  # 404 {"error": "model '...' not found ..."}
+    NO_DONE = "no_done"  # part of the stream, then a clean end without the "done": true line
+    HANG = "hang"  # the stream starts (200 + headers) but no line ever comes
 
 
 @dataclass(frozen=True, slots=True)
@@ -462,6 +464,11 @@ class FakeOllama:
             if model and not self._has_model(model):
                 self.models.append(model)
 
+    @staticmethod
+    async def _hang() -> None:
+        # Until the client gives up (handler_cancellation cancels this) or the fake stops.
+        await asyncio.Event().wait()
+
     async def _start_stream(self, request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": "application/x-ndjson"})
         await response.prepare(request)
@@ -503,7 +510,15 @@ class FakeOllama:
                 completed = True
                 return web.json_response(self._final(model, text, chat=chat, full=True))
             response = await self._start_stream(request)
+            if mode is FailMode.HANG:
+                await self._hang()
+                return response
             chunks = self._chunks(text)
+            if mode is FailMode.NO_DONE:
+                for chunk in chunks[: max(1, len(chunks) // 2)]:
+                    await response.write(_line(self._part(model, chunk, chat=chat)))
+                await response.write_eof()
+                return response
             for index, chunk in enumerate(chunks):
                 if index and mode in (FailMode.STREAM_ERROR, FailMode.DROP_MID_STREAM):
                     if mode is FailMode.STREAM_ERROR:

@@ -2,6 +2,11 @@
 
 ``serve --simulator`` runs the same pipeline against the in-process sandbox (no Meta account, no
 credentials) and prints one line showing how to send it a test message.
+
+While sending is stopped by a rejected access token (Cloud API error 190), ``serve`` checks the
+token again every ``token_recheck_s`` and resumes by itself once Meta accepts it; SIGHUP reloads
+the credentials from the keyring (and WABOT_* variables) and checks at once. Queued replies then
+go out once each.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ import json
 import logging
 import signal
 import sys
+from collections.abc import Coroutine
+from typing import Any
 
 from wabot_desktop.core.errors import MissingCredentialsError, PortInUseError
 from wabot_desktop.core.logs import close_logging, setup_logging
@@ -76,6 +83,21 @@ async def serve(config: CoreConfig) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):  # Windows: Ctrl+C raises instead
             loop.add_signal_handler(sig, stop.set)
+    background: set[asyncio.Task[None]] = set()
+
+    def start(coro: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(coro, name=name)
+        background.add(task)
+        task.add_done_callback(background.discard)
+
+    if core.outbox is not None and not core.simulator:
+        start(core.outbox.run_token_recheck(core.settings.token_recheck_s), "token-recheck")
+    sighup = getattr(signal, "SIGHUP", None)
+    if sighup is not None and not core.simulator:
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(
+                sighup, lambda: start(reload_credentials(core), "reload-credentials")
+            )
     sys.stdout.write(f"wabot-desktop: listening on {core.server_url} (webhook: /webhook)\n")
     if core.simulator:
         sys.stdout.write(simulator_hint(core.server_url))
@@ -84,8 +106,32 @@ async def serve(config: CoreConfig) -> int:
         await stop.wait()
     finally:
         logger.info("stopping")
+        for task in list(background):
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
         await core.stop()
     return 0
+
+
+async def reload_credentials(core: Core) -> None:
+    """SIGHUP: read the credentials again; if sending is blocked by the token, check it now."""
+    logger.info("reloading credentials (SIGHUP)")
+    try:
+        if core.server is not None:
+            creds = core.server.credentials
+            app_secret = core.secrets.get(SecretKey.APP_SECRET) or ""
+            if app_secret.strip():
+                creds.app_secret = app_secret
+            creds.verify_token = core.secrets.get(SecretKey.VERIFY_TOKEN) or creds.verify_token
+            phone_number_id = core.secrets.get(SecretKey.PHONE_NUMBER_ID)
+            if phone_number_id:
+                creds.phone_number_id = phone_number_id
+                if core.graph is not None:
+                    core.graph.phone_number_id = phone_number_id
+        if core.outbox is not None and core.outbox.is_blocked():
+            await core.outbox.recheck_token()
+    except Exception:
+        logger.exception("reloading credentials failed")
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -43,7 +43,7 @@ from wabot_desktop.core.secrets import (
     missing_secrets,
     service_name_for,
 )
-from wabot_desktop.core.server import WebhookCredentials, WebhookServer
+from wabot_desktop.core.server import ServerLimits, WebhookCredentials, WebhookServer
 from wabot_desktop.core.service import BotService
 from wabot_desktop.core.settings import Settings, load_settings, save_settings
 from wabot_desktop.core.store.db import Database
@@ -291,6 +291,8 @@ class Core:
             host=self.config.ollama_url or self.settings.ollama_host,
             model=self.settings.llm_model,
             request_timeout=self.settings.llm_timeout_s,
+            first_token_timeout=self.settings.llm_first_token_timeout_s,
+            customer_wait=self.settings.llm_customer_wait_s,
             keep_alive=self.settings.llm_keep_alive,
             max_concurrent=self.settings.llm_max_concurrent,
             hub=self.hub,
@@ -326,7 +328,10 @@ class Core:
             ),
             health=self._service.health,
             metrics=self.metrics,
+            limits=ServerLimits.from_settings(self.settings),
         )
+        # /health and /metrics: direct loopback requests only while a tunnel relays to us.
+        self.server.behind_tunnel = lambda: self.tunnel is not None
         if self.sandbox is not None:
             # Loopback-only JSON routes for serve --simulator; never mounted in live mode.
             self.server.extra_routes.extend(self.sandbox.control_routes())
@@ -430,6 +435,8 @@ class Core:
             await self.server.stop()
         if self.engine is not None:
             await self.engine.stop()
+        if self.outbox is not None:
+            await self.outbox.drain(self.settings.stop_grace_s)  # sends on the wire finish
         await self._supervisor.stop()
         await self._stop_sandbox()
         if self.tunnel is not None:

@@ -3,25 +3,42 @@
 GET /webhook: Meta's verification handshake. POST /webhook: size limit, signature over the raw
 bytes, strict parsing, ONE commit, then 200 (503 if the database failed so Meta re-delivers).
 GET /health: JSON state of database, Graph API, LLM and tunnel. GET /metrics: Prometheus text.
+
+Limits against hostile clients (all before any authentication is possible):
+
+* at most ``max_buffered_bodies`` webhook bodies over 64 KiB (or of undeclared length) are read
+  at once (503 beyond that, Meta re-delivers; real webhooks are a few KiB and never wait for a
+  slot), each body within ``body_timeout_s`` (408), and nothing keeps a failed read's buffer
+  alive (the exception's traceback is dropped, so no cyclic-GC pass is needed to free it);
+* an idle connection (no request yet, or between keep-alive requests, including one that sends
+  its headers byte by byte) is closed after ``keepalive_s``; at most ``max_connections`` are open
+  (new ones beyond that are closed at once), so held sockets never exhaust the process's files;
+* while a tunnel is open, /health and /metrics answer only direct loopback requests (not ones
+  relayed by the tunnel agent or a reverse proxy, which carry forwarding headers or a public Host).
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hmac
+import ipaddress
 import json
 import logging
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from wabot_desktop.core.dto import HealthSnapshot
-from wabot_desktop.core.errors import PortInUseError, StorageError
+from wabot_desktop.core.errors import MissingCredentialsError, PortInUseError, StorageError
 from wabot_desktop.core.metrics import Metrics
+from wabot_desktop.core.settings import Settings
 from wabot_desktop.core.store.ingest import IngestItem, body_hash
 from wabot_desktop.core.store.writer import IngestWriter
 from wabot_desktop.core.whatsapp.parser import WebhookBodyError, decode_body, parse_webhook
@@ -32,6 +49,8 @@ logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 3 * 1024 * 1024
 # Bodies this large are decoded and parsed off the loop so the GUI never stalls on them.
 _OFFLOAD_BYTES = 128 * 1024
+# Bodies up to this size need no buffer slot: max_connections x 64 KiB stays small.
+_SMALL_BODY_BYTES = 64 * 1024
 
 
 @dataclass(slots=True)
@@ -45,6 +64,93 @@ class WebhookCredentials:
 
 HealthProvider = Callable[[], Awaitable[HealthSnapshot]]
 
+# Headers a tunnel agent (ngrok) or a reverse proxy adds to what it relays.
+_FORWARDING_HEADERS = ("X-Forwarded-For", "X-Forwarded-Host", "Forwarded", "X-Real-IP")
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+@dataclass(frozen=True, slots=True)
+class ServerLimits:
+    """Connection and body limits (see the module docstring)."""
+
+    keepalive_s: float = 5.0
+    body_timeout_s: float = 10.0
+    max_connections: int = 256
+    max_buffered_bodies: int = 16
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ServerLimits:
+        return cls(
+            keepalive_s=settings.http_keepalive_s,
+            body_timeout_s=settings.http_body_timeout_s,
+            max_connections=max(1, settings.http_max_connections),
+            max_buffered_bodies=max(1, settings.http_max_buffered_bodies),
+        )
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """True for ``127.0.0.1``, ``::1``, ``localhost`` (a ``Host`` header's name, no port)."""
+    if not host:
+        return False
+    name = host.strip().lower().rstrip(".")
+    if name.startswith("[") and "]" in name:
+        name = name[1 : name.index("]")]
+    if name in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def host_name(host_header: str | None) -> str | None:
+    """The name part of a ``Host`` header (``"127.0.0.1:8080"`` -> ``"127.0.0.1"``)."""
+    if not host_header:
+        return None
+    try:
+        return urlsplit("//" + host_header.strip()).hostname
+    except ValueError:
+        return None
+
+
+def is_direct_local_request(request: web.BaseRequest) -> bool:
+    """A request made on this computer to a loopback address, not relayed by a tunnel/proxy."""
+    if not is_loopback_host(request.remote):
+        return False
+    if any(name in request.headers for name in _FORWARDING_HEADERS):
+        return False
+    return is_loopback_host(host_name(request.headers.get("Host")))
+
+
+def describe_storage_error(exc: BaseException | None) -> str:
+    """``"disk full"`` / ``"read-only"`` / ``"disk I/O error"`` / ``"error"`` for a failed write."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, sqlite3.Error):
+            name = str(getattr(exc, "sqlite_errorname", "") or "")
+            text = str(exc).lower()
+            if name.startswith("SQLITE_FULL") or "disk is full" in text:
+                return "disk full"
+            if name.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
+                return "read-only"
+            if name.startswith("SQLITE_IOERR") or "disk i/o error" in text:
+                return "disk I/O error"
+        if isinstance(exc, OSError) and exc.errno == 28:  # ENOSPC
+            return "disk full"
+        if isinstance(exc, OSError) and exc.errno == 30:  # EROFS
+            return "read-only"
+        orig = getattr(exc, "orig", None)
+        exc = orig if isinstance(orig, BaseException) else (exc.__cause__ or exc.__context__)
+    return "error"
+
+
+class _Refused(asyncio.Protocol):
+    """Closes a connection over the cap at once (the socket is released, nothing is read)."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        transport.close()
+
 
 class WebhookServer:
     """Owns the aiohttp application and its site on host:port."""
@@ -56,8 +162,16 @@ class WebhookServer:
         credentials: WebhookCredentials,
         health: HealthProvider,
         metrics: Metrics,
+        limits: ServerLimits | None = None,
     ) -> None:
         self._writer = writer
+        self.limits = limits or ServerLimits()
+        self._bodies = asyncio.Semaphore(self.limits.max_buffered_bodies)
+        self._listener: asyncio.Server | None = None
+        # "disk full" / "read-only" / ... while the last webhook write failed; None once one works.
+        self.last_write_error: str | None = None
+        # True while a tunnel (or the owner's public URL) relays to this server.
+        self.behind_tunnel: Callable[[], bool] = lambda: False
         self.credentials = credentials
         self._health = health
         self._metrics = metrics
@@ -77,26 +191,52 @@ class WebhookServer:
         return app
 
     async def start(self, host: str, port: int) -> int:
-        """Bind and serve; returns the bound port (useful with port 0)."""
-        self._runner = web.AppRunner(self.build_app(), access_log=None, handle_signals=False)
+        """Bind and serve; returns the bound port (useful with port 0).
+
+        Raises:
+            MissingCredentialsError: the app secret is blank (no webhook could be verified).
+            PortInUseError: ``host:port`` is taken.
+        """
+        if not self.credentials.app_secret.strip():
+            raise MissingCredentialsError(["app_secret"])
+        # keepalive_timeout also bounds the wait for a new connection's first request headers.
+        self._runner = web.AppRunner(
+            self.build_app(),
+            access_log=None,
+            handle_signals=False,
+            keepalive_timeout=self.limits.keepalive_s,
+        )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port, reuse_address=True)
+        runner = self._runner
         try:
-            await site.start()
+            # Our own listener (not web.TCPSite) so every accepted socket passes the cap first.
+            self._listener = await asyncio.get_running_loop().create_server(
+                self._protocol, host, port, reuse_address=True
+            )
         except OSError as exc:
-            await self._runner.cleanup()
+            await runner.cleanup()
             self._runner = None
             raise PortInUseError(f"{host}:{port}") from exc
-        server = site._server  # WORKAROUND: aiohttp exposes no public accessor for the bound port
-        assert isinstance(server, asyncio.base_events.Server)
-        self.port = int(server.sockets[0].getsockname()[1])
+        self.port = int(self._listener.sockets[0].getsockname()[1])
         self.host = host
         logger.info("webhook server listening on %s:%d", host, self.port)
         return self.port
 
+    def _protocol(self) -> asyncio.BaseProtocol:
+        assert self._runner is not None and self._runner.server is not None
+        server = self._runner.server
+        if len(server.connections) >= self.limits.max_connections:
+            self._metrics.webhooks_rejected.labels(reason="connection_cap").inc()
+            logger.warning("connection refused: %d connections open", self.limits.max_connections)
+            return _Refused()
+        return server()
+
     async def stop(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.close()
         if self._runner is not None:
-            await self._runner.cleanup()
+            await self._runner.cleanup()  # closes every open connection
             self._runner = None
 
     async def _get_webhook(self, request: web.Request) -> web.Response:
@@ -104,9 +244,18 @@ class WebhookServer:
         token = request.query.get("hub.verify_token")
         challenge = request.query.get("hub.challenge")
         expected = self.credentials.verify_token
-        if mode == "subscribe" and expected and token == expected and challenge is not None:
+        if (
+            mode == "subscribe"
+            and expected.strip()
+            and token is not None
+            and hmac.compare_digest(token.encode("utf-8"), expected.encode("utf-8"))
+            and challenge is not None
+        ):
             logger.info("webhook verification handshake accepted")
-            return web.Response(text=challenge, content_type="text/plain")
+            response = web.Response(text=challenge, content_type="text/plain")
+            # The echo is attacker-chosen text: no browser may sniff it into HTML or script.
+            response.headers["X-Content-Type-Options"] = "nosniff"
+            return response
         logger.warning("webhook verification refused (wrong token or mode)")
         return web.Response(status=403, text="Forbidden")
 
@@ -119,10 +268,24 @@ class WebhookServer:
         started = time.perf_counter()
         if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
             return self._reject(413, "too_large", started)
-        try:
-            body = await request.read()
-        except web.HTTPRequestEntityTooLarge:
-            return self._reject(413, "too_large", started)
+        declared = request.content_length
+        if declared is not None and declared <= _SMALL_BODY_BYTES:
+            # Small bodies (every real webhook) are bounded by the connection cap alone.
+            body, refused = await self._read_body(request)
+        elif self._bodies.locked():
+            # Every large-body slot is taken (a flood, or stalled uploads): Meta re-delivers.
+            return self._reject(503, "busy", started)
+        else:
+            async with self._bodies:
+                body, refused = await self._read_body(request)
+        if refused is not None:
+            if refused == 408:
+                timed_out = self._reject(408, "body_timeout", started)
+                timed_out.force_close()  # the rest of that body is never read
+                return timed_out
+            if refused == 413:
+                return self._reject(413, "too_large", started)
+            return self._reject(400, "body_aborted", started)
         check = verify_signature(
             self.credentials.app_secret, body, request.headers.get("X-Hub-Signature-256")
         )
@@ -149,25 +312,68 @@ class WebhookServer:
         else:
             try:
                 outcome = await self._writer.submit(IngestItem(body, parsed, time.time()))
-            except StorageError:
+            except StorageError as exc:
+                cause = describe_storage_error(exc)
+                if cause != self.last_write_error:
+                    logger.error("webhook could not be stored: %s", cause)
+                self.last_write_error = cause
                 return self._reject(503, "storage_error", started)
+            self.last_write_error = None
             if outcome.new_messages:
                 self._metrics.messages_in.inc(len(outcome.new_messages))
         self._metrics.webhooks_received.inc()
         self._metrics.ack_latency.observe(time.perf_counter() - started)
         return web.Response(text="OK")
 
-    async def _get_health(self, _request: web.Request) -> web.Response:
+    async def _read_body(self, request: web.Request) -> tuple[bytes, int | None]:
+        """The body within the read timeout, or ``(b"", status)``.
+
+        On failure the exception's traceback is cleared before it is dropped: its frames hold
+        the partial buffer (and the payload stream holds the exception), a cycle only the
+        cyclic GC would otherwise free, which ``serve`` rarely runs after its start-up freeze.
+        """
+        status: int | None = None
+        try:
+            async with asyncio.timeout(self.limits.body_timeout_s):
+                return await request.read(), None
+        except TimeoutError as exc:
+            status = 408
+            exc.__traceback__ = None
+        except web.HTTPRequestEntityTooLarge as exc:
+            status = 413
+            exc.__traceback__ = None
+        except Exception as exc:  # the client went away (reset, truncated body)
+            status = 400
+            exc.__traceback__ = None
+        return b"", status
+
+    def _local_only_refused(self, request: web.Request) -> web.Response | None:
+        if self.behind_tunnel() and not is_direct_local_request(request):
+            return web.Response(status=404, text="Not Found")
+        return None
+
+    async def _get_health(self, request: web.Request) -> web.Response:
+        refused = self._local_only_refused(request)
+        if refused is not None:
+            return refused
         try:
             snapshot = await self._health()
         except Exception:
             logger.exception("health check failed")
             return web.json_response({"database": "error"}, status=500)
         data: dict[str, Any] = dataclasses.asdict(snapshot)
-        status = 200 if snapshot.database == "ok" else 503
+        write_error = self.last_write_error
+        if write_error is not None:
+            # The read probe may pass while every write fails (disk full, read-only file).
+            data["database"] = "error"
+            data["database_error"] = write_error
+        status = 200 if data["database"] == "ok" else 503
         return web.json_response(data, status=status, dumps=lambda d: json.dumps(d))
 
-    async def _get_metrics(self, _request: web.Request) -> web.Response:
+    async def _get_metrics(self, request: web.Request) -> web.Response:
+        refused = self._local_only_refused(request)
+        if refused is not None:
+            return refused
         response = web.Response(body=self._metrics.render())
         response.headers["Content-Type"] = CONTENT_TYPE_LATEST
         return response

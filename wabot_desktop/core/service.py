@@ -44,7 +44,7 @@ from wabot_desktop.core.store.outbox import OutboundSpec, outbox_counts, queue_r
 from wabot_desktop.core.store.turns import mark_all_pending_handled, set_mode
 from wabot_desktop.core.textutil import split_message
 from wabot_desktop.core.whatsapp.errors import GraphApiError
-from wabot_desktop.core.whatsapp.graph import GraphClient
+from wabot_desktop.core.whatsapp.graph import GraphClient, extension_for_mime
 from wabot_desktop.core.whatsapp.payloads import (
     recipient_fields,
     template_body_components,
@@ -477,9 +477,7 @@ class BotService:
         if not media_id:
             raise ValueError("message has no media")
         data, _ = await self._graph.download_media(media_id)
-        extension = ""
-        if mime and "/" in mime and not filename:
-            extension = "." + mime.split("/", 1)[1].split(";", 1)[0].strip()
+        extension = "" if filename else extension_for_mime(mime)  # never from the string
         name = safe_filename(filename, f"media-{message_id}{extension}")
         folder = self._media_dir / str(conversation_id)
         folder.mkdir(parents=True, exist_ok=True)

@@ -62,6 +62,11 @@ class Settings:
     llm_timeout_s: float = 60.0
     llm_max_concurrent: int = 1
     llm_keep_alive: str = "30m"
+    # No first token within this: the model is stuck (much shorter than llm_timeout_s).
+    llm_first_token_timeout_s: float = 15.0
+    # What a customer tolerates: a turn waiting this long in total (queue + generation) gets the
+    # holding/handoff answer instead of waiting on behind a dead model.
+    llm_customer_wait_s: float = 45.0
     ngrok_domain: str = ""
     own_public_url: str = ""
     # UI
@@ -107,6 +112,18 @@ class Settings:
     retry_max_s: float = 300.0
     retry_attempts_in_process: int = 5
     give_up_after_hours: float = 24.0
+    # On stop, sends already on the wire get this long to finish (then they are "in doubt").
+    stop_grace_s: float = 5.0
+    # On start, a row whose send was started but not confirmed waits this long for its
+    # sent/delivered status webhook (matched by biz_opaque_callback_data) before it is resent.
+    in_doubt_wait_s: float = 10.0
+    # Headless: while sending is blocked by a rejected token (190), check the token this often.
+    token_recheck_s: float = 300.0
+    # Webhook server limits
+    http_keepalive_s: float = 5.0  # idle keep-alive and first-request (header) timeout
+    http_body_timeout_s: float = 10.0  # a webhook body must arrive within this
+    http_max_connections: int = 256
+    http_max_buffered_bodies: int = 16  # bodies read at once before their signature is checked
     # Staff tools
     quick_replies: tuple[tuple[str, str], ...] = ()
     template_cache: tuple[dict[str, Any], ...] = ()

@@ -4,13 +4,32 @@ One lane per conversation sends that conversation's rows in order, paced by ``se
 per-user pair rate limit). Transient Cloud API errors (429, 5xx, 130429, 131056, network) are
 retried in-process with exponential backoff (tenacity), then rescheduled in the database;
 permanent ones mark the message failed with its code. A rejected token (190) or a locked account
-stops all sending and raises :class:`SendBlocked` until :meth:`OutboxSender.unblock`.
+stops all sending and raises :class:`SendBlocked` until :meth:`OutboxSender.unblock` (or, in
+``serve``, until :meth:`OutboxSender.recheck_token` finds the token accepted again).
+
+No reply twice after a stop or a crash:
+
+* :meth:`OutboxSender.drain` (SIGTERM, window close) stops starting sends and lets the ones on the
+  wire finish within a grace period, so a graceful stop normally leaves nothing in doubt.
+* Each send is recorded as started (``send_started_at``, committed) before the request leaves and
+  carries ``biz_opaque_callback_data`` with the row id. A row still marked started at the next
+  start is "in doubt": Meta may or may not have accepted it. Start-up waits up to
+  ``in_doubt_wait_s`` for a status webhook carrying that callback data (it also finds ones that
+  arrived while the app was down and were re-delivered); found -> the row is recorded as sent
+  with that status's wamid (``confirmed_by_status``); not found -> it is sent again
+  (``resent_no_status``). The decision is stored in ``outbox.in_doubt_decision`` and logged.
+
+The remaining window (the Cloud API has no idempotency key): a send Meta accepted whose status
+webhook reaches us only after ``in_doubt_wait_s`` (Meta was slow, or re-delivery of a webhook that
+failed while we were down is still in its back-off) is sent a second time. Likewise a request that
+timed out on the network after Meta took it is retried in-process (tenacity) and may duplicate.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +40,7 @@ from tenacity import (
     RetryError,
     retry_if_exception,
     stop_after_attempt,
+    stop_when_event_set,
     wait_exponential,
     wait_exponential_jitter,
 )
@@ -38,13 +58,21 @@ from wabot_desktop.core.settings import Settings
 from wabot_desktop.core.store.db import Database
 from wabot_desktop.core.store.ingest import StatusChange
 from wabot_desktop.core.store.outbox import (
+    DECIDED_CONFIRMED,
+    DECIDED_RESENT,
     DueItem,
+    InDoubtItem,
+    callback_data_for,
+    confirmed_wamids,
     due_conversations,
     due_items,
+    in_doubt_items,
     mark_failed,
     mark_retry,
+    mark_send_started,
     mark_sent,
     next_due_at,
+    record_in_doubt_decision,
     reset_backoff,
 )
 from wabot_desktop.core.whatsapp.errors import GraphApiError, PairRateLimitError, stops_all_sending
@@ -53,6 +81,8 @@ from wabot_desktop.core.whatsapp.graph import GraphClient
 logger = logging.getLogger(__name__)
 
 _IDLE_POLL_S = 30.0
+_IN_DOUBT_POLL_S = 0.2
+TOKEN_INVALID = 190
 
 
 def publish_status_changes(hub: EventHub, changes: list[StatusChange]) -> None:
@@ -86,6 +116,8 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._lanes: dict[int, asyncio.Task[None]] = {}
         self._running = False  # lanes are only started while run() owns (and will cancel) them
+        self._stopping = False  # drain(): no new send starts
+        self._stop_event = threading.Event()  # the same, for tenacity's stop condition
         self.blocked_reason: str | None = None
         self.blocked_code: int | None = None
 
@@ -99,6 +131,8 @@ class OutboxSender:
         without a dispatcher pass over every conversation first; the dispatcher looks again
         when the lane is done.
         """
+        if self._stopping:
+            return
         if conversation_id is None or self.blocked_reason is not None or not self._running:
             self._wake.set()
         elif conversation_id not in self._lanes:
@@ -117,8 +151,93 @@ class OutboxSender:
             self._hub.publish(SendUnblocked())
         self.wake()
 
+    async def recheck_token(self) -> bool:
+        """While blocked by a rejected token (190): ask Graph again; unblock if it works now.
+
+        Returns True when sending was resumed. The queued rows then go out once each.
+        """
+        if self.blocked_code != TOKEN_INVALID:
+            return False
+        if not await self.graph.check_health():
+            logger.info("access token still rejected; sending stays stopped")
+            return False
+        logger.warning("access token accepted again: resuming sending")
+        self.unblock()
+        return True
+
+    async def run_token_recheck(self, interval_s: float) -> None:
+        """``serve``: re-check a rejected token every ``interval_s`` while blocked by it."""
+        while True:
+            await asyncio.sleep(max(0.05, interval_s))
+            if self.blocked_code == TOKEN_INVALID:
+                try:
+                    await self.recheck_token()
+                except Exception:
+                    logger.exception("token re-check failed")
+
+    async def drain(self, grace_s: float) -> None:
+        """Stop starting sends; wait up to ``grace_s`` for the ones on the wire to finish.
+
+        What is still in flight after that stays "in doubt" and is settled at the next start.
+        """
+        self._stopping = True
+        self._stop_event.set()
+        self._wake.set()
+        lanes = list(self._lanes.values())
+        if not lanes:
+            return
+        _done, pending = await asyncio.wait(lanes, timeout=max(0.0, grace_s))
+        if pending:
+            logger.warning(
+                "%d sends still unanswered after the %g s grace period: in doubt until the "
+                "next start",
+                len(pending),
+                grace_s,
+            )
+
+    async def _resolve_in_doubt(self) -> None:
+        """Settle rows whose send started before a stop but was never answered (see above)."""
+        items = await self._db.session_run(in_doubt_items)
+        if not items:
+            return
+        wait_s = max(0.0, self._settings().in_doubt_wait_s)
+        logger.info(
+            "%d replies in doubt from before the restart: waiting up to %g s for their status",
+            len(items),
+            wait_s,
+        )
+        pending: dict[int, InDoubtItem] = {i.outbox_id: i for i in items}
+        deadline = time.monotonic() + wait_s
+        while pending:
+            found = await self._db.session_run(confirmed_wamids, list(pending))
+            for outbox_id, wamid in found.items():
+                item = pending.pop(outbox_id)
+                await self._db.session_run(
+                    record_in_doubt_decision, outbox_id, DECIDED_CONFIRMED, time.time()
+                )
+                sent = await self._db.session_run(
+                    mark_sent, outbox_id, item.message_id, wamid, time.time()
+                )
+                logger.info(
+                    "reply %d in doubt: Meta had it (status webhook); not resent", outbox_id
+                )
+                self._publish_sent(
+                    item.conversation_id, item.message_id, wamid, sent.status_changes
+                )
+            if not pending or time.monotonic() >= deadline:
+                break
+            await asyncio.sleep(min(_IN_DOUBT_POLL_S, max(0.0, deadline - time.monotonic())))
+        for outbox_id in pending:
+            await self._db.session_run(
+                record_in_doubt_decision, outbox_id, DECIDED_RESENT, time.time()
+            )
+            logger.warning(
+                "reply %d in doubt: no status within %g s; sending it again", outbox_id, wait_s
+            )
+
     async def run(self) -> None:
         """Dispatcher loop; runs until cancelled (cancels its lanes too)."""
+        await self._resolve_in_doubt()
         recovered = await self._db.session_run(reset_backoff, time.time())
         if recovered:
             logger.info("retrying %d queued messages left from before the restart", recovered)
@@ -127,7 +246,7 @@ class OutboxSender:
             while True:
                 self._wake.clear()
                 now = time.time()
-                if self.blocked_reason is None:
+                if self.blocked_reason is None and not self._stopping:
                     for conversation_id in await self._db.session_run(due_conversations, now):
                         if conversation_id not in self._lanes:
                             self._start_lane(conversation_id)
@@ -148,7 +267,7 @@ class OutboxSender:
                 if not items:
                     return
                 for item in items:
-                    if self.is_blocked():
+                    if self.is_blocked() or self._stopping:
                         return
                     if not await self._send_one(item):
                         return  # rescheduled: later rows wait behind it to keep order
@@ -178,14 +297,21 @@ class OutboxSender:
         return AsyncRetrying(
             retry=retry_if_exception(lambda e: isinstance(e, GraphApiError) and e.is_transient),
             wait=wait,
-            stop=stop_after_attempt(max(1, settings.retry_attempts_in_process)),
+            # drain(): no further attempt once stopping (the row is rescheduled instead).
+            stop=stop_after_attempt(max(1, settings.retry_attempts_in_process))
+            | stop_when_event_set(self._stop_event),
             reraise=False,
         )
 
     async def _send_one(self, item: DueItem) -> bool:
         """Send one row. True when it left (sent or permanently failed), False if rescheduled."""
         attempts = item.attempts
-        payload: dict[str, Any] = item.payload
+        # Meta echoes this in the status webhooks: it names the row if the answer is lost.
+        payload: dict[str, Any] = {
+            **item.payload,
+            "biz_opaque_callback_data": callback_data_for(item.outbox_id),
+        }
+        await self._db.session_run(mark_send_started, item.outbox_id, time.time())
         try:
             async for attempt in self._retrying():
                 with attempt:
@@ -201,19 +327,22 @@ class OutboxSender:
         sent = await self._db.session_run(
             mark_sent, item.outbox_id, item.message_id, result.wamid, time.time()
         )
+        self._publish_sent(item.conversation_id, item.message_id, result.wamid, sent.status_changes)
+        return True
+
+    def _publish_sent(
+        self, conversation_id: int, message_id: int, wamid: str, changes: list[StatusChange]
+    ) -> None:
         self._metrics.messages_out.inc()
         self._hub.publish(
-            ReplySent(
-                conversation_id=item.conversation_id, message_id=item.message_id, wamid=result.wamid
-            )
+            ReplySent(conversation_id=conversation_id, message_id=message_id, wamid=wamid)
         )
         self._hub.publish(
             MessageStatusChanged(
-                conversation_id=item.conversation_id, message_id=item.message_id, status="sent"
+                conversation_id=conversation_id, message_id=message_id, status="sent"
             )
         )
-        publish_status_changes(self._hub, sent.status_changes)
-        return True
+        publish_status_changes(self._hub, changes)
 
     async def _reschedule(self, item: DueItem, exc: GraphApiError, attempts: int) -> None:
         settings = self._settings()

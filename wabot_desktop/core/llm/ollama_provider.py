@@ -4,6 +4,12 @@ One provider per app. It limits concurrent generations (a small PC runs one at a
 wait in arrival order), bounds each generation with a timeout, and opens a circuit breaker after
 repeated failures so the bot falls back at once instead of waiting on a dead server. State
 changes are published as ``LlmStateChanged`` on the event hub.
+
+Three clocks bound a call: ``first_token_timeout`` (nothing streamed yet: the model is stuck,
+much shorter than the total), ``request_timeout`` (the whole generation) and ``customer_wait``
+(what a customer tolerates: waiting for a free slot behind other turns plus the generation;
+past it the bot answers with its fallback instead of queueing behind a dead model). A stream
+that ends without ``"done": true`` is a failed generation (:class:`LlmIncompleteError`).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from wabot_desktop.core.llm.base import (
     LlmState,
     LlmTimeoutError,
     LlmUnavailableError,
+    require_complete_stream,
 )
 
 logger = logging.getLogger(__name__)
@@ -93,7 +100,7 @@ class _FifoGate:
             if fut.done() and not fut.cancelled():
                 # The slot was handed over just as we were cancelled: pass it on.
                 self.release()
-            else:
+            elif fut in self._waiters:  # release() may have dropped it already (cancelled)
                 self._waiters.remove(fut)
             raise
 
@@ -115,6 +122,8 @@ class OllamaProvider:
         model: str = DEFAULT_MODEL,
         *,
         request_timeout: float = 60.0,
+        first_token_timeout: float | None = None,
+        customer_wait: float | None = None,
         keep_alive: str = "30m",
         max_concurrent: int = 1,
         breaker_threshold: int = 3,
@@ -127,6 +136,9 @@ class OllamaProvider:
         self.host = normalize_host(host)
         self.model = model
         self.request_timeout = request_timeout
+        self.first_token_timeout = min(first_token_timeout or request_timeout, request_timeout)
+        # None: no bound on the wait for a slot (only the generation's timeouts apply).
+        self.customer_wait = customer_wait
         self.keep_alive = keep_alive
         self.breaker_threshold = breaker_threshold
         self.breaker_cooldown = breaker_cooldown
@@ -262,7 +274,10 @@ class OllamaProvider:
 
         Raises:
             LlmCircuitOpenError: recent failures; retry after the cool-down.
-            LlmTimeoutError: no complete reply within ``request_timeout``.
+            LlmTimeoutError: no first token within ``first_token_timeout``, no complete reply
+                within ``request_timeout``, or not done within ``customer_wait`` (slot wait
+                included).
+            LlmIncompleteError: the stream ended without ``done`` (half an answer).
             LlmModelMissingError: the model is not installed.
             LlmResponseError: Ollama answered with an error.
             LlmUnavailableError: Ollama is not reachable.
@@ -279,7 +294,16 @@ class OllamaProvider:
                 raise LlmCancelledError("cancelled before start")
             watcher = asyncio.create_task(self._watch_cancel(cancel_event, task, fired))
         try:
-            return await self._chat_in_slot(messages, on_token)
+            if self.customer_wait is None:
+                return await self._chat_in_slot(messages, on_token)
+            try:
+                async with asyncio.timeout(self.customer_wait):
+                    return await self._chat_in_slot(messages, on_token)
+            except TimeoutError:
+                logger.info("chat gave up after %g s (customer wait)", self.customer_wait)
+                raise LlmTimeoutError(
+                    f"no reply within the customer's wait of {self.customer_wait:g} s"
+                ) from None
         except asyncio.CancelledError:
             if fired and task is not None and task.uncancel() == 0:
                 raise LlmCancelledError("cancelled by event") from None
@@ -333,8 +357,13 @@ class OllamaProvider:
         self, messages: Sequence[ChatMessage], on_token: Callable[[str], None] | None
     ) -> str:
         parts: list[str] = []
+        loop = asyncio.get_running_loop()
+        end = loop.time() + self.request_timeout
+        streaming = False
+        done = False
         try:
-            async with asyncio.timeout(self.request_timeout):
+            # First the short time-to-first-token limit; once the model streams, the total.
+            async with asyncio.timeout_at(loop.time() + self.first_token_timeout) as clock:
                 stream = await self._client.chat(
                     model=self.model,
                     messages=[dict(m) for m in messages],
@@ -344,16 +373,25 @@ class OllamaProvider:
                 )
                 try:
                     async for chunk in stream:
+                        if not streaming:
+                            streaming = True
+                            clock.reschedule(end)
                         piece = chunk.message.content or ""
                         if piece:
                             parts.append(piece)
                             self._emit_token(on_token, piece)
+                        if chunk.done:
+                            done = True
                 finally:
                     # Close the generator (and its HTTP response) now, not at GC time.
                     aclose = getattr(stream, "aclose", None)
                     if aclose is not None:
                         await aclose()
         except TimeoutError as exc:
+            if not streaming:
+                raise LlmTimeoutError(
+                    f"no first token within {self.first_token_timeout:g} s"
+                ) from exc
             raise LlmTimeoutError(f"no reply within {self.request_timeout:g} s") from exc
         except (ConnectionError, httpx.ConnectError, httpx.ConnectTimeout) as exc:
             self._set_state(LlmState.DOWN, "connection_refused")
@@ -367,7 +405,11 @@ class OllamaProvider:
             raise LlmResponseError(f"connection lost: {type(exc).__name__}") from exc
         except (json.JSONDecodeError, pydantic.ValidationError) as exc:
             raise LlmResponseError("unreadable response from ollama") from exc
-        return "".join(parts)
+        text = "".join(parts)
+        if not done:
+            logger.warning("ollama stream ended without done after %d chars", len(text))
+        require_complete_stream(done, "ollama", len(text))
+        return text
 
     @staticmethod
     def _emit_token(on_token: Callable[[str], None] | None, piece: str) -> None:

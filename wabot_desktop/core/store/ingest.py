@@ -475,6 +475,7 @@ def apply_status(session: Session, status: StatusUpdate, now: float) -> StatusCh
             error_code=error.code if error else None,
             error_title=(error.details or error.message or error.title) if error else None,
             received_at=now,
+            callback_data=(status.biz_opaque_callback_data or "")[:512] or None,
         )
         .on_conflict_do_nothing(
             index_elements=[MessageStatusEvent.wamid, MessageStatusEvent.status]

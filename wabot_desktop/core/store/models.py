@@ -128,6 +128,8 @@ class MessageStatusEvent(Base):
     error_code: Mapped[int | None] = mapped_column(Integer)
     error_title: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[float] = mapped_column(Float)
+    # biz_opaque_callback_data of the status (ours carry the outbox row id; migration 0003).
+    callback_data: Mapped[str | None] = mapped_column(String(512), index=True)
 
 
 class OutboxItem(Base):
@@ -150,6 +152,9 @@ class OutboxItem(Base):
     last_error_code: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[float] = mapped_column(Float)
+    # Set when a send starts, cleared when Meta answers: still set after a stop = "in doubt".
+    send_started_at: Mapped[float | None] = mapped_column(Float)
+    in_doubt_decision: Mapped[str | None] = mapped_column(String(32))
 
 
 class RawEvent(Base):

@@ -4,6 +4,11 @@ Runs on the DB thread. ``queue_replies`` is the one place where outbound message
 message rows (status ``queued``) + outbox rows + the inbound messages they answer marked handled,
 all in one commit. A crash before the commit means the inbound messages are still unhandled and
 are decided again on restart; after it, the outbox rows are sent on restart.
+
+A row whose send started (``send_started_at``) but got no answer from Meta is "in doubt" after a
+stop: Meta may have accepted it. Every send carries ``biz_opaque_callback_data`` =
+:func:`callback_data_for` (the row id), which Meta echoes in the message's status webhooks, so
+start-up can tell a delivered row from a lost one (see ``OutboxSender``).
 """
 
 from __future__ import annotations
@@ -24,13 +29,36 @@ from wabot_desktop.core.store.ingest import (
     apply_pending_statuses,
     preview_for,
 )
-from wabot_desktop.core.store.models import Conversation, Message, OutboxItem
+from wabot_desktop.core.store.models import (
+    Conversation,
+    Message,
+    MessageStatusEvent,
+    OutboxItem,
+)
 from wabot_desktop.core.whatsapp.models import StatusKind
 
 QUEUED = "queued"
 SENT = "sent"
 FAILED = "failed"
 CANCELLED = "cancelled"
+
+CALLBACK_PREFIX = "wabot-outbox:"
+# What start-up decided for a row in doubt (outbox.in_doubt_decision).
+DECIDED_CONFIRMED = "confirmed_by_status"
+DECIDED_RESENT = "resent_no_status"
+
+
+def callback_data_for(outbox_id: int) -> str:
+    """The ``biz_opaque_callback_data`` sent with a row: Meta echoes it in status webhooks."""
+    return f"{CALLBACK_PREFIX}{outbox_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class InDoubtItem:
+    outbox_id: int
+    message_id: int
+    conversation_id: int
+    send_started_at: float
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -245,6 +273,50 @@ def next_due_at(session: Session) -> float | None:
     )
 
 
+def mark_send_started(session: Session, outbox_id: int, now: float) -> None:
+    """Committed before the request leaves: if no answer is recorded, the row is in doubt."""
+    session.execute(
+        update(OutboxItem).where(OutboxItem.id == outbox_id).values(send_started_at=now)
+    )
+
+
+def in_doubt_items(session: Session) -> list[InDoubtItem]:
+    """Queued rows whose last send started but got no answer (a stop or crash meanwhile)."""
+    rows = session.execute(
+        select(
+            OutboxItem.id,
+            OutboxItem.message_id,
+            OutboxItem.conversation_id,
+            OutboxItem.send_started_at,
+        )
+        .where(OutboxItem.state == QUEUED, OutboxItem.send_started_at.is_not(None))
+        .order_by(OutboxItem.id)
+    ).all()
+    return [InDoubtItem(r.id, r.message_id, r.conversation_id, r.send_started_at) for r in rows]
+
+
+def confirmed_wamids(session: Session, outbox_ids: Sequence[int]) -> dict[int, str]:
+    """outbox id -> wamid, for rows a status webhook (by its callback data) shows Meta took."""
+    if not outbox_ids:
+        return {}
+    tags = {callback_data_for(i): i for i in outbox_ids}
+    rows = session.execute(
+        select(MessageStatusEvent.callback_data, MessageStatusEvent.wamid).where(
+            MessageStatusEvent.callback_data.in_(list(tags))
+        )
+    ).all()
+    return {tags[r.callback_data]: r.wamid for r in rows}
+
+
+def record_in_doubt_decision(session: Session, outbox_id: int, decision: str, now: float) -> None:
+    """Keep what start-up decided; a row to resend becomes an ordinary queued row again."""
+    session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id == outbox_id)
+        .values(in_doubt_decision=decision, send_started_at=None, updated_at=now)
+    )
+
+
 def mark_sent(
     session: Session, outbox_id: int, message_id: int, wamid: str, now: float
 ) -> SentResult:
@@ -252,7 +324,7 @@ def mark_sent(
     session.execute(
         update(OutboxItem)
         .where(OutboxItem.id == outbox_id)
-        .values(state=SENT, updated_at=now, attempts=OutboxItem.attempts + 1)
+        .values(state=SENT, updated_at=now, attempts=OutboxItem.attempts + 1, send_started_at=None)
     )
     session.execute(
         update(Message)
@@ -268,7 +340,13 @@ def mark_retry(
     session.execute(
         update(OutboxItem)
         .where(OutboxItem.id == outbox_id)
-        .values(next_attempt_at=next_at, last_error_code=code, attempts=attempts, updated_at=now)
+        .values(
+            next_attempt_at=next_at,
+            last_error_code=code,
+            attempts=attempts,
+            updated_at=now,
+            send_started_at=None,
+        )
     )
 
 
@@ -284,7 +362,13 @@ def mark_failed(
     session.execute(
         update(OutboxItem)
         .where(OutboxItem.id == outbox_id)
-        .values(state=FAILED, last_error_code=code, attempts=attempts, updated_at=now)
+        .values(
+            state=FAILED,
+            last_error_code=code,
+            attempts=attempts,
+            updated_at=now,
+            send_started_at=None,
+        )
     )
     session.execute(
         update(Message)

@@ -91,6 +91,39 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
 
 
+# The media types the Cloud API delivers (supported media types, meta-cloud-api notes) and
+# the file extension each is saved with. A file name's extension comes only from this table,
+# never from the ``mime_type`` string, which the webhook's sender controls
+# (``image/..\..\Startup\evil.bat`` or ``image/../../x.sh`` must never become a path).
+MEDIA_EXTENSIONS: dict[str, str] = {
+    "audio/aac": ".aac",
+    "audio/amr": ".amr",
+    "audio/mpeg": ".mp3",
+    "audio/mp4": ".m4a",
+    "audio/ogg": ".ogg",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "video/3gpp": ".3gp",
+    "video/mp4": ".mp4",
+    "text/plain": ".txt",
+    "application/pdf": ".pdf",
+    "application/vnd.ms-excel": ".xls",
+    "application/msword": ".doc",
+    "application/vnd.ms-powerpoint": ".ppt",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+}
+
+
+def extension_for_mime(mime_type: str | None) -> str:
+    """``".jpg"`` for ``"image/jpeg"`` (parameters ignored); ``""`` for anything not listed."""
+    if not mime_type:
+        return ""
+    return MEDIA_EXTENSIONS.get(mime_type.split(";", 1)[0].strip().lower(), "")
+
+
 def template_params(body_text: str | None) -> tuple[str, ...]:
     """Distinct ``{{1}}``/``{{name}}`` placeholders of a template body, in order of appearance."""
     if not body_text:

@@ -321,6 +321,24 @@ def _is_loopback_host(host: str | None) -> bool:
         return False
 
 
+def _host_header_name(host: str | None) -> str | None:
+    """The name in a ``Host`` header (``"127.0.0.1:8080"`` -> ``"127.0.0.1"``)."""
+    if not host:
+        return None
+    try:
+        return urlsplit("//" + host.strip()).hostname
+    except ValueError:
+        return None
+
+
+def _is_loopback_origin(origin: str) -> bool:
+    try:
+        parts = urlsplit(origin.strip())
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and _is_loopback_host(parts.hostname)
+
+
 def _str(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
@@ -1102,14 +1120,29 @@ class Sandbox:
 
     @staticmethod
     def _local_only(request: web.Request) -> web.Response | None:
+        """Refuse anything but a direct request from this computer.
+
+        A web page open in a browser on the same PC can reach 127.0.0.1 too: a cross-site
+        request carries its foreign ``Origin``, and a DNS-rebinding one a foreign ``Host``
+        (the attacker's name that resolves to 127.0.0.1). Both are refused.
+        """
         if not _is_loopback_host(request.remote):
             return web.json_response({"error": "only available from this computer"}, status=403)
+        if not _is_loopback_host(_host_header_name(request.headers.get("Host"))):
+            return web.json_response({"error": "unexpected Host header"}, status=403)
+        origin = request.headers.get("Origin")
+        if origin is not None and not _is_loopback_origin(origin):
+            return web.json_response({"error": "cross-site requests are refused"}, status=403)
         return None
 
     async def _http_send(self, request: web.Request) -> web.Response:
         refused = self._local_only(request)
         if refused is not None:
             return refused
+        # application/json is never a "simple" cross-site request: a browser must preflight it,
+        # and this server answers no preflight (a text/plain form post is refused here).
+        if request.content_type != "application/json":
+            return web.json_response({"error": "Content-Type must be application/json"}, status=415)
         try:
             data = json.loads(await request.read())
         except ValueError:
