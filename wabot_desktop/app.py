@@ -26,6 +26,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--no-tunnel", action="store_true", help="do not start the ngrok tunnel")
         p.add_argument("--simulator", action="store_true", help="simulator mode (no Meta account)")
         p.add_argument("--verbose", action="store_true", help="debug logging")
+        p.add_argument(
+            "--voice-model",
+            default=None,
+            metavar="NAME_OR_PATH",
+            help="voice-note transcription: small, base, large-v3-turbo, a model folder, or off",
+        )
 
     add_common(parser)
     parser.add_argument("--lang", default=None, help="UI language (es, en)")
