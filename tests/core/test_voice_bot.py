@@ -27,7 +27,7 @@ from tests.core.test_bot_brain import (
 from tests.fakes.graph import FakeGraph
 from tests.fakes.ollama import FakeOllama
 from tests.helpers import message_body, post
-from tests.voice_audio import QUESTION, audio_message, make_voice_note, test_model_path
+from tests.voice_audio import audio_message, make_voice_note, test_model_path
 from wabot_desktop.core.bot.engine import canned_text
 from wabot_desktop.core.bot.rules import Canned
 from wabot_desktop.core.dto import ConversationMode
