@@ -196,3 +196,17 @@ async def test_a_named_model_not_downloaded_falls_back_without_stopping_anything
         await say(client, core, "¿Y medialunas?")
         await graph.wait_for_sends(2, timeout=10)
         await wait_for(lambda: len(chats(ollama)) == 1, what="text still answered")
+
+
+async def test_the_settings_download_fails_cleanly_offline_and_the_core_keeps_running(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
+) -> None:
+    from wabot_desktop.core.voice import ModelUnavailableError
+
+    async with core_for(tmp_path, graph, ollama) as core:
+        assert core.voice is not None
+        seen: list[int] = []
+        with pytest.raises(ModelUnavailableError):
+            await core.voice.download("base", progress=lambda done, _total: seen.append(done))
+        await say(client, core, "Hola")
+        await graph.wait_for_sends(1)

@@ -11,7 +11,9 @@ what it did before transcription existed). Failures are logged, never raised.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,7 +22,12 @@ from wabot_desktop.core.llm.prompt import normalize_language
 from wabot_desktop.core.settings import Settings
 from wabot_desktop.core.store import voice as store
 from wabot_desktop.core.store.db import Database
-from wabot_desktop.core.voice.models import ModelUnavailableError, resolve_model
+from wabot_desktop.core.voice.models import (
+    ModelUnavailableError,
+    Progress,
+    download_model,
+    resolve_model,
+)
 from wabot_desktop.core.voice.transcriber import (
     AudioTooLongError,
     TranscribeOptions,
@@ -77,6 +84,27 @@ class VoiceNotes:
         self._pending.setdefault(conversation_id, set()).add(task)
         self._idle.setdefault(conversation_id, asyncio.Event()).clear()
         task.add_done_callback(lambda t: self._done(conversation_id, t))
+
+    async def download(
+        self,
+        name: str,
+        *,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Path:
+        """Download model ``name`` now (settings / wizard: progress bar and a Cancel button).
+
+        ``progress`` is called from the download thread; marshal it to the GUI thread.
+
+        Raises:
+            ModelDownloadCancelled: ``cancel`` was set.
+            ModelUnavailableError: no network, unknown name, incomplete files.
+        """
+        models_dir = self.transcriber.models_dir
+        return await asyncio.get_running_loop().run_in_executor(
+            None,
+            functools.partial(download_model, name, models_dir, progress=progress, cancel=cancel),
+        )
 
     def busy(self, conversation_id: int | None = None) -> bool:
         if conversation_id is None:
