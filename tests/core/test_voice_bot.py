@@ -21,6 +21,7 @@ from tests.core.test_bot_brain import (
     of_type,
     say,
     subscribe,
+    system_of,
     texts,
     wait_for,
 )
@@ -33,6 +34,7 @@ from wabot_desktop.core.bot.rules import Canned
 from wabot_desktop.core.dto import ConversationMode
 from wabot_desktop.core.events import HandoffRequested, MessageUpdated
 from wabot_desktop.core.llm.base import VOICE_NOTE_MARK
+from wabot_desktop.core.llm.prompt import VOICE_NOTE_HINT
 from wabot_desktop.core.runtime import Core
 from wabot_desktop.core.store.models import Message
 
@@ -83,6 +85,8 @@ async def test_voice_note_is_transcribed_and_answered_once_as_the_customers_word
         prompt = last_user(request)
         assert prompt.startswith(VOICE_NOTE_MARK)
         assert "chocolate cake" in words(prompt)
+        system = system_of(request)
+        assert VOICE_NOTE_HINT["es"] in system and "chocolate" not in system.lower()
         assert texts(graph) == ["¡Hola! Abrimos de 9 a 19 h."]  # the model's reply, once
         row = stored_audio(core)
         assert row.transcript_status == "done"

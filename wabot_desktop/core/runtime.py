@@ -297,13 +297,15 @@ class Core:
             max_concurrent=self.settings.llm_max_concurrent,
             hub=self.hub,
         )
-        # Voice notes: Whisper models are shared by the live and the simulator profile.
+        # Voice notes: Whisper models are shared by the live and the simulator profile; the
+        # simulator never goes online for one (it uses a model already there, else falls back).
         self.voice = VoiceNotes(
             db=self.db,
             graph=self.graph,
             hub=self.hub,
             settings=lambda: self.settings,
             models_dir=self.live_paths.data_dir / "models" / "whisper",
+            auto_download=self.sandbox is None,
         )
         self.engine = BotEngine(
             db=self.db,

@@ -64,12 +64,13 @@ class VoiceNotes:
         settings: Callable[[], Settings],
         models_dir: Path,
         transcriber: Transcriber | None = None,
+        auto_download: bool = True,
     ) -> None:
         self._db = db
         self._graph = graph
         self._hub = hub
         self._settings = settings
-        self.transcriber = transcriber or Transcriber(models_dir)
+        self.transcriber = transcriber or Transcriber(models_dir, auto_download=auto_download)
         self._pending: dict[int, set[asyncio.Task[None]]] = {}
         self._idle: dict[int, asyncio.Event] = {}
         self._closed = False
