@@ -26,18 +26,18 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--no-tunnel", action="store_true", help="do not start the ngrok tunnel")
         p.add_argument("--simulator", action="store_true", help="simulator mode (no Meta account)")
         p.add_argument("--verbose", action="store_true", help="debug logging")
-        p.add_argument(
-            "--voice-model",
-            default=None,
-            metavar="NAME_OR_PATH",
-            help="voice-note transcription: small, base, large-v3-turbo, a model folder, or off",
-        )
 
     add_common(parser)
     parser.add_argument("--lang", default=None, help="UI language (es, en)")
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="run headless (no window)")
     add_common(serve)
+    serve.add_argument(
+        "--voice-model",
+        default=None,
+        metavar="NAME_OR_PATH",
+        help="voice-note transcription: small, base, large-v3-turbo, a model folder, or off",
+    )
     return parser
 
 
