@@ -214,3 +214,33 @@ async def test_the_settings_download_fails_cleanly_offline_and_the_core_keeps_ru
             await core.voice.download("base", progress=lambda done, _total: seen.append(done))
         await say(client, core, "Hola")
         await graph.wait_for_sends(1)
+
+
+async def test_start_up_transcribes_a_stored_voice_note_before_the_bot_recovers_it(
+    tmp_path: Path,
+    graph: FakeGraph,
+    ollama: FakeOllama,
+    client: httpx.AsyncClient,
+    voice_note: bytes,
+) -> None:
+    from sqlalchemy import update
+
+    async with core_for(tmp_path, graph, ollama, voice_model="off") as core:
+        await send_audio(client, core, graph, voice_note)
+        await graph.wait_for_sends(1, timeout=10)
+        await idle(core)
+        assert core.db is not None
+        # As if the app had stopped right after storing it: undecided, never transcribed.
+        core.db.session_run_sync(
+            lambda s: s.execute(
+                update(Message)
+                .where(Message.type == "audio")
+                .values(handled=False, transcript=None, transcript_status=None)
+            )
+        )
+    async with core_for(tmp_path, graph, ollama, **VOICE) as core:
+        await graph.wait_for_sends(2, timeout=60)
+        await idle(core)
+        [request] = chats(ollama)
+        assert "chocolate cake" in words(last_user(request))
+        assert stored_audio(core).transcript_status == "done"
