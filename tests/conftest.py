@@ -10,6 +10,9 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Never let a test reach the user's real keyring or an installed ngrok.
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+# Voice-model downloads (huggingface_hub reads this at import) go to a closed loopback port:
+# the real download path runs and fails offline, and no test reaches huggingface.co.
+os.environ.setdefault("HF_ENDPOINT", "http://127.0.0.1:9")
 
 import pytest  # noqa: E402
 

@@ -32,6 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="run headless (no window)")
     add_common(serve)
+    serve.add_argument(
+        "--voice-model",
+        default=None,
+        metavar="NAME_OR_PATH",
+        help="voice-note transcription: small, base, large-v3-turbo, a model folder, or off",
+    )
     return parser
 
 

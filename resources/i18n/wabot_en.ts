@@ -4,6 +4,10 @@
 <context>
     <name>BubbleDelegate</name>
     <message>
+        <source>automatic transcript</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Bot</source>
         <translation type="unfinished"></translation>
     </message>

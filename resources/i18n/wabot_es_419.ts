@@ -4,6 +4,10 @@
 <context>
     <name>BubbleDelegate</name>
     <message>
+        <source>automatic transcript</source>
+        <translation>transcripción automática</translation>
+    </message>
+    <message>
         <source>Bot</source>
         <translation>Bot</translation>
     </message>

@@ -101,6 +101,7 @@ class MessageView:
     media_filename: str | None = None
     media_voice: bool = False
     media_path: str | None = None  # local file once downloaded
+    transcript: str | None = None  # a voice note transcribed on this PC (plain text)
     latitude: float | None = None
     longitude: float | None = None
     location_name: str | None = None

@@ -58,6 +58,14 @@ class MessageStatusChanged(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MessageUpdated(Event):
+    """A stored message changed besides its status (a voice note's transcript arrived)."""
+
+    conversation_id: int
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ModeChanged(Event):
     """A conversation's mode changed (bot, human, needs_human)."""
 

@@ -56,6 +56,9 @@ def config_from_args(args: argparse.Namespace) -> CoreConfig:
         tunnel=not args.no_tunnel,
         simulator=bool(getattr(args, "simulator", False)),
         data_dir_overridden=args.data_dir is not None,
+        settings_overrides=(
+            {"voice_model": args.voice_model} if getattr(args, "voice_model", None) else {}
+        ),
     )
 
 

@@ -52,6 +52,7 @@ from wabot_desktop.core.store.models import Contact
 from wabot_desktop.core.store.writer import IngestWriter
 from wabot_desktop.core.supervisor import Supervisor
 from wabot_desktop.core.tunnel import TunnelManager
+from wabot_desktop.core.voice.notes import VoiceNotes
 from wabot_desktop.core.whatsapp.errors import GraphApiError
 from wabot_desktop.core.whatsapp.graph import GraphClient
 from wabot_desktop.core.whatsapp.sandbox import Sandbox, StatusDelays
@@ -208,6 +209,7 @@ class Core:
         self.graph: GraphClient | None = None
         self.outbox: OutboxSender | None = None
         self.engine: BotEngine | None = None
+        self.voice: VoiceNotes | None = None
         self.server: WebhookServer | None = None
         self.llm: OllamaProvider | None = None
         self.tunnel: TunnelManager | None = None
@@ -297,6 +299,16 @@ class Core:
             max_concurrent=self.settings.llm_max_concurrent,
             hub=self.hub,
         )
+        # Voice notes: Whisper models are shared by the live and the simulator profile; the
+        # simulator never goes online for one (it uses a model already there, else falls back).
+        self.voice = VoiceNotes(
+            db=self.db,
+            graph=self.graph,
+            hub=self.hub,
+            settings=lambda: self.settings,
+            models_dir=self.live_paths.data_dir / "models" / "whisper",
+            auto_download=self.sandbox is None,
+        )
         self.engine = BotEngine(
             db=self.db,
             hub=self.hub,
@@ -304,6 +316,7 @@ class Core:
             graph=self.graph,
             llm=self.llm,
             settings=lambda: self.settings,
+            voice=self.voice,
         )
         self.writer = IngestWriter(self.db)
         self.writer.add_committed_callback(self._on_committed)
@@ -368,6 +381,7 @@ class Core:
             )
             self._service.tunnel = self.tunnel
             self._supervisor.spawn("tunnel", self._run_tunnel, restart=False)
+        await self.voice.recover()  # before the bot's recovery, so its turns wait for them
         await self.engine.recover()
         logger.info("core started (simulator=%s)", self.config.simulator)
 
@@ -405,6 +419,8 @@ class Core:
                     )
                 )
                 touched.add(new.conversation_id)
+                if new.audio and self.voice is not None:
+                    self.voice.submit(new.conversation_id, new.message_id)  # before the worker
                 if new.needs_bot:
                     self.engine.notify(new.conversation_id)
             publish_status_changes(self.hub, outcome.status_changes)
@@ -437,6 +453,8 @@ class Core:
             await self.engine.stop()
         if self.outbox is not None:
             await self.outbox.drain(self.settings.stop_grace_s)  # sends on the wire finish
+        if self.voice is not None:
+            await self.voice.stop()
         await self._supervisor.stop()
         await self._stop_sandbox()
         if self.tunnel is not None:

@@ -124,6 +124,14 @@ class Settings:
     http_body_timeout_s: float = 10.0  # a webhook body must arrive within this
     http_max_connections: int = 256
     http_max_buffered_bodies: int = 16  # bodies read at once before their signature is checked
+    # Voice notes (core/voice): model name ("small", "base", "large-v3-turbo"), a folder holding a
+    # CTranslate2 Whisper model, or "off". Transcribed on this PC, never sent anywhere.
+    voice_model: str = "small"
+    voice_max_seconds: float = 180.0  # longer audio -> handoff, not minutes of CPU
+    voice_timeout_s: float = 120.0
+    voice_cpu_threads: int = 0  # 0 = half of the PC's cores
+    voice_fallback: str = "reply"  # on failure: "reply" (the "can't listen" text) | "handoff"
+    voice_prompt_terms: tuple[str, ...] = ()  # product names that help spelling (price list hook)
     # Staff tools
     quick_replies: tuple[tuple[str, str], ...] = ()
     template_cache: tuple[dict[str, Any], ...] = ()

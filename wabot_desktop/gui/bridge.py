@@ -32,6 +32,7 @@ class CoreBridge(QObject):
         message_queued(int, int): conversation id, message id of a new outbound message.
         reply_sent(int, int): conversation id, message id that Meta accepted.
         message_status_changed(int, int, str): conversation id, message id, new status.
+        message_updated(int, int): conversation id, message id (a transcript arrived).
         mode_changed(int, str, object): conversation id, mode, staff name or None.
         handoff_requested(int, str): conversation id, machine-readable reason.
         conversation_updated(int): conversation id whose list row changed.
@@ -50,6 +51,7 @@ class CoreBridge(QObject):
     message_queued = Signal(int, int)
     reply_sent = Signal(int, int)
     message_status_changed = Signal(int, int, str)
+    message_updated = Signal(int, int)
     mode_changed = Signal(int, str, object)
     handoff_requested = Signal(int, str)
     conversation_updated = Signal(int)
@@ -98,6 +100,8 @@ class CoreBridge(QObject):
                 self.reply_sent.emit(cid, mid)
             case events.MessageStatusChanged(conversation_id=cid, message_id=mid, status=status):
                 self.message_status_changed.emit(cid, mid, status)
+            case events.MessageUpdated(conversation_id=cid, message_id=mid):
+                self.message_updated.emit(cid, mid)
             case events.ModeChanged(conversation_id=cid, mode=mode, staff_name=staff):
                 self.mode_changed.emit(cid, mode, staff)
             case events.HandoffRequested(conversation_id=cid, reason=reason):

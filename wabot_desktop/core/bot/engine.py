@@ -13,9 +13,9 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy.orm import Session
 
@@ -73,9 +73,13 @@ from wabot_desktop.core.store.turns import (
     set_contact_opt_out,
     set_mode,
 )
+from wabot_desktop.core.store.voice import FAILED, TOO_LONG
 from wabot_desktop.core.whatsapp.errors import GraphApiError
 from wabot_desktop.core.whatsapp.graph import GraphClient
 from wabot_desktop.core.whatsapp.payloads import recipient_fields, text_message
+
+if TYPE_CHECKING:
+    from wabot_desktop.core.voice.notes import VoiceNotes
 
 logger = logging.getLogger(__name__)
 
@@ -250,6 +254,25 @@ def _fail_turn(session: Session, conversation_id: int, text: str, now: float) ->
     return _Committed(queued, changed, True)
 
 
+def _voice_fallback(decision: Decision, state: TurnState, settings: Settings) -> Decision:
+    """A voice note too long to transcribe goes to a person; so does one that failed, when the
+    owner chose handoff over the "can't listen" text (``voice_fallback``)."""
+    if decision.action is Action.LLM or decision.canned is Canned.MEDIA_UNREADABLE:
+        statuses = {m.transcript_status for m in state.pending if m.type == "audio"}
+        if TOO_LONG in statuses or (settings.voice_fallback == "handoff" and FAILED in statuses):
+            return replace(
+                decision,
+                action=Action.CANNED,
+                canned=Canned.HANDOFF,
+                new_mode=ConversationMode.NEEDS_HUMAN,
+                handoff_reason=HandoffReason.NO_ANSWER,
+                llm_pending=(),
+                greeting_prefix=False,
+                mark_greeting=False,
+            )
+    return decision
+
+
 class _Worker:
     def __init__(self, conversation_id: int) -> None:
         self.conversation_id = conversation_id
@@ -277,7 +300,9 @@ class BotEngine:
         llm: LlmProvider | None,
         settings: Callable[[], Settings],
         clock: Callable[[], float] = time.time,
+        voice: VoiceNotes | None = None,
     ) -> None:
+        self.voice = voice  # pending transcriptions hold a conversation's turn back
         self._db = db
         self._hub = hub
         self._outbox = outbox
@@ -356,6 +381,9 @@ class BotEngine:
         try:
             while True:
                 await self._debounce(worker)
+                if self.voice is not None and self.voice.busy(worker.conversation_id):
+                    await self.voice.settled(worker.conversation_id)  # hear it before answering
+                    continue
                 worker.arrived.clear()
                 try:
                     step = await self._turn(worker)
@@ -428,6 +456,7 @@ class BotEngine:
         if state is None or not state.pending:
             return _Step.DONE
         decision = decide(state, settings, now, paused=settings.bot_paused)
+        decision = _voice_fallback(decision, state, settings)
         if decision.mode_expired and await self._db.session_run(
             set_mode, state.conversation_id, ConversationMode.BOT, now
         ):

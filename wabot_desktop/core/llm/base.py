@@ -18,6 +18,11 @@ from wabot_desktop.core.errors import UserFacingError, WabotError
 DEFAULT_HOST = "http://127.0.0.1:11434"
 DEFAULT_MODEL = "qwen2.5:3b"
 
+# How a transcribed voice note / audio reaches the model: marked, so the model knows the words
+# were heard (and may be misheard), not typed.
+VOICE_NOTE_MARK = "[nota de voz, transcripción automática]"
+AUDIO_MARK = "[archivo de audio, transcripción automática]"
+
 Author = Literal["customer", "bot", "staff"]
 ChatMessage = Mapping[str, str]
 
@@ -94,6 +99,9 @@ class TurnContent:
         if kind == "image":
             return f"[el cliente envió una foto: {caption}]" if caption else "[foto]"
         if kind == "audio":
+            heard = _nonblank(self.text)
+            if heard:  # transcribed on this PC (core/voice): the customer's words, marked
+                return f"{VOICE_NOTE_MARK if self.voice else AUDIO_MARK} {heard}"
             return "[nota de voz]" if self.voice else "[archivo de audio]"
         if kind == "video":
             return f"[video: {caption}]" if caption else "[video]"

@@ -2,7 +2,9 @@
 
 Trust boundary: the system message holds only the owner's template and business facts. Customer
 text (history and pending messages) only ever appears in ``user`` messages, so an instruction a
-customer types can never become part of the system prompt.
+customer types can never become part of the system prompt. That holds for voice notes too: a
+transcript (core/voice) is customer text, marked ``VOICE_NOTE_MARK`` in its user message; the
+system message only gains a fixed note saying such transcripts may be misheard.
 """
 
 from __future__ import annotations
@@ -14,7 +16,13 @@ import string
 from collections.abc import Mapping, Sequence
 
 from wabot_desktop.core import resources
-from wabot_desktop.core.llm.base import BusinessProfile, HistoryTurn, TurnContent
+from wabot_desktop.core.llm.base import (
+    AUDIO_MARK,
+    VOICE_NOTE_MARK,
+    BusinessProfile,
+    HistoryTurn,
+    TurnContent,
+)
 from wabot_desktop.core.textutil import sanitize_text
 
 logger = logging.getLogger(__name__)
@@ -32,6 +40,20 @@ DEFAULT_KEYS = (
     "no_answer",
     "thanks",
 )
+
+# Added to the system message when the prompt holds a transcribed voice note (fixed text).
+VOICE_NOTE_HINT = {
+    "es": (
+        f"Los mensajes que empiezan con {VOICE_NOTE_MARK} son notas de voz del cliente "
+        "transcritas automáticamente: pueden tener errores de reconocimiento. Si algo no se "
+        "entiende, pida amablemente que lo aclare."
+    ),
+    "en": (
+        f"Messages starting with {VOICE_NOTE_MARK} are the customer's voice notes, transcribed "
+        "automatically: they may contain recognition errors. If something is unclear, kindly "
+        "ask the customer to clarify."
+    ),
+}
 
 # Prefix of staff turns shown to the model as assistant messages.
 STAFF_PREFIX = {"es": "[respuesta del personal] ", "en": "[staff reply] "}
@@ -217,6 +239,10 @@ def merge_pending(
     return "\n".join(reversed(kept))
 
 
+def _is_transcript(text: str) -> bool:
+    return any(line.startswith((VOICE_NOTE_MARK, AUDIO_MARK)) for line in text.splitlines())
+
+
 def compose_messages(
     system_template: str,
     profile: BusinessProfile,
@@ -260,6 +286,8 @@ def compose_messages(
     turns.reverse()
 
     system = build_system_message(system_template, profile, language=lang)
+    if any(_is_transcript(m["content"]) for m in (*turns, {"content": final_text})):
+        system += "\n\n" + VOICE_NOTE_HINT[lang]
     messages = [{"role": "system", "content": system}, *turns]
     messages.append({"role": "user", "content": final_text})
     logger.debug(

@@ -68,6 +68,7 @@ class NewMessage:
     message_id: int
     contact_id: int
     needs_bot: bool
+    audio: bool = False  # a customer's audio the bot will answer: transcribe it first
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,7 +461,10 @@ def _store_message(
             .where(Contact.id == contact_id)
             .values(referral_json=json.dumps(referral, ensure_ascii=False))
         )
-    outcome.new_messages.append(NewMessage(conversation_id, message_id, contact_id, needs_bot))
+    audio = needs_bot and msg.type == MessageType.AUDIO and msg.media is not None
+    outcome.new_messages.append(
+        NewMessage(conversation_id, message_id, contact_id, needs_bot, audio)
+    )
 
 
 def apply_status(session: Session, status: StatusUpdate, now: float) -> StatusChange | None:

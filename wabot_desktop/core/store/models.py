@@ -113,6 +113,10 @@ class Message(Base):
     created_at: Mapped[float] = mapped_column(Float)
     handled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     raw: Mapped[str | None] = mapped_column(Text)
+    # Voice notes transcribed on this PC (migration 0004): text, and "done" | "failed" |
+    # "too_long" | "off" (NULL: not attempted yet).
+    transcript: Mapped[str | None] = mapped_column(Text)
+    transcript_status: Mapped[str | None] = mapped_column(String(16))
 
 
 class MessageStatusEvent(Base):

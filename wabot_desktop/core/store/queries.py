@@ -108,7 +108,12 @@ def _filtered(filter_: ConversationFilter, search: str, label_id: int | None):  
             Contact.profile_name.like(pattern, escape="\\"),
             Contact.username.like(pattern, escape="\\"),
             Conversation.id.in_(
-                select(Message.conversation_id).where(Message.text.like(pattern, escape="\\"))
+                select(Message.conversation_id).where(
+                    or_(
+                        Message.text.like(pattern, escape="\\"),
+                        Message.transcript.like(pattern, escape="\\"),  # voice notes
+                    )
+                )
             ),
         ]
         if digits:
@@ -200,6 +205,7 @@ def _message_view(m: Message, quoted: dict[str, str]) -> MessageView:
         media_filename=m.media_filename,
         media_voice=m.media_voice,
         media_path=m.media_path,
+        transcript=m.transcript,
         latitude=m.latitude,
         longitude=m.longitude,
         location_name=m.location_name,

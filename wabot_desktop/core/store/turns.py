@@ -30,6 +30,9 @@ class TurnMessage:
     location_name: str | None = None
     location_address: str | None = None
     unsupported_type: str | None = None
+    # Audio only: how its local transcription ended (see core/voice); a done transcript is the
+    # message's ``text``, so the rules and the prompt treat it as the customer's words.
+    transcript_status: str | None = None
 
     @property
     def sent_at(self) -> float:
@@ -74,6 +77,8 @@ _TURN_COLUMNS = (
     Message.location_name,
     Message.location_address,
     Message.unsupported_type,
+    Message.transcript,
+    Message.transcript_status,
 )
 # Prebuilt statements (compiled once): every customer turn runs these on the DB thread.
 _STATE = (
@@ -134,7 +139,7 @@ def _turn_message(row: Any) -> TurnMessage:
         wamid=row.wamid,
         author=row.author,
         type=row.type,
-        text=row.text,
+        text=row.transcript if row.type == "audio" and row.transcript else row.text,
         wa_timestamp=row.wa_timestamp,
         created_at=row.created_at,
         media_filename=row.media_filename,
@@ -144,6 +149,7 @@ def _turn_message(row: Any) -> TurnMessage:
         location_name=row.location_name,
         location_address=row.location_address,
         unsupported_type=row.unsupported_type,
+        transcript_status=row.transcript_status,
     )
 
 

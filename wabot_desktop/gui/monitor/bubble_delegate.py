@@ -314,6 +314,12 @@ class BubbleDelegate(QStyledItemDelegate):
         body = message.text or ""
         body_color = colors.text
         body_font = base
+        if message.type == "audio" and message.transcript:
+            # The voice note as heard on this PC, plain text under its card, marked as such.
+            label = self.tr("automatic transcript")
+            pieces.append(("label", label, small_fm.height() + 2))
+            content_w = max(content_w, small_fm.horizontalAdvance(label))
+            body = message.transcript
         if message.type in ("unsupported", "unknown") or message.unsupported_type:
             body = texts.unsupported_text(message)
             body_color = colors.muted
@@ -364,7 +370,7 @@ class BubbleDelegate(QStyledItemDelegate):
                     text,
                     color,
                 )
-            elif kind == "forwarded":
+            elif kind in ("forwarded", "label"):
                 result.texts.append(
                     _Text(
                         text_layout(str(payload), small, inner_w)[0],

@@ -73,7 +73,7 @@ class Monitor(QWidget):
         for signal in (bridge.message_received, bridge.message_queued):
             signal.connect(self.conversation.on_message_added)
             signal.connect(lambda cid, _mid: self._conversation_changed(cid))
-        for signal in (bridge.reply_sent, bridge.message_status_changed):
+        for signal in (bridge.reply_sent, bridge.message_status_changed, bridge.message_updated):
             signal.connect(lambda cid, mid, *_rest: self.conversation.on_message_changed(cid, mid))
         # Conversations: mode, handoff, labels, unread, contact changes
         bridge.mode_changed.connect(lambda cid, *_rest: self._conversation_changed(cid))
