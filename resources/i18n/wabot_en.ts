@@ -49,6 +49,18 @@
     </message>
 </context>
 <context>
+    <name>CrashReporter</name>
+    <message>
+        <source>Something went wrong in WaBot. Your chats are safe and the bot keeps working.
+
+The details were saved in the log file:
+{path}
+
+If it happens again, send that file to whoever helps you with WaBot.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ChatList</name>
     <message>
         <source>All labels</source>

@@ -49,6 +49,23 @@
     </message>
 </context>
 <context>
+    <name>CrashReporter</name>
+    <message>
+        <source>Something went wrong in WaBot. Your chats are safe and the bot keeps working.
+
+The details were saved in the log file:
+{path}
+
+If it happens again, send that file to whoever helps you with WaBot.</source>
+        <translation>Algo falló en WaBot. Tus chats están a salvo y el bot sigue funcionando.
+
+Los detalles se guardaron en el archivo de registro:
+{path}
+
+Si vuelve a pasar, envía ese archivo a quien te ayuda con WaBot.</translation>
+    </message>
+</context>
+<context>
     <name>ChatList</name>
     <message>
         <source>All labels</source>

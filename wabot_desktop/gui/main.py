@@ -17,8 +17,10 @@ from PySide6.QtWidgets import QApplication
 
 from wabot_desktop import APP_ID, APP_NAME, __version__
 from wabot_desktop.core.errors import UserFacingError
+from wabot_desktop.core.logs import close_logging, setup_logging
 from wabot_desktop.core.paths import AppPaths
 from wabot_desktop.gui import theme
+from wabot_desktop.gui.crash import CrashReporter
 from wabot_desktop.gui.errors import error_message
 from wabot_desktop.gui.i18n import Translators, choose_language
 from wabot_desktop.gui.single_instance import SingleInstance, instance_key, notify_running
@@ -52,16 +54,25 @@ def run_gui(args: argparse.Namespace) -> int:
         return 0
     instance = SingleInstance(key)
     instance.listen()
+    # The GUI writes the same rotating, masked log as `serve`; every uncaught error goes there
+    # with its traceback and the owner sees a dialog naming the file.
+    paths.ensure()
+    setup_logging(paths.log_file, level=logging.DEBUG if args.verbose else logging.INFO)
+    logger.info("WaBot Desktop %s starting (GUI)", __version__)
     theme.apply_theme(app, "system")
     theme.follow_system(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    reporter = CrashReporter(paths.log_file, app)
+    reporter.install(loop)
     try:
         with loop:
             return int(loop.run_until_complete(_run(app, args, paths, instance)))
     finally:
+        reporter.uninstall()
         instance.close()
         asyncio.set_event_loop(None)
+        close_logging()
 
 
 async def _run(
