@@ -414,7 +414,7 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Sending is stopped: WhatsApp rejected the connection (for example, the access token expired). Open Settings to connect again.</source>
+        <source>Sending is stopped: WhatsApp rejected the connection (for example, the access token expired). Replies wait in the outbox: store a new token with “wabot-desktop setup”, then click “Try sending again” in the status bar.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -426,7 +426,7 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>WhatsApp is not connected yet. Finish the setup assistant first.</source>
+        <source>WhatsApp is not connected yet. Run “wabot-desktop setup” to connect it; meanwhile, practise in simulator mode.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -434,7 +434,7 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Another program is using WaBot&apos;s network port. Close it or choose another port.</source>
+        <source>Another program is using WaBot's network port. Close it, or start WaBot with another port (for example “wabot-desktop --port 8081”).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -963,6 +963,18 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
 <context>
     <name>StatusBar</name>
     <message>
+        <source>Try sending again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sending resumed: the waiting replies are going out.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WhatsApp still rejects the connection. Check the token and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Database error</source>
         <translation type="unfinished"></translation>
     </message>
@@ -987,7 +999,7 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>WhatsApp rejected the connection (for example, the access token expired). Messages wait in the outbox. Open Settings to reconnect.</source>
+        <source>WhatsApp rejected the connection (for example, the access token expired). Messages wait in the outbox. Store a new token with “wabot-desktop setup”, then click “Try sending again”.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1055,7 +1067,7 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Download the model in Settings, or choose another one.</source>
+        <source>Download it with “ollama pull {model}” in a terminal, or choose another model.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1285,7 +1297,7 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Not sent: the WhatsApp connection expired. Open Settings to reconnect.</source>
+        <source>Not sent: the WhatsApp connection expired. Store a new token with “wabot-desktop setup”, then try sending again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -420,8 +420,8 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
         <translation>Pasaron más de 24 horas desde que este cliente escribió. WhatsApp solo permite una plantilla aprobada hasta que vuelva a escribir.</translation>
     </message>
     <message>
-        <source>Sending is stopped: WhatsApp rejected the connection (for example, the access token expired). Open Settings to connect again.</source>
-        <translation>El envío está detenido: WhatsApp rechazó la conexión (por ejemplo, venció el token de acceso). Abre Ajustes para volver a conectar.</translation>
+        <source>Sending is stopped: WhatsApp rejected the connection (for example, the access token expired). Replies wait in the outbox: store a new token with “wabot-desktop setup”, then click “Try sending again” in the status bar.</source>
+        <translation>El envío está detenido: WhatsApp rechazó la conexión (por ejemplo, venció el token de acceso). Las respuestas esperan en la bandeja de salida: guarda un token nuevo con «wabot-desktop setup» y luego haz clic en «Reintentar envío» en la barra de estado.</translation>
     </message>
     <message>
         <source>This chat no longer exists.</source>
@@ -432,16 +432,16 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
         <translation>No se pudo leer o guardar el historial. Revisa el espacio libre en el disco.</translation>
     </message>
     <message>
-        <source>WhatsApp is not connected yet. Finish the setup assistant first.</source>
-        <translation>WhatsApp aún no está conectado. Primero termina el asistente de configuración.</translation>
+        <source>WhatsApp is not connected yet. Run “wabot-desktop setup” to connect it; meanwhile, practise in simulator mode.</source>
+        <translation>WhatsApp todavía no está conectado. Ejecuta «wabot-desktop setup» para conectarlo; mientras tanto, practica en el modo simulador.</translation>
     </message>
     <message>
         <source>This computer has no secure password store, so WaBot cannot keep your keys.</source>
         <translation>Esta computadora no tiene un almacén seguro de contraseñas, así que WaBot no puede guardar tus claves.</translation>
     </message>
     <message>
-        <source>Another program is using WaBot&apos;s network port. Close it or choose another port.</source>
-        <translation>Otro programa está usando el puerto de red de WaBot. Ciérralo o elige otro puerto.</translation>
+        <source>Another program is using WaBot's network port. Close it, or start WaBot with another port (for example “wabot-desktop --port 8081”).</source>
+        <translation>Otro programa está usando el puerto de red de WaBot. Ciérralo o inicia WaBot con otro puerto (por ejemplo «wabot-desktop --port 8081»).</translation>
     </message>
     <message>
         <source>WaBot is already open with this data folder.</source>
@@ -969,6 +969,18 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
 <context>
     <name>StatusBar</name>
     <message>
+        <source>Try sending again</source>
+        <translation>Reintentar envío</translation>
+    </message>
+    <message>
+        <source>Sending resumed: the waiting replies are going out.</source>
+        <translation>Se reanudó el envío: las respuestas en espera están saliendo.</translation>
+    </message>
+    <message>
+        <source>WhatsApp still rejects the connection. Check the token and try again.</source>
+        <translation>WhatsApp sigue rechazando la conexión. Revisa el token y vuelve a intentarlo.</translation>
+    </message>
+    <message>
         <source>Database error</source>
         <translation>Error de base de datos</translation>
     </message>
@@ -993,8 +1005,8 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
         <translation>WhatsApp: envío detenido</translation>
     </message>
     <message>
-        <source>WhatsApp rejected the connection (for example, the access token expired). Messages wait in the outbox. Open Settings to reconnect.</source>
-        <translation>WhatsApp rechazó la conexión (por ejemplo, venció el token de acceso). Los mensajes esperan en la bandeja de salida. Abre Ajustes para reconectar.</translation>
+        <source>WhatsApp rejected the connection (for example, the access token expired). Messages wait in the outbox. Store a new token with “wabot-desktop setup”, then click “Try sending again”.</source>
+        <translation>WhatsApp rechazó la conexión (por ejemplo, venció el token de acceso). Los mensajes esperan en la bandeja de salida. Guarda un token nuevo con «wabot-desktop setup» y luego haz clic en «Reintentar envío».</translation>
     </message>
     <message>
         <source>WhatsApp: not reachable</source>
@@ -1061,8 +1073,8 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
         <translation>IA: falta el modelo {model}</translation>
     </message>
     <message>
-        <source>Download the model in Settings, or choose another one.</source>
-        <translation>Descarga el modelo en Ajustes o elige otro.</translation>
+        <source>Download it with “ollama pull {model}” in a terminal, or choose another model.</source>
+        <translation>Descárgalo con «ollama pull {model}» en una terminal, o elige otro modelo.</translation>
     </message>
     <message>
         <source>AI: paused after errors</source>
@@ -1291,8 +1303,8 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
         <translation>No enviado: no se pudo procesar el archivo.</translation>
     </message>
     <message>
-        <source>Not sent: the WhatsApp connection expired. Open Settings to reconnect.</source>
-        <translation>No enviado: venció la conexión con WhatsApp. Abre Ajustes para reconectar.</translation>
+        <source>Not sent: the WhatsApp connection expired. Store a new token with “wabot-desktop setup”, then try sending again.</source>
+        <translation>No enviado: venció la conexión con WhatsApp. Guarda un token nuevo con «wabot-desktop setup» y vuelve a intentar el envío.</translation>
     </message>
     <message>
         <source>Not sent: Meta has restricted this WhatsApp account.</source>

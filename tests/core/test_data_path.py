@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -516,3 +517,62 @@ async def test_logs_hold_no_phone_numbers_bodies_or_secrets(
         "¡Hola! Abrimos",
     ):
         assert leaked not in content, leaked
+
+
+class _ThreadRecordingSecrets:
+    """A secret store that notes which thread asked (the keyring is a blocking D-Bus call)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.threads: list[str] = []
+
+    def get(self, key: Any) -> str | None:
+        import threading
+
+        self.threads.append(threading.current_thread().name)
+        value: str | None = self.inner.get(key)
+        return value
+
+    def set(self, key: Any, value: str) -> None:
+        self.inner.set(key, value)
+
+    def delete(self, key: Any) -> None:
+        self.inner.delete(key)
+
+
+async def test_secrets_are_read_off_the_event_loop_not_per_request(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
+) -> None:
+    import threading
+
+    from tests.helpers import FAST_SETTINGS, test_secrets
+    from wabot_desktop.core.paths import AppPaths
+    from wabot_desktop.core.runtime import Core, CoreConfig
+    from wabot_desktop.core.secrets import SecretKey
+
+    secrets = _ThreadRecordingSecrets(test_secrets())
+    core = Core(
+        CoreConfig(
+            paths=AppPaths.resolve(tmp_path / "data"), host="127.0.0.1", port=0,
+            graph_url=graph.base_url, ollama_url=ollama.host, tunnel=False,
+            secrets=secrets, settings_overrides=dict(FAST_SETTINGS),
+        )
+    )  # fmt: skip
+    await core.start()
+    try:
+        read_at_start = len(secrets.threads)
+        assert read_at_start > 0
+        for i in range(3):
+            await post(client, core.server_url, text_body(f"hola {i}", wa_id=f"54911000000{i}"))
+        await graph.wait_for_sends(3)
+        # Replies went out with the token, and nobody asked the store again per request.
+        assert len(secrets.threads) == read_at_start
+        loop_thread = threading.current_thread().name
+        assert loop_thread not in secrets.threads, secrets.threads
+        # A changed secret takes effect after reload_credentials, read off the loop again.
+        secrets.inner.set(SecretKey.ACCESS_TOKEN, "rotated-token")
+        await core.reload_credentials()
+        assert core.credential(SecretKey.ACCESS_TOKEN) == "rotated-token"
+        assert loop_thread not in secrets.threads
+    finally:
+        await core.stop()

@@ -120,6 +120,7 @@ async def test_blocked_by_190_rechecks_the_token_and_resumes_once(
             secrets = core.secrets
             assert isinstance(secrets, MemorySecretStore)
             secrets.set(SecretKey.ACCESS_TOKEN, "a-new-token")
+            await core.load_credentials()  # the snapshot the core reads (never per request)
             await graph.wait_for_sends(1)
             await wait_until(lambda: core.outbox is not None and not core.outbox.is_blocked())
             await asyncio.sleep(0.3)
@@ -127,3 +128,45 @@ async def test_blocked_by_190_rechecks_the_token_and_resumes_once(
             recheck.cancel()
         assert len(graph.sent_messages) == 1
     assert ACCESS_TOKEN != "a-new-token"
+
+
+async def test_owner_resumes_sending_from_the_app_after_a_new_token(
+    tmp_path: Path, ollama: FakeOllama, client: httpx.AsyncClient
+) -> None:
+    """The GUI's way out of a 190 block: a new token, then "resume" — no restart."""
+    async with (
+        FakeGraph(expected_token="a-new-token") as graph,
+        running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core,
+    ):
+        await post(client, core.server_url, text_body("Hola"))
+        await wait_until(lambda: core.outbox is not None and core.outbox.is_blocked())
+        assert (await core.service.health()).graph == "blocked"
+        assert await core.service.resume_sending() is False  # Meta still refuses the old one
+        assert core.outbox is not None and core.outbox.is_blocked()
+        secrets = core.secrets
+        assert isinstance(secrets, MemorySecretStore)
+        secrets.set(SecretKey.ACCESS_TOKEN, "a-new-token")
+        await core.load_credentials()
+        assert await core.service.resume_sending() is True
+        await graph.wait_for_sends(1)
+        await wait_until(lambda: (core.outbox is not None and not core.outbox.is_blocked()))
+        assert (await core.service.health()).graph == "ok"
+        assert len(graph.sent_messages) == 1
+
+
+async def test_connection_state_is_refreshed_while_running(
+    tmp_path: Path, ollama: FakeOllama
+) -> None:
+    """An app started while Graph is down stops saying "disconnected" once it is back."""
+    async with FakeGraph() as graph:
+        graph.script_errors(
+            "",  # every path: the health check GETs the phone number
+            [(500, {"error": {"message": "down", "code": 2, "type": "OAuthException"}})] * 3,
+            kind="any",
+        )
+        async with running_core(
+            tmp_path, graph_url=graph.base_url, ollama_url=ollama.host, graph_check_s=0.1
+        ) as core:
+            await wait_until(lambda: core.service.graph_state == "error")
+            await wait_until(lambda: core.service.graph_state == "ok")
+            assert (await core.service.health()).graph == "ok"

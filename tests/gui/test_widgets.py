@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -129,3 +130,52 @@ def test_tray_tooltip_shows_bot_connection_and_unread(qtbot: QtBot, spanish: Tra
     tray.open_requested.connect(lambda: opened.append(True))
     tray.open_action.trigger()
     assert opened == [True]
+
+
+class _BlockedService:
+    """The facade's two calls the status bar makes; Meta accepts on the second try."""
+
+    def __init__(self) -> None:
+        self.attempts = 0
+        self.graph = "blocked"
+
+    async def resume_sending(self) -> bool:
+        self.attempts += 1
+        if self.attempts >= 2:
+            self.graph = "ok"
+            return True
+        return False
+
+    async def health(self) -> HealthSnapshot:
+        return _health(graph=self.graph)
+
+
+@pytest.mark.asyncio
+async def test_blocked_sending_offers_try_again_without_a_restart(
+    qtbot: QtBot, spanish: Translators
+) -> None:
+    import asyncio
+
+    service = _BlockedService()
+    bar = StatusBar(cast(Any, service))
+    qtbot.addWidget(bar)
+    bar.show()
+    bar.show_health(_health(graph="blocked"))
+    assert bar.resume_button.isVisible() and bar.resume_button.text() == "Reintentar envío"
+    assert "wabot-desktop setup" in bar.whatsapp.toolTip()
+    bar.resume_button.click()
+    for _ in range(200):
+        if service.attempts == 1 and bar.resume_button.isEnabled():
+            break
+        await asyncio.sleep(0.01)
+    assert "sigue rechazando" in bar.currentMessage()
+    assert bar.resume_button.isVisible()  # still blocked
+    bar.resume_button.click()
+    for _ in range(200):
+        if not bar.resume_button.isVisible():
+            break
+        await asyncio.sleep(0.01)
+    assert service.attempts == 2
+    assert "Se reanudó el envío" in bar.currentMessage()
+    assert bar.whatsapp.text() == "WhatsApp: conectado"
+    assert not bar.resume_button.isVisible()

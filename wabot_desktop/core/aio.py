@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 async def wait_event(event: asyncio.Event, timeout: float) -> bool:
@@ -17,3 +22,14 @@ async def wait_event(event: asyncio.Event, timeout: float) -> bool:
     except TimeoutError:
         return False
     return True
+
+
+# The core's one pool for short blocking calls (keyring, file writes). Plain threads, never the
+# loop's default executor: qasync's default runs QThreads whose QObjects the garbage collector
+# may destroy on another thread (a crash seen with PySide6 6.12).
+_BLOCKING = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="wabot-io")
+
+
+async def run_blocking(func: Callable[..., T], /, *args: Any) -> T:
+    """Run ``func(*args)`` on the core's worker threads and await its result."""
+    return await asyncio.get_running_loop().run_in_executor(_BLOCKING, func, *args)

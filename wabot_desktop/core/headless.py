@@ -95,6 +95,7 @@ async def serve(config: CoreConfig) -> int:
 
     if core.outbox is not None and not core.simulator:
         start(core.outbox.run_token_recheck(core.settings.token_recheck_s), "token-recheck")
+    # (The core's Graph check also re-tries a rejected token, every graph_check_s, GUI included.)
     sighup = getattr(signal, "SIGHUP", None)
     if sighup is not None and not core.simulator:
         with contextlib.suppress(NotImplementedError):
@@ -120,19 +121,7 @@ async def reload_credentials(core: Core) -> None:
     """SIGHUP: read the credentials again; if sending is blocked by the token, check it now."""
     logger.info("reloading credentials (SIGHUP)")
     try:
-        if core.server is not None:
-            creds = core.server.credentials
-            app_secret = core.secrets.get(SecretKey.APP_SECRET) or ""
-            if app_secret.strip():
-                creds.app_secret = app_secret
-            creds.verify_token = core.secrets.get(SecretKey.VERIFY_TOKEN) or creds.verify_token
-            phone_number_id = core.secrets.get(SecretKey.PHONE_NUMBER_ID)
-            if phone_number_id:
-                creds.phone_number_id = phone_number_id
-                if core.graph is not None:
-                    core.graph.phone_number_id = phone_number_id
-        if core.outbox is not None and core.outbox.is_blocked():
-            await core.outbox.recheck_token()
+        await core.reload_credentials()
     except Exception:
         logger.exception("reloading credentials failed")
 

@@ -11,6 +11,7 @@ a demo business and FAQ so the fallback responder can answer without Ollama.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import shutil
@@ -22,6 +23,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from wabot_desktop.core.aio import run_blocking
 from wabot_desktop.core.bot.engine import BotEngine
 from wabot_desktop.core.bot.outbox import OutboxSender, publish_status_changes
 from wabot_desktop.core.errors import MissingCredentialsError
@@ -120,6 +122,17 @@ def reset_simulator_data(live: AppPaths) -> bool:
     return True
 
 
+# Every secret the running core reads (the snapshot :meth:`Core.load_credentials` takes).
+_CORE_SECRETS = (
+    SecretKey.ACCESS_TOKEN,
+    SecretKey.APP_SECRET,
+    SecretKey.VERIFY_TOKEN,
+    SecretKey.PHONE_NUMBER_ID,
+    SecretKey.WABA_ID,
+    SecretKey.NGROK_AUTHTOKEN,
+)
+
+
 def should_start_in_simulator(secrets: SecretStore) -> bool:
     """First run: no live WhatsApp credentials stored, so the app opens in simulator mode."""
     try:
@@ -203,6 +216,7 @@ class Core:
             self.secrets = config.secrets or default_secret_store(
                 config.paths, config.data_dir_overridden
             )
+        self._credentials: dict[SecretKey, str | None] = {}
         self.settings = Settings()
         self.db: Database | None = None
         self._http: httpx.AsyncClient | None = None
@@ -235,6 +249,47 @@ class Core:
     def credentials_missing(self) -> list[SecretKey]:
         return missing_secrets(self.secrets, REQUIRED_FOR_LIVE)
 
+    def credential(self, key: SecretKey) -> str | None:
+        """A secret from the snapshot read off the loop (no keyring call: safe on the loop)."""
+        return self._credentials.get(key)
+
+    async def load_credentials(self) -> None:
+        """Read every secret the core uses, once, on a worker thread.
+
+        The keyring is a synchronous D-Bus (or OS) call: on the event loop it would stall the
+        window and the webhook server, so nothing reads it per request; the Graph client, the
+        server and the tunnel read this snapshot instead. Call again when the secrets change
+        (:meth:`reload_credentials`).
+        """
+        store = self.secrets
+
+        def read() -> dict[SecretKey, str | None]:
+            return {key: store.get(key) for key in _CORE_SECRETS}
+
+        self._credentials = await run_blocking(read)
+
+    async def reload_credentials(self) -> None:
+        """The secrets changed (SIGHUP, the setup assistant): re-read them and apply at once.
+
+        The webhook server's secret, verify token and number, the Graph client's number and
+        token take the new values; if sending was blocked by a rejected token, it is checked
+        again now and the queued replies go out once it works.
+        """
+        await self.load_credentials()
+        if self.server is not None:
+            creds = self.server.credentials
+            app_secret = self.credential(SecretKey.APP_SECRET) or ""
+            if app_secret.strip():
+                creds.app_secret = app_secret
+            creds.verify_token = self.credential(SecretKey.VERIFY_TOKEN) or creds.verify_token
+            phone_number_id = self.credential(SecretKey.PHONE_NUMBER_ID)
+            if phone_number_id:
+                creds.phone_number_id = phone_number_id
+                if self.graph is not None:
+                    self.graph.phone_number_id = phone_number_id
+        if self.outbox is not None and self.outbox.is_blocked():
+            await self.outbox.recheck_token()
+
     def _set_settings(self, settings: Settings) -> None:
         self.settings = settings
 
@@ -245,7 +300,8 @@ class Core:
             MissingCredentialsError: live mode without the WhatsApp credentials.
             PortInUseError: the webhook port is taken.
         """
-        missing = self.credentials_missing()
+        await self.load_credentials()
+        missing = [key for key in REQUIRED_FOR_LIVE if not self.credential(key)]
         if missing:
             raise MissingCredentialsError([m.value for m in missing])
         paths = self.paths.ensure()
@@ -282,9 +338,9 @@ class Core:
             self._http,
             base_url=graph_url,
             api_version=self.settings.graph_api_version,
-            phone_number_id=self.secrets.get(SecretKey.PHONE_NUMBER_ID) or "",
-            access_token=lambda: self.secrets.get(SecretKey.ACCESS_TOKEN),
-            waba_id=self.secrets.get(SecretKey.WABA_ID),
+            phone_number_id=self.credential(SecretKey.PHONE_NUMBER_ID) or "",
+            access_token=lambda: self.credential(SecretKey.ACCESS_TOKEN),
+            waba_id=self.credential(SecretKey.WABA_ID),
         )
         self.outbox = OutboxSender(
             self.db, self.graph, self.hub, self.metrics, lambda: self.settings
@@ -335,9 +391,9 @@ class Core:
         self.server = WebhookServer(
             writer=self.writer,
             credentials=WebhookCredentials(
-                app_secret=self.secrets.get(SecretKey.APP_SECRET) or "",
-                verify_token=self.secrets.get(SecretKey.VERIFY_TOKEN) or "",
-                phone_number_id=self.secrets.get(SecretKey.PHONE_NUMBER_ID),
+                app_secret=self.credential(SecretKey.APP_SECRET) or "",
+                verify_token=self.credential(SecretKey.VERIFY_TOKEN) or "",
+                phone_number_id=self.credential(SecretKey.PHONE_NUMBER_ID),
             ),
             health=self._service.health,
             metrics=self.metrics,
@@ -367,7 +423,7 @@ class Core:
         self._supervisor.spawn("outbox", self.outbox.run)
         self._supervisor.spawn("mode-sweeper", self.engine.run_sweeper)
         self._supervisor.spawn("llm-warmup", self._warm_up_llm, restart=False)
-        self._supervisor.spawn("graph-check", self._check_graph, restart=False)
+        self._supervisor.spawn("graph-check", self._check_graph)
         if self.config.tunnel and self.sandbox is None:
             assert self.server.port is not None
             self.tunnel = TunnelManager(
@@ -375,7 +431,7 @@ class Core:
                 hub=self.hub,
                 ngrok_path=None,
                 config_path=paths.ngrok_dir / "ngrok.yml",
-                authtoken=self.secrets.get(SecretKey.NGROK_AUTHTOKEN),
+                authtoken=self.credential(SecretKey.NGROK_AUTHTOKEN),
                 domain=self.settings.ngrok_domain or None,
                 own_url=self.settings.own_public_url or None,
             )
@@ -391,15 +447,31 @@ class Core:
             await self.llm.warm_up()
 
     async def _check_graph(self) -> None:
+        """Keep the WhatsApp connection state fresh while the app runs.
+
+        Checked at start and every ``graph_check_s`` after (every minute while it fails), so an
+        app started offline stops saying "disconnected" once the network is back. While a
+        rejected token (190) blocks sending, the check also re-tries the token and resumes the
+        queued replies once Meta accepts it (GUI and ``serve`` alike).
+        """
         assert self.graph is not None and self._service is not None
         if self.config.simulator:
             return
-        try:
-            ok = await self.graph.check_health()
-        except GraphApiError as exc:
-            logger.warning("Graph API check failed (code %s)", exc.code)
-            ok = False
-        self._service.graph_state = "ok" if ok else "error"
+        while True:
+            try:
+                ok = await self.graph.check_health()
+            except GraphApiError as exc:
+                logger.warning("Graph API check failed (code %s)", exc.code)
+                ok = False
+            except httpx.HTTPError as exc:
+                logger.info("Graph API unreachable: %s", type(exc).__name__)
+                ok = False
+            self._service.graph_state = "ok" if ok else "error"
+            if ok and self.outbox is not None and self.outbox.is_blocked():
+                with contextlib.suppress(GraphApiError, httpx.HTTPError):
+                    await self.outbox.recheck_token()
+            interval = self.settings.graph_check_s if ok else min(60.0, self.settings.graph_check_s)
+            await asyncio.sleep(max(0.05, interval))
 
     async def _run_tunnel(self) -> None:
         assert self.tunnel is not None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import logging
 import re
@@ -12,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from wabot_desktop.core.aio import run_blocking
 from wabot_desktop.core.dto import (
     WINDOW_SECONDS,
     Author,
@@ -452,7 +452,7 @@ class BotService:
                             f"[{when}] {who}: {m.text if m.text else '[' + m.type + ']'}\n"
                         )
 
-        await asyncio.get_running_loop().run_in_executor(None, write)
+        await run_blocking(write)
 
     async def delete_contact_data(self, contact_id: int) -> None:
         """Delete the contact, the conversation, its messages and downloaded media."""
@@ -482,9 +482,23 @@ class BotService:
         folder = self._media_dir / str(conversation_id)
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{message_id}-{name}"
-        await asyncio.get_running_loop().run_in_executor(None, target.write_bytes, data)
+        await run_blocking(target.write_bytes, data)
         await self._db.session_run(queries.set_media_path, message_id, str(target))
         return target
+
+    async def resume_sending(self) -> bool:
+        """The owner fixed the cause (new token, account unlocked): check with Meta, then resume.
+
+        Returns True when sending resumed (the queued replies go out once each); False when
+        Meta still refuses, and sending stays stopped.
+        """
+        if self._outbox.blocked_reason is None:
+            return True
+        if not await self._graph.check_health():
+            return False
+        self._outbox.unblock()
+        self.graph_state = "ok"
+        return True
 
     async def list_unattributed(self, limit: int = 200) -> list[UnattributedMessageView]:
         """Customer messages whose webhook named no sender: kept for the owner to read."""

@@ -119,6 +119,8 @@ class Settings:
     in_doubt_wait_s: float = 10.0
     # Headless: while sending is blocked by a rejected token (190), check the token this often.
     token_recheck_s: float = 300.0
+    # How often the WhatsApp connection state shown to the owner is checked (GUI and serve).
+    graph_check_s: float = 300.0
     # Webhook server limits
     http_keepalive_s: float = 5.0  # idle keep-alive and first-request (header) timeout
     http_body_timeout_s: float = 10.0  # a webhook body must arrive within this

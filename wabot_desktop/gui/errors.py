@@ -26,7 +26,8 @@ def error_message(exc: BaseException) -> str:
         return QCoreApplication.translate(
             "Errors",
             "Sending is stopped: WhatsApp rejected the connection (for example, the access "
-            "token expired). Open Settings to connect again.",
+            "token expired). Replies wait in the outbox: store a new token with "
+            "“wabot-desktop setup”, then click “Try sending again” in the status bar.",
         )
     if isinstance(exc, errors.ConversationNotFoundError):
         return QCoreApplication.translate("Errors", "This chat no longer exists.")
@@ -36,7 +37,9 @@ def error_message(exc: BaseException) -> str:
         )
     if isinstance(exc, errors.MissingCredentialsError):
         return QCoreApplication.translate(
-            "Errors", "WhatsApp is not connected yet. Finish the setup assistant first."
+            "Errors",
+            "WhatsApp is not connected yet. Run “wabot-desktop setup” to connect it; "
+            "meanwhile, practise in simulator mode."
         )
     if isinstance(exc, errors.KeyringUnavailableError):
         return QCoreApplication.translate(
@@ -45,7 +48,8 @@ def error_message(exc: BaseException) -> str:
     if isinstance(exc, errors.PortInUseError):
         return QCoreApplication.translate(
             "Errors",
-            "Another program is using WaBot's network port. Close it or choose another port.",
+            "Another program is using WaBot's network port. Close it, or start WaBot with "
+            "another port (for example “wabot-desktop --port 8081”).",
         )
     if isinstance(exc, errors.AlreadyRunningError):
         return QCoreApplication.translate("Errors", "WaBot is already open with this data folder.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QStatusBar, QWidget
+from PySide6.QtWidgets import QPushButton, QStatusBar, QWidget
 
 from wabot_desktop.core.dto import HealthSnapshot
 from wabot_desktop.gui.bridge import CoreBridge
@@ -45,6 +45,13 @@ class StatusBar(QStatusBar):
         self.tunnel = StatusIndicator("statusTunnel", self)
         self.llm = StatusIndicator("statusLlm", self)
         self.outbox = StatusIndicator("statusOutbox", self)
+        # Shown only while sending is stopped (190, locked account): the owner's way to resume
+        # after fixing the cause, without restarting the app.
+        self.resume_button = QPushButton(self.tr("Try sending again"), self)
+        self.resume_button.setObjectName("resumeSending")
+        self.resume_button.setVisible(False)
+        self.resume_button.clicked.connect(self.resume_sending)
+        self.addPermanentWidget(self.resume_button)
         for indicator in (self.whatsapp, self.tunnel, self.llm, self.outbox):
             self.addPermanentWidget(indicator)
         self.setSizeGripEnabled(False)
@@ -86,6 +93,25 @@ class StatusBar(QStatusBar):
         if self._tasks.pending == 0:
             self._tasks.spawn(self._load(), name="health")
 
+    def resume_sending(self) -> None:
+        """Ask the core to check the connection again and resume the queued replies."""
+        self.resume_button.setEnabled(False)
+        self._tasks.spawn(self._resume(), name="resume-sending")
+
+    async def _resume(self) -> None:
+        try:
+            resumed = await self._service.resume_sending()
+        finally:
+            self.resume_button.setEnabled(True)
+        if resumed:
+            self.showMessage(self.tr("Sending resumed: the waiting replies are going out."), 8000)
+        else:
+            self.showMessage(
+                self.tr("WhatsApp still rejects the connection. Check the token and try again."),
+                10000,
+            )
+        self.show_health(await self._service.health())
+
     async def _load(self) -> None:
         health = await self._service.health()
         self.show_health(health)
@@ -94,6 +120,7 @@ class StatusBar(QStatusBar):
         """Update every indicator from a snapshot."""
         self.health = health
         self._show_whatsapp(health)
+        self.resume_button.setVisible(health.graph == "blocked")
         self._show_tunnel(health)
         self._show_llm(health)
         self._show_outbox(health)
@@ -123,8 +150,9 @@ class StatusBar(QStatusBar):
                 self.tr("WhatsApp: sending stopped"),
                 level="error",
                 tooltip=self.tr(
-                    "WhatsApp rejected the connection (for example, the access token expired). "
-                    "Messages wait in the outbox. Open Settings to reconnect."
+                    "WhatsApp rejected the connection (for example, the access token "
+                    "expired). Messages wait in the outbox. Store a new token with "
+                    "“wabot-desktop setup”, then click “Try sending again”."
                 ),
             )
         elif graph == "error":
@@ -185,7 +213,9 @@ class StatusBar(QStatusBar):
                 RED,
                 self.tr("AI: model {model} missing").format(model=model),
                 level="error",
-                tooltip=self.tr("Download the model in Settings, or choose another one."),
+                tooltip=self.tr(
+                    "Download it with “ollama pull {model}” in a terminal, or choose another model."
+                ).format(model=model),
             )
         elif state == "circuit_open":
             self.llm.set_state(
