@@ -294,6 +294,7 @@ class Core:
             keep_alive=self.settings.llm_keep_alive,
             max_concurrent=self.settings.llm_max_concurrent,
             hub=self.hub,
+            options={"num_ctx": self.settings.llm_num_ctx},
         )
         self.engine = BotEngine(
             db=self.db,

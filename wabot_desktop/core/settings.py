@@ -62,8 +62,11 @@ class Settings:
     llm_timeout_s: float = 60.0
     llm_max_concurrent: int = 1
     llm_keep_alive: str = "30m"
+    llm_num_ctx: int = 8192  # explicit: Ollama defaults to 4k below 24 GiB VRAM and truncates
     ngrok_domain: str = ""
     own_public_url: str = ""
+    meta_app_id: str = ""
+    callback_mode: str = "app"  # "app" (app subscription) | "phone" (phone-number override)
     # UI
     language: str = ""  # "" = follow the system
     staff_name: str = ""
