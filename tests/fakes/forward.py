@@ -13,7 +13,7 @@ import httpx
 
 
 class ForwardTransport(httpx.AsyncBaseTransport):
-    """``routes`` maps a public host name to a callable giving ``http://127.0.0.1:PORT``."""
+    """``routes`` maps a public host name (or ``*.suffix``) to a callable giving the local URL."""
 
     def __init__(self, routes: Mapping[str, Callable[[], str]]) -> None:
         self._routes = dict(routes)
@@ -24,7 +24,11 @@ class ForwardTransport(httpx.AsyncBaseTransport):
         self._routes[host] = target
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        target = self._routes.get(request.url.host)
+        host = request.url.host
+        target = self._routes.get(host) or next(
+            (t for k, t in self._routes.items() if k.startswith("*.") and host.endswith(k[1:])),
+            None,
+        )
         if target is not None:
             self.forwarded.append(str(request.url))
             local = httpx.URL(target())

@@ -16,7 +16,7 @@ import logging
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import httpx
 from sqlalchemy import select
@@ -55,6 +55,9 @@ from wabot_desktop.core.tunnel import TunnelManager
 from wabot_desktop.core.whatsapp.errors import GraphApiError
 from wabot_desktop.core.whatsapp.graph import GraphClient
 from wabot_desktop.core.whatsapp.sandbox import Sandbox, StatusDelays
+
+if TYPE_CHECKING:
+    from wabot_desktop.core.setup_flow import CallbackKeeper
 
 logger = logging.getLogger(__name__)
 
@@ -211,6 +214,7 @@ class Core:
         self.server: WebhookServer | None = None
         self.llm: OllamaProvider | None = None
         self.tunnel: TunnelManager | None = None
+        self.callback_keeper: CallbackKeeper | None = None
         self._service: BotService | None = None
         self._supervisor = Supervisor(self.hub)
         self.writer: IngestWriter | None = None
@@ -363,9 +367,36 @@ class Core:
                 own_url=self.settings.own_public_url or None,
             )
             self._service.tunnel = self.tunnel
+            self._start_callback_keeper(graph_url)
             self._supervisor.spawn("tunnel", self._run_tunnel, restart=False)
         await self.engine.recover()
         logger.info("core started (simulator=%s)", self.config.simulator)
+
+    def _start_callback_keeper(self, graph_url: str) -> None:
+        """Re-point Meta's callback whenever the public URL changes (set up by the wizard)."""
+        from wabot_desktop.core.setup_flow import CallbackKeeper, GraphSetupClient, Redactor
+
+        mode: Literal["app", "phone"] = "phone" if self.settings.callback_mode == "phone" else "app"
+        if mode == "app" and not self.settings.meta_app_id:
+            return  # configured by hand (WABOT_* variables): leave Meta's settings alone
+        assert self._http is not None
+
+        def secret_values() -> list[str]:
+            values = [self.secrets.get(key) or "" for key in SecretKey]
+            app = self.settings.meta_app_id
+            secret = self.secrets.get(SecretKey.APP_SECRET) or ""
+            return [*values, f"{app}|{secret}"] if secret else values
+
+        self.callback_keeper = CallbackKeeper(
+            hub=self.hub,
+            graph=GraphSetupClient(
+                self._http, graph_url, self.settings.graph_api_version, Redactor(secret_values)
+            ),
+            secrets=self.secrets,
+            app_id=self.settings.meta_app_id,
+            mode=mode,
+        )
+        self.callback_keeper.attach()
 
     async def _warm_up_llm(self) -> None:
         assert self.llm is not None
@@ -433,6 +464,9 @@ class Core:
             await self.engine.stop()
         await self._supervisor.stop()
         await self._stop_sandbox()
+        if self.callback_keeper is not None:
+            await self.callback_keeper.aclose()
+            self.callback_keeper = None
         if self.tunnel is not None:
             try:
                 await self.tunnel.stop()

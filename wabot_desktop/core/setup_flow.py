@@ -39,7 +39,7 @@ import httpx
 from aiohttp import web
 
 from wabot_desktop.core.errors import KeyringUnavailableError
-from wabot_desktop.core.events import EventHub
+from wabot_desktop.core.events import CallbackRegistered, Event, EventHub, TunnelStateChanged
 from wabot_desktop.core.secrets import KeyringSecretStore, SecretKey, SecretStore
 from wabot_desktop.core.settings import WEEKDAYS
 from wabot_desktop.core.tunnel import (
@@ -572,8 +572,11 @@ class SetupFlow:
         http: httpx.AsyncClient | None = None,
         keyring_usable: Callable[[], bool] | None = None,
         answers: Answers | None = None,
+        tunnel_connect_timeout: float = 20.0,
+        tunnel_watchdog_interval: float = 30.0,
     ) -> None:
         self.answers = answers or Answers()
+        self._tunnel_timing = (tunnel_connect_timeout, tunnel_watchdog_interval)
         self.found = Found()
         self.secrets = secrets
         self._save_settings = save_settings
@@ -800,6 +803,8 @@ class SetupFlow:
             config_path=self.ngrok_config,
             authtoken=a.ngrok_authtoken,
             domain=domain,
+            connect_timeout=self._tunnel_timing[0],
+            watchdog_interval=self._tunnel_timing[1],
         )
         tunnel_url = await tunnel.start()
         if tunnel_url is None:
@@ -1608,6 +1613,101 @@ async def point_callback(
             )
         )
     return CallbackOutcome(tuple(checks), effective)
+
+
+class CallbackKeeper:
+    """While the app runs live: when the tunnel's public URL changes, re-point Meta's callback.
+
+    Subscribes to ``TunnelStateChanged`` on ``hub``; every new public URL is registered with
+    :func:`point_callback` (app subscription or phone-number override, as the wizard chose) and
+    read back; a :class:`CallbackRegistered` event tells the status bar the outcome.
+    """
+
+    def __init__(
+        self,
+        *,
+        hub: EventHub,
+        graph: GraphSetupClient,
+        secrets: SecretStore,
+        app_id: str,
+        mode: Literal["app", "phone"],
+    ) -> None:
+        self._hub = hub
+        self._graph = graph
+        self._secrets = secrets
+        self._app_id = app_id
+        self._mode: Literal["app", "phone"] = mode
+        self._registered: str | None = None
+        self._task: asyncio.Task[CallbackOutcome | None] | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self.outcomes: list[CallbackOutcome] = []
+
+    def attach(self) -> None:
+        self._unsubscribe = self._hub.subscribe(self._on_event)
+
+    async def aclose(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def _on_event(self, event: Event) -> None:
+        if not isinstance(event, TunnelStateChanged) or event.state != TunnelState.UP.value:
+            return
+        if not event.public_url or event.public_url + WEBHOOK_PATH == self._registered:
+            return
+        previous = self._task
+        self._task = asyncio.get_running_loop().create_task(
+            self._register_after(previous, event.public_url + WEBHOOK_PATH)
+        )
+
+    async def _register_after(
+        self, previous: asyncio.Task[CallbackOutcome | None] | None, callback_url: str
+    ) -> CallbackOutcome | None:
+        if previous is not None:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await previous
+        return await self.register(callback_url)
+
+    async def wait_idle(self) -> None:
+        while self._task is not None and not self._task.done():
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self._task)
+
+    async def register(self, callback_url: str) -> CallbackOutcome | None:
+        get = self._secrets.get
+        access_token = get(SecretKey.ACCESS_TOKEN) or ""
+        verify_token = get(SecretKey.VERIFY_TOKEN) or ""
+        phone_number_id = get(SecretKey.PHONE_NUMBER_ID) or ""
+        if not (access_token and verify_token and phone_number_id):
+            return None
+        try:
+            outcome = await point_callback(
+                self._graph,
+                mode=self._mode,
+                callback_url=callback_url,
+                verify_token=verify_token,
+                access_token=access_token,
+                phone_number_id=phone_number_id,
+                app_id=self._app_id,
+                app_secret=get(SecretKey.APP_SECRET) or "",
+            )
+        except Exception:
+            logger.exception("re-registering the callback failed")
+            return None
+        ok = not any(c.status is Status.ERROR for c in outcome.checks)
+        if ok:
+            self._registered = callback_url
+        logger.info("callback %s registered with Meta: ok=%s", callback_url, ok)
+        self.outcomes.append(outcome)
+        self._hub.publish(
+            CallbackRegistered(callback_url=callback_url, ok=ok, effective_url=outcome.effective)
+        )
+        return outcome
 
 
 class ConnectMetaStep(Step):
