@@ -161,3 +161,5 @@ class HealthSnapshot:
     bot_paused: bool
     simulator: bool
     sending_blocked_reason: str | None = None
+    # This month's service replies vs Meta's free ones (core.meter.ServiceMeter as a dict).
+    service_messages: dict[str, object] | None = None

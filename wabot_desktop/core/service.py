@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
 import logging
 import re
 import time
@@ -34,6 +35,7 @@ from wabot_desktop.core.events import (
     MessageQueued,
     ModeChanged,
 )
+from wabot_desktop.core.meter import service_meter
 from wabot_desktop.core.settings import Settings, is_setting, save_settings
 from wabot_desktop.core.store import queries
 from wabot_desktop.core.store.db import Database
@@ -484,6 +486,13 @@ class BotService:
         except Exception:
             logger.exception("database health check failed")
             database, queued, failed = "error", 0, 0
+        meter: dict[str, object] | None = None
+        if not self.simulator:
+            try:
+                reading = await self._db.session_run(service_meter, self._clock())
+                meter = {**dataclasses.asdict(reading), "explanation": reading.explanation()}
+            except Exception:
+                logger.exception("service-message meter failed")
         blocked = self._outbox.blocked_reason
         settings = self._settings()
         return HealthSnapshot(
@@ -498,6 +507,7 @@ class BotService:
             bot_paused=settings.bot_paused,
             simulator=self.simulator,
             sending_blocked_reason=blocked,
+            service_messages=meter,
         )
 
     def window_open(self, summary: ConversationSummary) -> bool:
