@@ -10,13 +10,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
+import ssl
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.fakes.graph import (
@@ -25,9 +28,11 @@ from tests.fakes.graph import (
     DEFAULT_PHONE_NUMBER_ID,
     FakeGraph,
 )
+from tests.fakes.ollama import FakeOllama
 from tests.fakes.tls_proxy import TlsProxy
 from wabot_desktop.core.paths import AppPaths
 from wabot_desktop.core.store.db import Database
+from wabot_desktop.core.whatsapp.signature import sign
 
 pytestmark = pytest.mark.slow
 
@@ -295,3 +300,109 @@ def test_malformed_port_is_exit_2(tmp_path: Path) -> None:
         env=base_env(tmp_path), capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 2
+
+
+def _phone_message_body() -> bytes:
+    value = {
+        "messaging_product": "whatsapp",
+        "messages": [
+            {
+                "from": "5491122334455",
+                "id": "wamid.I",
+                "timestamp": "1",
+                "type": "text",
+                "text": {"body": "hola"},
+            }
+        ],
+    }
+    body = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}],
+    }
+    return json.dumps(body).encode()
+
+
+def _drive_interactive(proc: subprocess.Popen[str], answers: list[str], proxy: TlsProxy) -> str:
+    """Type every answer, wait for "send a message", send it through the public address."""
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write("\n".join(answers) + "\n")
+    proc.stdin.flush()
+    seen: list[str] = []
+    for line in proc.stdout:
+        seen.append(line)
+        if "Ahora envíe un mensaje" in line:
+            break
+    else:
+        raise AssertionError("".join(seen))
+    body = _phone_message_body()
+    response = httpx.post(
+        proxy.url + "/webhook",
+        content=body,
+        headers={"X-Hub-Signature-256": sign(DEFAULT_APP_SECRET, body)},
+        verify=ssl.create_default_context(cafile=str(proxy.cert)),
+    )
+    assert response.status_code == 200
+    rest, _ = proc.communicate(timeout=120)
+    return "".join(seen) + rest
+
+
+@needs_keyring
+def test_interactive_run_end_to_end(tmp_path: Path, graph: FakeGraph) -> None:
+    port = free_port()
+    data_dir = tmp_path / "profile"
+    proxy = TlsProxy(tmp_path, port)
+    env = base_env(tmp_path)
+    env["SSL_CERT_FILE"] = str(proxy.cert)
+    models = ("qwen2.5:1.5b", "qwen2.5:3b", "qwen2.5:7b")
+    with proxy.running(), FakeOllama.in_thread(models=models, reply="Abrimos a las 9.") as ollama:
+        answers = [
+            "s",  # go live
+            DEFAULT_APP_ID, DEFAULT_APP_SECRET, TOKEN, "", DEFAULT_PHONE_NUMBER_ID,
+            PIN,  # asked because the number is not registered
+            "s", proxy.url,  # own HTTPS address
+            # shop: name, 7 weekdays (one malformed, asked again), address, payments, FAQ, staff
+            "Ferretería Don Pepe", "", "", "", "", "10:00-14:00", "9-13", "cerrado", "cerrado",
+            "Calle 1 234", "", "s", "n",
+        ]  # fmt: skip
+        args = [
+            "--data-dir", str(data_dir), "--graph-url", graph.base_url,
+            "--ollama-url", ollama.host, "--port", str(port),
+        ]  # fmt: skip
+        inner = (
+            "echo -n test-password | gnome-keyring-daemon --unlock --components=secrets "
+            f"--daemonize >/dev/null && exec {sys.executable} -m wabot_desktop setup "
+            + " ".join(args)
+        )
+        proc = subprocess.Popen(
+            ["dbus-run-session", "--", "bash", "-c", inner],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # its own process group, so a failed test can end it all
+        )
+        try:
+            output = _drive_interactive(proc, answers, proxy)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(10)
+    assert proc.returncode == 0, output
+    assert "[ok] connect_meta/first_message" in output and "5491122334455" in output
+    assert "[ok] model/test_question" in output and "Abrimos a las 9." in output
+    assert "[ok] done/stored" in output
+    assert "Formato: 09:00-13:00" in output  # the malformed hours were asked again
+    assert TOKEN not in output and DEFAULT_APP_SECRET not in output
+    db = Database(AppPaths.resolve(data_dir).db_path)
+    try:
+        with db.engine.connect() as connection:
+            stored = dict(connection.exec_driver_sql("SELECT key, value FROM settings").all())
+    finally:
+        db.close()
+    assert json.loads(stored["business_name"]) == "Ferretería Don Pepe"
+    assert json.loads(stored["bot_paused"]) is True  # staff first
+    hours = json.loads(stored["business_hours"])
+    assert hours["fri"] == [["10:00", "14:00"]] and hours["sat"] == [] and hours["sun"] == []
+    assert json.loads(stored["business_address"]) == "Calle 1 234"
+    assert scan_for(AppPaths.resolve(data_dir), [TOKEN, DEFAULT_APP_SECRET, PIN]) == []
