@@ -375,6 +375,11 @@ async def test_message_from_the_phone_arrives(rig: Rig) -> None:
     result = await waiting
     assert check(result, "first_message").status is Status.OK
     assert "5215512345678" in check(result, "first_message").message.es
+    # Done stores everything and sends a test reply to the owner's phone.
+    done = await flow.run_step(StepId.DONE)
+    assert check(done, "test_reply").status is Status.OK
+    [reply] = rig.graph.sent_messages
+    assert reply["to"] == "5215512345678" and reply["type"] == "text"
 
 
 @pytest.mark.asyncio

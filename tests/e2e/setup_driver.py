@@ -13,6 +13,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ def wait_for_keyring() -> None:
 
 
 def run_serve(data_dir: str, port: int, timeout: float) -> dict[str, Any]:
+    """Start ``serve``, wait for it to listen, the tunnel to be up and the callback registered."""
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -53,30 +55,39 @@ def run_serve(data_dir: str, port: int, timeout: float) -> dict[str, Any]:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    assert proc.stdout is not None
     lines: list[str] = []
-    url = None
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        match = re.search(r"listening on (http://\S+)", line)
-        if match:
-            url = match.group(1)
-            break
+
+    def wait_line(pattern: str) -> re.Match[str] | None:
+        while time.monotonic() < deadline and proc.poll() is None:
+            for line in list(lines):
+                match = re.search(pattern, line)
+                if match:
+                    return match
+            time.sleep(0.05)
+        return None
+
+    listening = wait_line(r"listening on (http://\S+)")
     health: Any = None
-    if url is not None:
-        # Wait until the tunnel (own URL) is up and the callback was re-registered.
-        while time.monotonic() < deadline:
-            health = httpx.get(url + "/health", timeout=5).json()
-            if health.get("tunnel") == "up":
-                break
-            time.sleep(0.1)
+    if listening is not None and wait_line(r"Meta callback \S+ registered and read back"):
+        health = httpx.get(listening.group(1) + "/health", timeout=5).json()
     proc.send_signal(signal.SIGTERM)
-    rest, _ = proc.communicate(timeout=30)
-    return {"url": url, "health": health, "output": "".join(lines) + rest, "exit": proc.returncode}
+    proc.wait(30)
+    reader.join(10)
+    return {
+        "url": listening.group(1) if listening else None,
+        "health": health,
+        "output": "".join(lines),
+        "exit": proc.returncode,
+    }
 
 
 def main() -> int:

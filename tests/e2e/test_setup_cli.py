@@ -153,6 +153,7 @@ def test_success_stores_secrets_then_serve_goes_live(tmp_path: Path, graph: Fake
     health = serve["health"]
     assert health["simulator"] is False and health["tunnel"] == "up", health
     assert health["public_url"] == proxy.url
+    assert f"public URL {proxy.url}" in serve["output"]
     assert serve["exit"] == 0, serve["output"]
     # On start the live app pointed the callback at its public URL again and read it back.
     assert len(graph.requests_to(f"{DEFAULT_APP_ID}/subscriptions", "POST")) == 2
@@ -391,7 +392,8 @@ def test_interactive_run_end_to_end(tmp_path: Path, graph: FakeGraph) -> None:
     assert proc.returncode == 0, output
     assert "[ok] connect_meta/first_message" in output and "5491122334455" in output
     assert "[ok] model/test_question" in output and "Abrimos a las 9." in output
-    assert "[ok] done/stored" in output
+    assert "[ok] done/stored" in output and "[ok] done/test_reply" in output
+    assert [m["to"] for m in graph.sent_messages] == ["5491122334455"]
     assert "Formato: 09:00-13:00" in output  # the malformed hours were asked again
     assert TOKEN not in output and DEFAULT_APP_SECRET not in output
     db = Database(AppPaths.resolve(data_dir).db_path)

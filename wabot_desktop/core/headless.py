@@ -16,6 +16,7 @@ import signal
 import sys
 
 from wabot_desktop.core.errors import MissingCredentialsError, PortInUseError
+from wabot_desktop.core.events import CallbackRegistered, Event, TunnelStateChanged
 from wabot_desktop.core.logs import close_logging, setup_logging
 from wabot_desktop.core.paths import AppPaths
 from wabot_desktop.core.runtime import Core, CoreConfig
@@ -55,6 +56,7 @@ def config_from_args(args: argparse.Namespace) -> CoreConfig:
 async def serve(config: CoreConfig) -> int:
     """Run until SIGTERM/SIGINT; returns the process exit code."""
     core = Core(config)
+    core.hub.subscribe(_print_public_address)
     try:
         await core.start()
     except MissingCredentialsError as exc:
@@ -86,6 +88,20 @@ async def serve(config: CoreConfig) -> int:
         logger.info("stopping")
         await core.stop()
     return 0
+
+
+def _print_public_address(event: Event) -> None:
+    """The public URL and Meta's callback are shown in the output, not only in a log."""
+    if isinstance(event, TunnelStateChanged) and event.state == "up" and event.public_url:
+        sys.stdout.write(f"wabot-desktop: public URL {event.public_url}\n")
+    elif isinstance(event, TunnelStateChanged) and event.state not in ("up", "starting"):
+        sys.stdout.write(f"wabot-desktop: public URL down ({event.state}: {event.detail})\n")
+    elif isinstance(event, CallbackRegistered):
+        outcome = "registered and read back" if event.ok else "NOT registered"
+        sys.stdout.write(f"wabot-desktop: Meta callback {event.callback_url} {outcome}\n")
+    else:
+        return
+    sys.stdout.flush()
 
 
 def run_serve(args: argparse.Namespace) -> int:

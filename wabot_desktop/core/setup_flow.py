@@ -546,6 +546,7 @@ class Found:
     recommended_model: str = ""
     ram_bytes: int | None = None
     register_attempts: int = 0
+    owner_wa_id: str = ""  # who sent the first message (the owner's phone)
 
 
 class SetupFlow:
@@ -1819,6 +1820,7 @@ class ConnectMetaStep(Step):
         assert flow.server is not None
         message = await flow.server.wait_for_message(timeout)
         if message is not None:
+            flow.found.owner_wa_id = str(message.get("from") or "")
             return CheckResult(
                 "first_message",
                 Status.OK,
@@ -2263,7 +2265,10 @@ class DoneStep(Step):
 
     async def check(self, flow: SetupFlow, **kwargs: Any) -> StepResult:
         stored = await flow.commit()
+        checks = [stored]
         f, a = flow.found, flow.answers
+        if stored.status is Status.OK and f.owner_wa_id:
+            checks.append(await self._test_reply(flow))
         summary = Text(
             f"Número {f.display_phone_number or a.phone_number_id} ({f.verified_name}); "
             f"dirección {f.callback_url or '-'}; modelo {a.model or '-'}; "
@@ -2272,7 +2277,41 @@ class DoneStep(Step):
             f"address {f.callback_url or '-'}; model {a.model or '-'}; "
             f"shop {a.business_name or '-'}.",
         )
-        return StepResult(self.id, (stored, CheckResult("summary", Status.OK, summary)))
+        checks.append(CheckResult("summary", Status.OK, summary))
+        return StepResult(self.id, tuple(checks))
+
+    @staticmethod
+    async def _test_reply(flow: SetupFlow) -> CheckResult:
+        """A reply to the owner's phone (inside the window their first message opened)."""
+        a, f = flow.answers, flow.found
+        text = "¡Listo! WaBot ya responde los mensajes de este número."
+        answer = await flow.graph.call(
+            "POST",
+            f"{a.phone_number_id}/messages",
+            token=a.access_token,
+            body={
+                "messaging_product": "whatsapp",
+                "recipient_type": "individual",
+                "to": f.owner_wa_id,
+                "type": "text",
+                "text": {"body": text},
+            },
+        )
+        if answer.ok and answer.data.get("messages"):
+            return CheckResult(
+                "test_reply",
+                Status.OK,
+                Text(
+                    f"Se envió una respuesta de prueba a {f.owner_wa_id}.",
+                    f"A test reply was sent to {f.owner_wa_id}.",
+                ),
+                details=(answer.exchange,),
+            )
+        failure = _graph_failure(
+            "test_reply", answer, Text("enviar la respuesta de prueba", "send the test reply")
+        )
+        # Not fatal: everything is stored; the owner can retry from the app.
+        return replace(failure, status=Status.WARNING)
 
 
 STEPS: Final[tuple[Step, ...]] = (
