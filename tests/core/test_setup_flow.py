@@ -576,3 +576,40 @@ async def test_welcome_mentions_costs_and_second_number(rig: Rig) -> None:
     assert "precios actuales" in step.intro.es
     result = await rig.flow().run_step(StepId.WELCOME)
     assert result.ok and check(result, "pricing").link == setup_flow.PRICING_URL
+
+
+# -- navigation and re-runs -------------------------------------------------------------------
+
+
+def test_next_and_back_rules() -> None:
+    answers = Answers()
+    assert setup_flow.next_step(StepId.WELCOME, answers) is StepId.META_APP
+    assert setup_flow.next_step(StepId.SHOP, answers) is StepId.DONE
+    assert setup_flow.next_step(StepId.DONE, answers) is None
+    assert setup_flow.previous_step(StepId.META_APP) is StepId.WELCOME
+    assert setup_flow.previous_step(StepId.WELCOME) is None
+    answers.practice_mode = True
+    assert setup_flow.next_step(StepId.WELCOME, answers) is None  # stay in practice mode
+
+
+@pytest.mark.asyncio
+async def test_can_advance_only_past_soft_failures(rig: Rig) -> None:
+    rig.graph.token_valid = False
+    assert not setup_flow.can_advance(await rig.flow().run_step(StepId.META_APP))
+    assert not setup_flow.can_advance(None)
+    # The model may fail (the FAQ answers meanwhile), and so may the phone-message wait.
+    assert setup_flow.can_advance(await rig.flow().run_step(StepId.MODEL))
+    rig.graph.token_valid = True
+    waited = await rig.flow().run_step(StepId.CONNECT_META, wait_for_message=0.05)
+    assert waited.failed is not None and setup_flow.can_advance(waited)
+
+
+@pytest.mark.asyncio
+async def test_rerun_is_prefilled_from_what_was_stored(rig: Rig) -> None:
+    flow = rig.flow(pin="246810", faq=setup_flow.EXAMPLE_FAQ, bot_from_day_one=False)
+    assert (await flow.run_step(StepId.DONE)).ok
+    settings = Settings().replace(**rig.saved)
+    again = setup_flow.answers_from_stored(rig.secrets, settings)
+    for name in ("app_id", "app_secret", "access_token", "phone_number_id", "waba_id", "pin",
+                 "verify_token", "public_mode", "public_url", "faq", "bot_from_day_one"):  # fmt: skip
+        assert getattr(again, name) == getattr(flow.answers, name), name

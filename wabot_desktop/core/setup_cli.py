@@ -22,8 +22,8 @@ from typing import Any
 
 from wabot_desktop.core.logs import close_logging, setup_logging
 from wabot_desktop.core.paths import AppPaths
-from wabot_desktop.core.secrets import KeyringSecretStore, service_name_for
-from wabot_desktop.core.settings import WEEKDAYS, Settings, save_settings
+from wabot_desktop.core.secrets import KeyringSecretStore, MemorySecretStore, service_name_for
+from wabot_desktop.core.settings import WEEKDAYS, Settings, load_settings, save_settings
 from wabot_desktop.core.setup_flow import (
     EXAMPLE_FAQ,
     Answers,
@@ -34,6 +34,7 @@ from wabot_desktop.core.setup_flow import (
     Status,
     StepId,
     StepResult,
+    answers_from_stored,
     parse_hours,
 )
 from wabot_desktop.core.store.db import Database
@@ -151,11 +152,15 @@ def answers_from_args(args: argparse.Namespace) -> Answers | str:
     return answers
 
 
+def _secret_store(args: argparse.Namespace, paths: AppPaths) -> KeyringSecretStore:
+    return KeyringSecretStore(service_name_for(paths.data_dir if args.data_dir else None))
+
+
 def _make_flow(
     args: argparse.Namespace, paths: AppPaths, answers: Answers, db: Database
 ) -> SetupFlow:
     defaults = Settings()
-    secrets = KeyringSecretStore(service_name_for(paths.data_dir if args.data_dir else None))
+    secrets = _secret_store(args, paths)
 
     async def save(values: dict[str, Any]) -> None:
         await db.session_run(lambda s: save_settings(s, **values))
@@ -284,7 +289,7 @@ async def _interactive(flow: SetupFlow, printer: Printer) -> int:
                 "¿Tiene su propia dirección HTTPS? (no: usar ngrok)",
                 "Do you have your own HTTPS address? (no: use ngrok)",
             ),
-            False,
+            a.public_mode == "own",
         )
         if own:
             a.public_mode = "own"
@@ -364,9 +369,11 @@ async def _interactive(flow: SetupFlow, printer: Printer) -> int:
             q.t("Nombre del negocio", "Business name"), a.business_name or "Mi tienda"
         )
         hours: dict[str, list[list[str]]] = {}
-        defaults = Settings().business_hours
+        defaults = a.business_hours or Settings().business_hours
         for day in WEEKDAYS:
-            default = ", ".join(f"{s}-{e}" for s, e in defaults[day]) or q.t("cerrado", "closed")
+            default = ", ".join(f"{s}-{e}" for s, e in defaults.get(day, [])) or q.t(
+                "cerrado", "closed"
+            )
             while True:
                 text = await q.ask(
                     q.t(
@@ -454,6 +461,17 @@ async def run_setup_async(args: argparse.Namespace) -> int:
     db = Database(paths.db_path)
     try:
         await db.run(db.migrate)
+        if not args.non_interactive:
+            # A re-run starts from what the last one stored.
+            settings = await db.session_run(load_settings)
+            store = _secret_store(args, paths)
+            try:
+                usable = KeyringSecretStore.usable()
+            except Exception:
+                usable = False
+            stored = answers_from_stored(store if usable else MemorySecretStore(), settings)
+            stored.port = args.port
+            answers = stored
         async with _make_flow(args, paths, answers, db) as flow:
             if args.non_interactive:
                 return await _non_interactive(flow, printer)

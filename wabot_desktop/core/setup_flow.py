@@ -41,7 +41,7 @@ from aiohttp import web
 from wabot_desktop.core.errors import KeyringUnavailableError
 from wabot_desktop.core.events import CallbackRegistered, Event, EventHub, TunnelStateChanged
 from wabot_desktop.core.secrets import KeyringSecretStore, SecretKey, SecretStore
-from wabot_desktop.core.settings import WEEKDAYS
+from wabot_desktop.core.settings import WEEKDAYS, Settings
 from wabot_desktop.core.tunnel import (
     WEBHOOK_PATH,
     TunnelManager,
@@ -2312,6 +2312,74 @@ class DoneStep(Step):
         )
         # Not fatal: everything is stored; the owner can retry from the app.
         return replace(failure, status=Status.WARNING)
+
+
+def answers_from_stored(secrets: SecretStore, settings: Settings) -> Answers:
+    """Answers pre-filled from what an earlier run stored (the wizard re-run from settings).
+
+    An unreadable keyring leaves the secret fields empty (the owner types them again).
+    """
+
+    def get(key: SecretKey) -> str:
+        try:
+            return secrets.get(key) or ""
+        except KeyringUnavailableError:
+            return ""
+
+    own = settings.own_public_url
+    hours = settings.business_hours
+    return Answers(
+        app_id=settings.meta_app_id,
+        app_secret=get(SecretKey.APP_SECRET),
+        access_token=get(SecretKey.ACCESS_TOKEN),
+        waba_id=get(SecretKey.WABA_ID),
+        phone_number_id=get(SecretKey.PHONE_NUMBER_ID),
+        pin=get(SecretKey.PIN),
+        verify_token=get(SecretKey.VERIFY_TOKEN),
+        public_mode="own" if own else "ngrok",
+        public_url=own,
+        ngrok_authtoken=get(SecretKey.NGROK_AUTHTOKEN),
+        ngrok_domain=settings.ngrok_domain,
+        callback_mode="phone" if settings.callback_mode == "phone" else "app",
+        model=settings.llm_model,
+        num_ctx=settings.llm_num_ctx,
+        business_name=settings.business_name,
+        business_hours={day: [list(r) for r in hours.get(day, [])] for day in WEEKDAYS},
+        business_address=settings.business_address,
+        payment_methods=settings.payment_methods,
+        faq=settings.faq,
+        bot_from_day_one=not settings.bot_paused,
+    )
+
+
+# Steps whose errors do not stop the wizard: the model (the FAQ answers meanwhile) and the
+# "message from your phone" wait (the owner may go on and look at the listed causes later).
+_SOFT_CHECKS: Final = frozenset({(StepId.MODEL, None), (StepId.CONNECT_META, "first_message")})
+
+
+def can_advance(result: StepResult | None) -> bool:
+    """True when the wizard may go on from this step's last result."""
+    if result is None:
+        return False
+    failed = result.failed
+    if failed is None:
+        return True
+    return (result.step, None) in _SOFT_CHECKS or (result.step, failed.check) in _SOFT_CHECKS
+
+
+def next_step(step_id: StepId, answers: Answers) -> StepId | None:
+    """The step after ``step_id``; ``None`` ends the wizard (practice mode chosen on welcome)."""
+    if step_id is StepId.WELCOME and answers.practice_mode:
+        return None
+    order = [s.id for s in STEPS]
+    index = order.index(step_id)
+    return order[index + 1] if index + 1 < len(order) else None
+
+
+def previous_step(step_id: StepId) -> StepId | None:
+    order = [s.id for s in STEPS]
+    index = order.index(step_id)
+    return order[index - 1] if index > 0 else None
 
 
 STEPS: Final[tuple[Step, ...]] = (
