@@ -3,7 +3,9 @@ and /health carries the month's service-message meter (meta-cloud-api.md section
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -156,6 +158,7 @@ async def test_health_shows_the_service_message_meter(
         deadline = time.monotonic() + 10
         while await sent_count() < 1:
             assert time.monotonic() < deadline, "the reply was never counted"
+            await asyncio.sleep(0.02)
         reading = await core.db.session_run(service_meter, time.time(), 1)
         assert reading.sent == 1 and reading.warning and not reading.over
         reading = await core.db.session_run(service_meter, time.time(), 2)
@@ -164,3 +167,41 @@ async def test_health_shows_the_service_message_meter(
         over = await core.db.session_run(service_meter, time.time(), 0)
         assert over.over and "medio de pago" in over.explanation()
         assert "payment method" in over.explanation("en")
+
+
+@pytest.mark.parametrize(("days_left", "warned"), [(3, True), (30, False), (None, False)])
+async def test_expiring_token_is_announced_a_week_before(
+    tmp_path: Path,
+    graph: FakeGraph,
+    ollama: FakeOllama,
+    caplog: pytest.LogCaptureFixture,
+    days_left: int | None,
+    warned: bool,
+) -> None:
+    from tests.helpers import APP_SECRET
+    from wabot_desktop.core.events import Event, TokenExpiring
+
+    graph.app_secret = APP_SECRET
+    graph.token_expires_at = 0 if days_left is None else int(time.time()) + days_left * 86400
+    events: list[Event] = []
+    original_init = Core.__init__
+
+    def init(self: Core, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        self.hub.subscribe(events.append)  # before start: no event can be missed
+
+    caplog.set_level(logging.INFO, logger="wabot_desktop.core.setup_flow")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Core, "__init__", init)
+        async with running_core(
+            tmp_path, graph_url=graph.base_url, ollama_url=ollama.host, meta_app_id=graph.app_id
+        ):
+            deadline = time.monotonic() + 10
+            # The watch logs once the answer was handled (and any event published).
+            while "access token checked" not in caplog.text:
+                assert time.monotonic() < deadline, "the token was never checked"
+                await asyncio.sleep(0.02)
+    expiring = [e for e in events if isinstance(e, TokenExpiring)]
+    assert bool(expiring) is warned
+    if warned:
+        assert expiring[0].expires_at == graph.token_expires_at

@@ -139,6 +139,13 @@ class CallbackRegistered(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TokenExpiring(Event):
+    """The access token expires at ``expires_at`` (Unix time), within a week or already."""
+
+    expires_at: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BotPauseChanged(Event):
     """The global pause switch changed."""
 

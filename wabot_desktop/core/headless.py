@@ -14,9 +14,15 @@ import json
 import logging
 import signal
 import sys
+import time
 
 from wabot_desktop.core.errors import MissingCredentialsError, PortInUseError
-from wabot_desktop.core.events import CallbackRegistered, Event, TunnelStateChanged
+from wabot_desktop.core.events import (
+    CallbackRegistered,
+    Event,
+    TokenExpiring,
+    TunnelStateChanged,
+)
 from wabot_desktop.core.logs import close_logging, setup_logging
 from wabot_desktop.core.paths import AppPaths
 from wabot_desktop.core.runtime import Core, CoreConfig
@@ -96,6 +102,12 @@ def _print_public_address(event: Event) -> None:
         sys.stdout.write(f"wabot-desktop: public URL {event.public_url}\n")
     elif isinstance(event, TunnelStateChanged) and event.state not in ("up", "starting"):
         sys.stdout.write(f"wabot-desktop: public URL down ({event.state}: {event.detail})\n")
+    elif isinstance(event, TokenExpiring):
+        when = time.strftime("%Y-%m-%d", time.gmtime(event.expires_at))
+        sys.stdout.write(
+            f"wabot-desktop: the access token expires on {when}; run 'wabot-desktop setup' "
+            "with a permanent system-user token\n"
+        )
     elif isinstance(event, CallbackRegistered):
         outcome = "registered and read back" if event.ok else "NOT registered"
         sys.stdout.write(f"wabot-desktop: Meta callback {event.callback_url} {outcome}\n")

@@ -355,6 +355,7 @@ class Core:
         self._supervisor.spawn("mode-sweeper", self.engine.run_sweeper)
         self._supervisor.spawn("llm-warmup", self._warm_up_llm, restart=False)
         self._supervisor.spawn("graph-check", self._check_graph, restart=False)
+        self._start_token_watch(graph_url)
         if self.config.tunnel and self.sandbox is None:
             assert self.server.port is not None
             self.tunnel = TunnelManager(
@@ -397,6 +398,27 @@ class Core:
             mode=mode,
         )
         self.callback_keeper.attach()
+
+    def _start_token_watch(self, graph_url: str) -> None:
+        """Warn a week before an expiring (60-day) token ends (set up by the wizard)."""
+        from wabot_desktop.core.setup_flow import GraphSetupClient, Redactor, watch_token_expiry
+
+        app_id = self.settings.meta_app_id
+        if not app_id or self.sandbox is not None:
+            return
+        assert self._http is not None
+        secrets = self.secrets
+
+        def secret_values() -> list[str]:
+            values = [secrets.get(key) or "" for key in SecretKey]
+            return [*values, f"{app_id}|{secrets.get(SecretKey.APP_SECRET) or ''}"]
+
+        graph = GraphSetupClient(
+            self._http, graph_url, self.settings.graph_api_version, Redactor(secret_values)
+        )
+        self._supervisor.spawn(
+            "token-watch", lambda: watch_token_expiry(self.hub, graph, secrets, app_id)
+        )
 
     async def _warm_up_llm(self) -> None:
         assert self.llm is not None

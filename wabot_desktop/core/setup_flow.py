@@ -39,7 +39,13 @@ import httpx
 from aiohttp import web
 
 from wabot_desktop.core.errors import KeyringUnavailableError
-from wabot_desktop.core.events import CallbackRegistered, Event, EventHub, TunnelStateChanged
+from wabot_desktop.core.events import (
+    CallbackRegistered,
+    Event,
+    EventHub,
+    TokenExpiring,
+    TunnelStateChanged,
+)
 from wabot_desktop.core.secrets import KeyringSecretStore, SecretKey, SecretStore
 from wabot_desktop.core.settings import WEEKDAYS, Settings
 from wabot_desktop.core.tunnel import (
@@ -1709,6 +1715,46 @@ class CallbackKeeper:
             CallbackRegistered(callback_url=callback_url, ok=ok, effective_url=outcome.effective)
         )
         return outcome
+
+
+TOKEN_WARN_BEFORE_S: Final = 7 * 86400
+TOKEN_CHECK_INTERVAL_S: Final = 12 * 3600
+
+
+async def token_expiry(graph: GraphSetupClient, access_token: str, app_token: str) -> int | None:
+    """``expires_at`` of ``access_token`` from debug_token (0 = never), or None if unknown."""
+    answer = await graph.call(
+        "GET", "debug_token", params={"input_token": access_token, "access_token": app_token}
+    )
+    data = answer.data.get("data") if answer.ok else None
+    if not isinstance(data, dict):
+        return None
+    try:
+        return int(data.get("expires_at") or 0)
+    except (TypeError, ValueError):
+        return None
+
+
+async def watch_token_expiry(
+    hub: EventHub,
+    graph: GraphSetupClient,
+    secrets: SecretStore,
+    app_id: str,
+    *,
+    interval: float = TOKEN_CHECK_INTERVAL_S,
+    clock: Callable[[], float] = time.time,
+) -> None:
+    """While live: warn (``TokenExpiring``) from a week before an expiring token's end."""
+    while True:
+        token = secrets.get(SecretKey.ACCESS_TOKEN) or ""
+        app_secret = secrets.get(SecretKey.APP_SECRET) or ""
+        if token and app_secret and app_id:
+            expires = await token_expiry(graph, token, f"{app_id}|{app_secret}")
+            logger.info("access token checked (expires_at=%s)", expires)
+            if expires and expires - clock() < TOKEN_WARN_BEFORE_S:
+                logger.warning("the access token expires soon (%s)", expires)
+                hub.publish(TokenExpiring(expires_at=expires))
+        await asyncio.sleep(interval)
 
 
 class ConnectMetaStep(Step):
