@@ -38,6 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME_OR_PATH",
         help="voice-note transcription: small, base, large-v3-turbo, a model folder, or off",
     )
+    from wabot_desktop.core.setup_cli import add_setup_arguments
+
+    setup = sub.add_parser("setup", help="connect Meta, the tunnel and Ollama, checking each step")
+    add_common(setup)
+    add_setup_arguments(setup)
     return parser
 
 
@@ -58,6 +63,10 @@ def _first_run_simulator(args: argparse.Namespace) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "setup":
+        from wabot_desktop.core.setup_cli import run_setup
+
+        return run_setup(args)
     if args.command == "serve":
         # The explicit headless contract: missing credentials are an error (exit 2).
         from wabot_desktop.core.headless import run_serve

@@ -36,6 +36,13 @@ from multidict import CIMultiDict, CIMultiDictProxy
 DEFAULT_PHONE_NUMBER_ID = "110011001100110"
 DEFAULT_WABA_ID = "102030405060708"
 DEFAULT_DISPLAY_PHONE_NUMBER = "15550101234"
+DEFAULT_APP_ID = "876543210987654"
+DEFAULT_APP_SECRET = "fake-app-secret-0123456789abcdef"
+DEFAULT_SCOPES = (
+    "whatsapp_business_management",
+    "whatsapp_business_messaging",
+    "business_management",
+)
 
 ScriptBody = Mapping[str, Any] | str | bytes | None
 ScriptKind = Literal["send", "read", "any"]
@@ -68,6 +75,7 @@ _DEFAULT_MESSAGES: dict[int, str] = {
     132000: "Number of parameters does not match the expected number of params",
     132001: "Template name does not exist in the translation",
     133004: "Server temporarily unavailable",
+    133016: "Account register deregister rate limit exceeded",
     135000: "Generic user error",
 }
 
@@ -155,6 +163,27 @@ class FakeGraph:
         self.expected_token = expected_token
         self.display_phone_number = DEFAULT_DISPLAY_PHONE_NUMBER
         self.verified_name = "Fake Shop"
+        # -- setup endpoints (meta-cloud-api.md section 6); plain attributes, change freely --
+        self.app_id = DEFAULT_APP_ID
+        self.app_secret = DEFAULT_APP_SECRET
+        self.app_name = "Fake Shop Bot"
+        self.token_valid = True  # False: debug_token says invalid, Bearer calls get 190
+        self.token_expires_at = 0  # 0 = never (system-user token); else a Unix time
+        self.token_app_id: str | None = None  # None = app_id
+        self.token_scopes: list[str] = list(DEFAULT_SCOPES)
+        self.token_waba_ids: list[str] | None = None  # None = [waba_id]
+        self.number_in_waba = True
+        self.registered = True  # platform_type CLOUD_API vs NOT_APPLICABLE
+        self.quality_rating = "GREEN"
+        self.code_verification_status = "VERIFIED"
+        self.register_calls = 0
+        self.register_limit = 10  # per 72 h; beyond it: 133016
+        self.subscribe_works = True  # False: POST subscribed_apps says success, GET lists nothing
+        self.subscribed_apps: list[str] = []
+        self.app_subscription: dict[str, Any] | None = None  # POST /{app}/subscriptions
+        self.waba_override: str = ""
+        self.phone_override: str = ""
+        self.phone_override_verify_token: str = ""
         # media id -> (bytes, mime type); tests may add to it directly or via add_media().
         self.media: dict[str, tuple[bytes, str]] = {}
         self.templates: list[dict[str, Any]] = (
@@ -189,6 +218,12 @@ class FakeGraph:
         app.router.add_get(
             "/{version:v[0-9]+\\.[0-9]+}/{node}/message_templates", self._on_templates
         )
+        version = "/{version:v[0-9]+\\.[0-9]+}"
+        app.router.add_get(version + "/{node}/phone_numbers", self._on_phone_numbers)
+        app.router.add_post(version + "/{node}/register", self._on_register)
+        app.router.add_route("*", version + "/{node}/subscribed_apps", self._on_subscribed_apps)
+        app.router.add_route("*", version + "/{node}/subscriptions", self._on_subscriptions)
+        app.router.add_post(version + "/{node}", self._on_node_post)
         app.router.add_get("/{version:v[0-9]+\\.[0-9]+}/{node}", self._on_node)
         app.router.add_delete("/{version:v[0-9]+\\.[0-9]+}/{node}", self._on_delete_media)
         app.router.add_get("/media-bin/{media_id}", self._on_media_bin)
@@ -448,9 +483,17 @@ class FakeGraph:
         if request.path.startswith("/media-bin/"):
             media_response: web.StreamResponse = await handler(request)
             return media_response
+        if request.path.endswith(("/debug_token", "/subscriptions")):
+            # These take the app access token "<app_id>|<app_secret>" as a query parameter.
+            if request.query.get("access_token") != f"{self.app_id}|{self.app_secret}":
+                return _error(400, 190, "Invalid OAuth access token signature.")
+            app_response: web.StreamResponse = await handler(request)
+            return app_response
         expected = f"Bearer {self.expected_token}" if self.expected_token is not None else None
         if expected is not None and request.headers.get("Authorization") != expected:
             return _error(401, 190, "Invalid OAuth access token - Cannot parse access token")
+        if not self.token_valid:
+            return _error(401, 190)
         response: web.StreamResponse = await handler(request)
         return response
 
@@ -553,15 +596,19 @@ class FakeGraph:
 
     async def _on_node(self, request: web.Request) -> web.Response:
         node = request.match_info["node"]
+        if node == "debug_token":
+            return self._debug_token(request)
         if node == self.phone_number_id:
             info: dict[str, Any] = {
                 "id": self.phone_number_id,
                 "display_phone_number": self.display_phone_number,
                 "verified_name": self.verified_name,
-                "quality_rating": "GREEN",
-                "code_verification_status": "VERIFIED",
-                "platform_type": "CLOUD_API",
+                "quality_rating": self.quality_rating,
+                "code_verification_status": self.code_verification_status,
+                "platform_type": "CLOUD_API" if self.registered else "NOT_APPLICABLE",
+                "status": "CONNECTED" if self.registered else "PENDING",
                 "throughput": {"level": "STANDARD"},
+                "webhook_configuration": self.webhook_configuration(),
             }
             fields = [f for f in request.query.get("fields", "").split(",") if f]
             if fields:
@@ -581,6 +628,187 @@ class FakeGraph:
                 "id": node,
             }
         )
+
+    # -- setup endpoints ------------------------------------------------------------------
+
+    def webhook_configuration(self) -> dict[str, str]:
+        """What ``GET /{phone-number-id}?fields=webhook_configuration`` shows (section 1.4)."""
+        config: dict[str, str] = {}
+        if self.app_subscription is not None and self.app_subscription.get("active"):
+            config["application"] = str(self.app_subscription["callback_url"])
+        if self.waba_override:
+            config["whatsapp_business_account"] = self.waba_override
+        if self.phone_override:
+            config["phone_number"] = self.phone_override
+        return config
+
+    def effective_callback(self) -> str | None:
+        """Where Meta would deliver ``messages``: phone override > WABA override > app."""
+        config = self.webhook_configuration()
+        for key in ("phone_number", "whatsapp_business_account", "application"):
+            if config.get(key):
+                return config[key]
+        return None
+
+    def _debug_token(self, request: web.Request) -> web.Response:
+        if not request.query.get("input_token"):
+            return _error(400, 100, details="input_token is required")
+        wabas = self.token_waba_ids if self.token_waba_ids is not None else [self.waba_id]
+        data: dict[str, Any] = {
+            "app_id": self.token_app_id or self.app_id,
+            "type": "SYSTEM_USER",
+            "application": self.app_name,
+            "data_access_expires_at": 0,
+            "expires_at": self.token_expires_at,
+            "is_valid": self.token_valid,
+            "issued_at": int(time.time()) - 60,
+            "scopes": list(self.token_scopes),
+            "granular_scopes": [
+                {"scope": scope, "target_ids": list(wabas)}
+                for scope in self.token_scopes
+                if scope.startswith("whatsapp_")
+            ],
+            "user_id": "1000000000001",
+        }
+        if not self.token_valid:
+            data["error"] = {
+                "code": 190,
+                "message": "Error validating access token: Session has expired.",
+                "subcode": 463,
+            }
+        return web.json_response({"data": data})
+
+    async def _on_phone_numbers(self, request: web.Request) -> web.Response:
+        node = request.match_info["node"]
+        if node != self.waba_id:
+            return self._unknown_node(node)
+        numbers = [
+            {
+                "verified_name": "Other Shop",
+                "code_verification_status": "VERIFIED",
+                "display_phone_number": "+1 555-010-9999",
+                "quality_rating": "GREEN",
+                "platform_type": "CLOUD_API",
+                "throughput": {"level": "STANDARD"},
+                "id": "199999999999999",
+            }
+        ]
+        if self.number_in_waba:
+            numbers.insert(
+                0,
+                {
+                    "verified_name": self.verified_name,
+                    "code_verification_status": self.code_verification_status,
+                    "display_phone_number": self.display_phone_number,
+                    "quality_rating": self.quality_rating,
+                    "platform_type": "CLOUD_API" if self.registered else "NOT_APPLICABLE",
+                    "throughput": {"level": "STANDARD"},
+                    "id": self.phone_number_id,
+                },
+            )
+        return web.json_response(
+            {"data": numbers, "paging": {"cursors": {"before": "QVFI", "after": "QVFJ"}}}
+        )
+
+    async def _on_register(self, request: web.Request) -> web.Response:
+        node = request.match_info["node"]
+        if node != self.phone_number_id:
+            return self._unknown_node(node, "post")
+        try:
+            payload = json.loads(await request.read())
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict) or payload.get("messaging_product") != "whatsapp":
+            return _error(400, 100, details="messaging_product is required")
+        pin = payload.get("pin")
+        if not (isinstance(pin, str) and len(pin) == 6 and pin.isdigit()):
+            return _error(400, 100, details="pin must be 6 digits")
+        with self._lock:
+            self.register_calls += 1
+            over = self.register_calls > self.register_limit
+            if not over:
+                self.registered = True
+        if over:
+            return _error(400, 133016)
+        return web.json_response({"success": True})
+
+    async def _on_subscribed_apps(self, request: web.Request) -> web.Response:
+        node = request.match_info["node"]
+        if node != self.waba_id:
+            return self._unknown_node(node, request.method.lower())
+        if request.method == "POST":
+            body = await request.read()
+            payload = json.loads(body) if body else {}
+            with self._lock:
+                if self.subscribe_works and self.app_id not in self.subscribed_apps:
+                    self.subscribed_apps.append(self.app_id)
+                if isinstance(payload, dict) and "override_callback_uri" in payload:
+                    self.waba_override = str(payload["override_callback_uri"])
+            return web.json_response({"success": True})
+        if request.method == "DELETE":
+            with self._lock:
+                if self.app_id in self.subscribed_apps:
+                    self.subscribed_apps.remove(self.app_id)
+            return web.json_response({"success": True})
+        data: list[dict[str, Any]] = []
+        for app_id in self.subscribed_apps:
+            item: dict[str, Any] = {
+                "whatsapp_business_api_data": {
+                    "id": app_id,
+                    "name": self.app_name,
+                    "link": "https://www.facebook.com/games/?app_id=" + app_id,
+                }
+            }
+            if self.waba_override:
+                item["override_callback_uri"] = self.waba_override
+            data.append(item)
+        return web.json_response({"data": data})
+
+    async def _on_subscriptions(self, request: web.Request) -> web.Response:
+        node = request.match_info["node"]
+        if node != self.app_id:
+            return self._unknown_node(node, request.method.lower())
+        if request.method == "POST":
+            query = request.query
+            callback = query.get("callback_url", "")
+            if query.get("object") != "whatsapp_business_account" or not callback:
+                return _error(400, 100, details="object and callback_url are required")
+            if not callback.startswith("https://"):
+                return _error(400, 100, details="callback_url must be https")
+            with self._lock:
+                self.app_subscription = {
+                    "object": "whatsapp_business_account",
+                    "callback_url": callback,
+                    "verify_token": query.get("verify_token", ""),
+                    "active": True,
+                    "fields": [
+                        {"name": f, "version": "v25.0"}
+                        for f in query.get("fields", "messages").split(",")
+                        if f
+                    ],
+                }
+            return web.json_response({"success": True})
+        subscription = self.app_subscription
+        data = []
+        if subscription is not None:
+            data.append({k: v for k, v in subscription.items() if k != "verify_token"})
+        return web.json_response({"data": data})
+
+    async def _on_node_post(self, request: web.Request) -> web.Response:
+        node = request.match_info["node"]
+        if node != self.phone_number_id:
+            return self._unknown_node(node, "post")
+        try:
+            payload = json.loads(await request.read())
+        except ValueError:
+            payload = None
+        config = payload.get("webhook_configuration") if isinstance(payload, dict) else None
+        if not isinstance(config, dict) or "override_callback_uri" not in config:
+            return _error(400, 100, details="webhook_configuration is required")
+        with self._lock:
+            self.phone_override = str(config["override_callback_uri"])
+            self.phone_override_verify_token = str(config.get("verify_token") or "")
+        return web.json_response({"success": True})
 
     async def _on_delete_media(self, request: web.Request) -> web.Response:
         node = request.match_info["node"]

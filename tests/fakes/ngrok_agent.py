@@ -95,7 +95,8 @@ class _Registry:
             elif requested.startswith(("tcp://", "tls://")):
                 url = f"{requested}fake-{n}.tcp.ngrok.io:{10000 + n}"
             else:
-                url = f"https://fake-{n}.ngrok-free.app"
+                # Like the real free plan: a new random-looking address per agent session.
+                url = f"https://fake-{os.getpid()}-{n}.ngrok-free.app"
             endpoint = {
                 "id": f"ep_fake{n}",
                 "name": name,

@@ -110,6 +110,8 @@ class FakeOllama:
         self.fail_times = fail_times
         self.error_message = error_message
         self.version = version
+        # When set, /api/pull streams its first progress line, then {"error": pull_error}.
+        self.pull_error: str | None = None
         self._port = port
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -451,10 +453,15 @@ class FakeOllama:
             {"status": "writing manifest"},
             {"status": "success"},
         ]
+        if self.pull_error is not None:
+            lines = [*lines[:2], {"error": self.pull_error}]
         for line in lines:
             await response.write(_line(line))
             if self.chunk_delay:
                 await asyncio.sleep(self.chunk_delay)
+        if self.pull_error is not None:
+            await response.write_eof()
+            return response
         self._add_model(model)
         await response.write_eof()
         return response

@@ -175,3 +175,5 @@ class HealthSnapshot:
     bot_errors: int = 0  # bot turns that raised since start-up (each chat went to a person)
     last_bot_error: str | None = None  # the exception's type name, never customer text
     unattributed_messages: int = 0  # customer messages kept that name no sender at all
+    # This month's service replies vs Meta's free ones (core.meter.ServiceMeter as a dict).
+    service_messages: dict[str, object] | None = None

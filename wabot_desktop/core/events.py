@@ -135,6 +135,25 @@ class TunnelStateChanged(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CallbackRegistered(Event):
+    """The callback Meta delivers to was (re-)pointed at ``callback_url`` and read back.
+
+    ``ok`` is False when Meta refused or the effective callback (``effective_url``) differs.
+    """
+
+    callback_url: str
+    ok: bool
+    effective_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TokenExpiring(Event):
+    """The access token expires at ``expires_at`` (Unix time), within a week or already."""
+
+    expires_at: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BotPauseChanged(Event):
     """The global pause switch changed."""
 

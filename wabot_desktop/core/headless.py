@@ -19,10 +19,17 @@ import json
 import logging
 import signal
 import sys
+import time
 from collections.abc import Coroutine
 from typing import Any
 
 from wabot_desktop.core.errors import MissingCredentialsError, PortInUseError
+from wabot_desktop.core.events import (
+    CallbackRegistered,
+    Event,
+    TokenExpiring,
+    TunnelStateChanged,
+)
 from wabot_desktop.core.logs import close_logging, setup_logging
 from wabot_desktop.core.paths import AppPaths
 from wabot_desktop.core.runtime import Core, CoreConfig
@@ -65,6 +72,7 @@ def config_from_args(args: argparse.Namespace) -> CoreConfig:
 async def serve(config: CoreConfig) -> int:
     """Run until SIGTERM/SIGINT; returns the process exit code."""
     core = Core(config)
+    core.hub.subscribe(_print_public_address)
     try:
         await core.start()
     except MissingCredentialsError as exc:
@@ -124,6 +132,24 @@ async def reload_credentials(core: Core) -> None:
         await core.reload_credentials()
     except Exception:
         logger.exception("reloading credentials failed")
+def _print_public_address(event: Event) -> None:
+    """The public URL and Meta's callback are shown in the output, not only in a log."""
+    if isinstance(event, TunnelStateChanged) and event.state == "up" and event.public_url:
+        sys.stdout.write(f"wabot-desktop: public URL {event.public_url}\n")
+    elif isinstance(event, TunnelStateChanged) and event.state not in ("up", "starting"):
+        sys.stdout.write(f"wabot-desktop: public URL down ({event.state}: {event.detail})\n")
+    elif isinstance(event, TokenExpiring):
+        when = time.strftime("%Y-%m-%d", time.gmtime(event.expires_at))
+        sys.stdout.write(
+            f"wabot-desktop: the access token expires on {when}; run 'wabot-desktop setup' "
+            "with a permanent system-user token\n"
+        )
+    elif isinstance(event, CallbackRegistered):
+        outcome = "registered and read back" if event.ok else "NOT registered"
+        sys.stdout.write(f"wabot-desktop: Meta callback {event.callback_url} {outcome}\n")
+    else:
+        return
+    sys.stdout.flush()
 
 
 def run_serve(args: argparse.Namespace) -> int:

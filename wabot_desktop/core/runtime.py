@@ -17,7 +17,7 @@ import logging
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import httpx
 from sqlalchemy import select
@@ -58,6 +58,9 @@ from wabot_desktop.core.voice.notes import VoiceNotes
 from wabot_desktop.core.whatsapp.errors import GraphApiError
 from wabot_desktop.core.whatsapp.graph import GraphClient
 from wabot_desktop.core.whatsapp.sandbox import Sandbox, StatusDelays
+
+if TYPE_CHECKING:
+    from wabot_desktop.core.setup_flow import CallbackKeeper
 
 logger = logging.getLogger(__name__)
 
@@ -227,6 +230,7 @@ class Core:
         self.server: WebhookServer | None = None
         self.llm: OllamaProvider | None = None
         self.tunnel: TunnelManager | None = None
+        self.callback_keeper: CallbackKeeper | None = None
         self._service: BotService | None = None
         self._supervisor = Supervisor(self.hub)
         self.writer: IngestWriter | None = None
@@ -354,6 +358,7 @@ class Core:
             keep_alive=self.settings.llm_keep_alive,
             max_concurrent=self.settings.llm_max_concurrent,
             hub=self.hub,
+            options={"num_ctx": self.settings.llm_num_ctx},
         )
         # Voice notes: Whisper models are shared by the live and the simulator profile; the
         # simulator never goes online for one (it uses a model already there, else falls back).
@@ -424,6 +429,7 @@ class Core:
         self._supervisor.spawn("mode-sweeper", self.engine.run_sweeper)
         self._supervisor.spawn("llm-warmup", self._warm_up_llm, restart=False)
         self._supervisor.spawn("graph-check", self._check_graph)
+        self._start_token_watch(graph_url)
         if self.config.tunnel and self.sandbox is None:
             assert self.server.port is not None
             self.tunnel = TunnelManager(
@@ -436,10 +442,58 @@ class Core:
                 own_url=self.settings.own_public_url or None,
             )
             self._service.tunnel = self.tunnel
+            self._start_callback_keeper(graph_url)
             self._supervisor.spawn("tunnel", self._run_tunnel, restart=False)
         await self.voice.recover()  # before the bot's recovery, so its turns wait for them
         await self.engine.recover()
         logger.info("core started (simulator=%s)", self.config.simulator)
+
+    def _start_callback_keeper(self, graph_url: str) -> None:
+        """Re-point Meta's callback whenever the public URL changes (set up by the wizard)."""
+        from wabot_desktop.core.setup_flow import CallbackKeeper, GraphSetupClient, Redactor
+
+        mode: Literal["app", "phone"] = "phone" if self.settings.callback_mode == "phone" else "app"
+        if mode == "app" and not self.settings.meta_app_id:
+            return  # configured by hand (WABOT_* variables): leave Meta's settings alone
+        assert self._http is not None
+
+        def secret_values() -> list[str]:
+            values = [self.secrets.get(key) or "" for key in SecretKey]
+            app = self.settings.meta_app_id
+            secret = self.secrets.get(SecretKey.APP_SECRET) or ""
+            return [*values, f"{app}|{secret}"] if secret else values
+
+        self.callback_keeper = CallbackKeeper(
+            hub=self.hub,
+            graph=GraphSetupClient(
+                self._http, graph_url, self.settings.graph_api_version, Redactor(secret_values)
+            ),
+            secrets=self.secrets,
+            app_id=self.settings.meta_app_id,
+            mode=mode,
+        )
+        self.callback_keeper.attach()
+
+    def _start_token_watch(self, graph_url: str) -> None:
+        """Warn a week before an expiring (60-day) token ends (set up by the wizard)."""
+        from wabot_desktop.core.setup_flow import GraphSetupClient, Redactor, watch_token_expiry
+
+        app_id = self.settings.meta_app_id
+        if not app_id or self.sandbox is not None:
+            return
+        assert self._http is not None
+        secrets = self.secrets
+
+        def secret_values() -> list[str]:
+            values = [secrets.get(key) or "" for key in SecretKey]
+            return [*values, f"{app_id}|{secrets.get(SecretKey.APP_SECRET) or ''}"]
+
+        graph = GraphSetupClient(
+            self._http, graph_url, self.settings.graph_api_version, Redactor(secret_values)
+        )
+        self._supervisor.spawn(
+            "token-watch", lambda: watch_token_expiry(self.hub, graph, secrets, app_id)
+        )
 
     async def _warm_up_llm(self) -> None:
         assert self.llm is not None
@@ -529,6 +583,9 @@ class Core:
             await self.voice.stop()
         await self._supervisor.stop()
         await self._stop_sandbox()
+        if self.callback_keeper is not None:
+            await self.callback_keeper.aclose()
+            self.callback_keeper = None
         if self.tunnel is not None:
             try:
                 await self.tunnel.stop()

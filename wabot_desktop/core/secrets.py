@@ -32,6 +32,7 @@ class SecretKey(StrEnum):
     PHONE_NUMBER_ID = "phone_number_id"
     WABA_ID = "waba_id"
     NGROK_AUTHTOKEN = "ngrok_authtoken"
+    PIN = "pin"  # the two-step PIN chosen when registering the number
 
 
 ENV_VARS: dict[SecretKey, str] = {
@@ -41,6 +42,7 @@ ENV_VARS: dict[SecretKey, str] = {
     SecretKey.PHONE_NUMBER_ID: "WABOT_PHONE_NUMBER_ID",
     SecretKey.WABA_ID: "WABOT_WABA_ID",
     SecretKey.NGROK_AUTHTOKEN: "WABOT_NGROK_AUTHTOKEN",
+    SecretKey.PIN: "WABOT_PIN",
 }
 
 # What the webhook path needs to run live.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import logging
 import re
 import time
@@ -37,6 +38,7 @@ from wabot_desktop.core.events import (
     ModeChanged,
     TaskFailed,
 )
+from wabot_desktop.core.meter import service_meter
 from wabot_desktop.core.settings import Settings, is_setting, save_settings
 from wabot_desktop.core.store import queries
 from wabot_desktop.core.store.db import Database
@@ -512,6 +514,13 @@ class BotService:
         except Exception:
             logger.exception("database health check failed")
             database, queued, failed, unattributed = "error", 0, 0, 0
+        meter: dict[str, object] | None = None
+        if not self.simulator:
+            try:
+                reading = await self._db.session_run(service_meter, self._clock())
+                meter = {**dataclasses.asdict(reading), "explanation": reading.explanation()}
+            except Exception:
+                logger.exception("service-message meter failed")
         blocked = self._outbox.blocked_reason
         settings = self._settings()
         return HealthSnapshot(
@@ -529,6 +538,7 @@ class BotService:
             bot_errors=self.bot_errors,
             last_bot_error=self.last_bot_error,
             unattributed_messages=unattributed,
+            service_messages=meter,
         )
 
     def window_open(self, summary: ConversationSummary) -> bool:

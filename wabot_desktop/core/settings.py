@@ -67,8 +67,11 @@ class Settings:
     # What a customer tolerates: a turn waiting this long in total (queue + generation) gets the
     # holding/handoff answer instead of waiting on behind a dead model.
     llm_customer_wait_s: float = 45.0
+    llm_num_ctx: int = 8192  # explicit: Ollama defaults to 4k below 24 GiB VRAM and truncates
     ngrok_domain: str = ""
     own_public_url: str = ""
+    meta_app_id: str = ""
+    callback_mode: str = "app"  # "app" (app subscription) | "phone" (phone-number override)
     # UI
     language: str = ""  # "" = follow the system
     staff_name: str = ""

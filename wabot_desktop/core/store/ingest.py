@@ -29,6 +29,7 @@ from wabot_desktop.core.store.models import (
     RawEvent,
     UnattributedMessage,
 )
+from wabot_desktop.core.store.turns import mark_all_pending_handled, set_mode
 from wabot_desktop.core.whatsapp.models import (
     InboundMessage,
     MessageType,
@@ -467,6 +468,74 @@ def _store_message(
     )
 
 
+ECHO_STAFF_NAME = "WhatsApp Business"
+
+
+def _store_echoes(
+    session: Session, raw: _Raw, value_json: str, now: float, outcome: IngestOutcome
+) -> None:
+    """``smb_message_echoes``: a reply typed in the WhatsApp Business phone app (coexistence).
+
+    Stored as an outbound staff message; the chat goes to staff mode at once and its pending
+    customer messages count as handled, so the bot never talks over the person
+    (meta-cloud-api.md section 11).
+    """
+    try:
+        value = json.loads(value_json)
+    except ValueError:
+        return
+    echoes = value.get("message_echoes") if isinstance(value, dict) else None
+    for echo in echoes if isinstance(echoes, list) else []:
+        if not isinstance(echo, dict):
+            continue
+        to, wamid = echo.get("to"), echo.get("id")
+        if not isinstance(to, str) or not to or not isinstance(wamid, str) or not wamid:
+            continue
+        kind = str(echo.get("type") or "text")
+        content = echo.get(kind)
+        body: dict[str, Any] = content if isinstance(content, dict) else {}
+        text = body.get("body") if kind == "text" else body.get("caption")
+        contact_id, conversation_id, _blocked = resolve_contact(
+            session, raw, wa_id=to, user_id=None, profile_name=None, username=None, now=now
+        )
+        inserted = session.execute(
+            sqlite_insert(Message)
+            .values(
+                conversation_id=conversation_id,
+                wamid=wamid,
+                direction=Direction.OUT.value,
+                author=Author.STAFF.value,
+                staff_name=ECHO_STAFF_NAME,
+                type=kind,
+                text=text if isinstance(text, str) else None,
+                status=StatusKind.SENT.value,
+                created_at=now,
+                handled=True,
+                raw=json.dumps(echo, ensure_ascii=False),
+            )
+            .on_conflict_do_nothing(index_elements=[Message.wamid])
+            .returning(Message.id)
+        ).first()
+        if inserted is None:
+            outcome.duplicates += 1
+            continue
+        session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id)
+            .values(
+                last_message_at=now,
+                last_staff_message_at=now,
+                last_message_author=Author.STAFF.value,
+                last_message_preview=preview_for(kind, text if isinstance(text, str) else None),
+            )
+        )
+        set_mode(session, conversation_id, ConversationMode.HUMAN, now, ECHO_STAFF_NAME)
+        mark_all_pending_handled(session, conversation_id)
+        outcome.new_messages.append(
+            NewMessage(conversation_id, int(inserted[0]), contact_id, needs_bot=False)
+        )
+
+
 def apply_status(session: Session, status: StatusUpdate, now: float) -> StatusChange | None:
     """Record a status event (deduplicated) and move the message's tick forward if it advances."""
     error = status.errors[0] if status.errors else None
@@ -575,6 +644,9 @@ def _apply_one(session: Session, raw: _Raw, item: IngestItem, outcome: IngestOut
     )
     for msg in parsed.messages:
         _store_message(session, raw, msg, now, outcome)
+    for other in parsed.other_changes:
+        if other.field == "smb_message_echoes":
+            _store_echoes(session, raw, other.raw, now, outcome)
     for status in parsed.statuses:
         change = apply_status(session, status, now)
         if change is not None:
