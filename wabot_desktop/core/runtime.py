@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from wabot_desktop.core.aio import run_blocking
 from wabot_desktop.core.bot.engine import BotEngine
 from wabot_desktop.core.bot.outbox import OutboxSender, publish_status_changes
-from wabot_desktop.core.errors import MissingCredentialsError
+from wabot_desktop.core.errors import KeyringUnavailableError, MissingCredentialsError
 from wabot_desktop.core.events import (
     AccountErrorReceived,
     ConversationUpdated,
@@ -134,6 +134,22 @@ _CORE_SECRETS = (
     SecretKey.WABA_ID,
     SecretKey.NGROK_AUTHTOKEN,
 )
+
+
+class _CredentialView:
+    """The core's secret snapshot as a read-only SecretStore (never a keyring call)."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+
+    def get(self, key: SecretKey) -> str | None:
+        return self._core.credential(key)
+
+    def set(self, key: SecretKey, value: str) -> None:
+        raise KeyringUnavailableError("the running core's credentials are read-only")
+
+    def delete(self, key: SecretKey) -> None:
+        raise KeyringUnavailableError("the running core's credentials are read-only")
 
 
 def should_start_in_simulator(secrets: SecretStore) -> bool:
@@ -458,9 +474,9 @@ class Core:
         assert self._http is not None
 
         def secret_values() -> list[str]:
-            values = [self.secrets.get(key) or "" for key in SecretKey]
+            values = [self.credential(key) or "" for key in SecretKey]
             app = self.settings.meta_app_id
-            secret = self.secrets.get(SecretKey.APP_SECRET) or ""
+            secret = self.credential(SecretKey.APP_SECRET) or ""
             return [*values, f"{app}|{secret}"] if secret else values
 
         self.callback_keeper = CallbackKeeper(
@@ -468,7 +484,7 @@ class Core:
             graph=GraphSetupClient(
                 self._http, graph_url, self.settings.graph_api_version, Redactor(secret_values)
             ),
-            secrets=self.secrets,
+            secrets=_CredentialView(self),
             app_id=self.settings.meta_app_id,
             mode=mode,
         )
@@ -482,7 +498,7 @@ class Core:
         if not app_id or self.sandbox is not None:
             return
         assert self._http is not None
-        secrets = self.secrets
+        secrets = _CredentialView(self)
 
         def secret_values() -> list[str]:
             values = [secrets.get(key) or "" for key in SecretKey]
