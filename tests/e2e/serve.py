@@ -8,6 +8,8 @@ import signal
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,25 @@ def live_env(**extra: str) -> dict[str, str]:
     env.pop("WAYLAND_DISPLAY", None)
     env.update(extra)
     return env
+
+
+def rows(data_dir: Path, sql: str) -> list[tuple[object, ...]]:
+    """Rows of ``sql`` on the profile's database (read from outside the running server)."""
+    db = Database(AppPaths.resolve(data_dir).db_path)
+    try:
+        with db.engine.connect() as connection:
+            return [tuple(r) for r in connection.exec_driver_sql(sql).all()]
+    finally:
+        db.close()
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 20.0) -> None:
+    """Poll ``predicate`` until it is true; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        time.sleep(0.05)
 
 
 class ServeProcess:

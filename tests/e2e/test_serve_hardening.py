@@ -6,51 +6,27 @@ import asyncio
 import signal
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.e2e.serve import FAST, ServeProcess, live_env, seed_settings, serve_args
+from tests.e2e.serve import (
+    FAST,
+    ServeProcess,
+    live_env,
+    rows,
+    seed_settings,
+    serve_args,
+    wait_until,
+)
 from tests.fakes.graph import FakeGraph, status_webhook
 from tests.fakes.ollama import FakeOllama
 from tests.helpers import ACCESS_TOKEN, signature_headers, text_body
-from wabot_desktop.core.paths import AppPaths
-from wabot_desktop.core.store.db import Database
 
 pytestmark = pytest.mark.slow
 
 CUSTOMERS = [f"1555555{n:04d}" for n in range(10)]
-
-
-@pytest.fixture
-def graph() -> Iterator[FakeGraph]:
-    with FakeGraph.in_thread() as fake:
-        yield fake
-
-
-@pytest.fixture
-def ollama() -> Iterator[FakeOllama]:
-    with FakeOllama.in_thread(reply="Con gusto le ayudo.") as fake:
-        yield fake
-
-
-def rows(data_dir: Path, sql: str) -> list[tuple[object, ...]]:
-    db = Database(AppPaths.resolve(data_dir).db_path)
-    try:
-        with db.engine.connect() as connection:
-            return [tuple(r) for r in connection.exec_driver_sql(sql).all()]
-    finally:
-        db.close()
-
-
-def wait_until(predicate, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.05)
 
 
 def signed_post(client: httpx.Client, url: str, body: bytes) -> int:

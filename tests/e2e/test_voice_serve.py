@@ -9,7 +9,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.serve import FAST, ServeProcess, live_env, seed_settings, serve_args
+from tests.e2e.serve import (
+    FAST,
+    ServeProcess,
+    live_env,
+    seed_settings,
+    serve_args,
+)
 from tests.fakes.graph import FakeGraph
 from tests.fakes.ollama import FakeOllama
 from tests.helpers import message_body, signature_headers
@@ -19,12 +25,6 @@ from wabot_desktop.core.bot.rules import Canned
 from wabot_desktop.core.settings import Settings
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def graph() -> Iterator[FakeGraph]:
-    with FakeGraph.in_thread() as fake:
-        yield fake
 
 
 @pytest.fixture
