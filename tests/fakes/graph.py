@@ -25,7 +25,7 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from typing import Any, Literal
@@ -364,16 +364,21 @@ class FakeGraph:
                 and r.json.get("status") != "read"
             ]
 
-    async def wait_for_send_requests(self, n: int, timeout: float = 5.0) -> list[dict[str, Any]]:
-        """Wait until at least ``n`` message POSTs arrived (answered or still in the delay)."""
+    async def _wait_async(
+        self, get: Callable[[], list[dict[str, Any]]], n: int, timeout: float, what: str
+    ) -> list[dict[str, Any]]:
         deadline = time.monotonic() + timeout
         while True:
-            arrived = self.send_requests
-            if len(arrived) >= n:
-                return arrived
+            items = get()
+            if len(items) >= n:
+                return items
             if time.monotonic() >= deadline:
-                raise TimeoutError(f"{len(arrived)} of {n} send requests after {timeout} s")
+                raise TimeoutError(f"{len(items)} of {n} {what} after {timeout} s")
             await asyncio.sleep(0.01)
+
+    async def wait_for_send_requests(self, n: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """Wait until at least ``n`` message POSTs arrived (answered or still in the delay)."""
+        return await self._wait_async(lambda: self.send_requests, n, timeout, "send requests")
 
     def wait_for_send_requests_blocking(self, n: int, timeout: float = 5.0) -> list[dict[str, Any]]:
         """Thread-blocking :meth:`wait_for_send_requests`."""
@@ -390,14 +395,7 @@ class FakeGraph:
 
     async def wait_for_sends(self, n: int, timeout: float = 5.0) -> list[dict[str, Any]]:
         """Wait until at least ``n`` sends were accepted; returns all of them."""
-        deadline = time.monotonic() + timeout
-        while True:
-            sent = self.sent_messages
-            if len(sent) >= n:
-                return sent
-            if time.monotonic() >= deadline:
-                raise TimeoutError(f"{len(sent)} of {n} sends after {timeout} s")
-            await asyncio.sleep(0.01)
+        return await self._wait_async(lambda: self.sent_messages, n, timeout, "sends")
 
     def wait_for_sends_blocking(self, n: int, timeout: float = 5.0) -> list[dict[str, Any]]:
         """Thread-blocking :meth:`wait_for_sends` (the fake must run in another thread/process)."""
