@@ -32,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="run headless (no window)")
     add_common(serve)
+    from wabot_desktop.core.knowledge.cli import add_commands
+
+    add_commands(sub)
     return parser
 
 
@@ -52,6 +55,10 @@ def _first_run_simulator(args: argparse.Namespace) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in ("knowledge", "checks"):
+        from wabot_desktop.core.knowledge.cli import run
+
+        return run(args)
     if args.command == "serve":
         # The explicit headless contract: missing credentials are an error (exit 2).
         from wabot_desktop.core.headless import run_serve

@@ -23,6 +23,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wabot_desktop.core.bot.engine import BotEngine
+from wabot_desktop.core.knowledge import store as knowledge_store
+from wabot_desktop.core.knowledge.active import ActiveKnowledge
+from wabot_desktop.core.knowledge.context import context_tokens
 from wabot_desktop.core.bot.outbox import OutboxSender, publish_status_changes
 from wabot_desktop.core.errors import MissingCredentialsError
 from wabot_desktop.core.events import (
@@ -208,6 +211,7 @@ class Core:
         self.graph: GraphClient | None = None
         self.outbox: OutboxSender | None = None
         self.engine: BotEngine | None = None
+        self.knowledge = ActiveKnowledge()
         self.server: WebhookServer | None = None
         self.llm: OllamaProvider | None = None
         self.tunnel: TunnelManager | None = None
@@ -256,6 +260,8 @@ class Core:
             overrides = self.config.settings_overrides
             await self.db.session_run(lambda s: save_settings(s, **overrides))
         self.settings = await self.db.session_run(load_settings)
+        found = await self.db.session_run(knowledge_store.active)
+        self.knowledge = ActiveKnowledge(found[1], found[0]) if found else ActiveKnowledge()
 
         graph_url = self.config.graph_url or self.settings.graph_base_url
         if self.sandbox is not None:
@@ -302,6 +308,7 @@ class Core:
             graph=self.graph,
             llm=self.llm,
             settings=lambda: self.settings,
+            knowledge=self.knowledge,
         )
         self.writer = IngestWriter(self.db)
         self.writer.add_committed_callback(self._on_committed)
@@ -316,6 +323,7 @@ class Core:
             llm=self.llm,
             tunnel=self.tunnel,
             simulator=self.config.simulator,
+            knowledge=self.knowledge,
         )
         self.server = WebhookServer(
             writer=self.writer,
@@ -370,6 +378,11 @@ class Core:
         assert self.llm is not None
         if await self.llm.check() == "up":
             await self.llm.warm_up()
+            self.knowledge.context_tokens = await context_tokens(
+                self.config.ollama_url or self.settings.ollama_host, self.settings.llm_model
+            )
+            if self.knowledge.context_tokens:  # the window is set explicitly, the budget follows
+                self.llm.options.setdefault("num_ctx", self.knowledge.context_tokens)
 
     async def _check_graph(self) -> None:
         assert self.graph is not None and self._service is not None
