@@ -26,8 +26,8 @@ from wabot_desktop.core.knowledge.context import context_from_show
 from wabot_desktop.core.knowledge.faq import FaqIndex
 from wabot_desktop.core.knowledge.model import (
     DeliveryZone,
-    FaqItem,
     Facts,
+    FaqItem,
     Knowledge,
     PriceItem,
     default_knowledge,
@@ -102,13 +102,13 @@ def test_hoy_uses_the_shop_time_zone_and_open_now() -> None:
     k = shop()
     moment = TUESDAY_1530 + 60 * 60  # 16:30: open again after the break
     assert today_text(k.facts, moment, "es") == "martes 2026-12-01 16:30 (abierto ahora)"
-    tokyo = k.facts.__class__(**{**k.facts.__dict__}) if False else None
-    assert tokyo is None
     other = k.replace(facts=Facts(hours=k.facts.hours, time_zone="Asia/Tokyo"))
     # same instant is Wednesday 03:30 in Tokyo: closed, and the date moved on
     assert today_text(other.facts, TUESDAY_1530, "en") == "Wednesday 2026-12-02 03:30 (closed now)"
     christmas = datetime(2026, 12, 25, 10, 0)
-    assert not is_open(Facts(hours={"fri": [["09:00", "18:00"]]}, closed_dates=("2026-12-25",)), christmas)
+    assert not is_open(
+        Facts(hours={"fri": [["09:00", "18:00"]]}, closed_dates=("2026-12-25",)), christmas
+    )
     assert is_open(Facts(hours={"fri": [["09:00", "18:00"]]}), christmas)
 
 
@@ -146,19 +146,34 @@ def test_customer_text_never_reaches_the_system_message() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "value"),
-    [("18.500", 18500), ("18,500.00", 18500), ("18.500,00", 18500), ("12,50", 12.5), ("1.234.567", 1234567), ("25", 25)],
+    [
+        ("18.500", 18500),
+        ("18,500.00", 18500),
+        ("18.500,00", 18500),
+        ("12,50", 12.5),
+        ("1.234.567", 1234567),
+        ("25", 25),
+    ],
 )
 def test_parse_number(raw: str, value: float) -> None:
     assert parse_number(raw) == value
 
 
 def test_amount_formats_and_currencies() -> None:
-    found = {a.text: a.value for a in find_amounts(
-        "Cuesta $18.500, o 18,500.00 USD, unos 18 mil, €12,50, S/ 30, 40 soles y US$ 5"
-    )}
+    found = {
+        a.text: a.value
+        for a in find_amounts(
+            "Cuesta $18.500, o 18,500.00 USD, unos 18 mil, €12,50, S/ 30, 40 soles y US$ 5"
+        )
+    }
     assert found == {
-        "$18.500": 18500, "18,500.00 USD": 18500, "18 mil": 18000, "€12,50": 12.5,
-        "S/ 30": 30, "40 soles": 40, "US$ 5": 5,
+        "$18.500": 18500,
+        "18,500.00 USD": 18500,
+        "18 mil": 18000,
+        "€12,50": 12.5,
+        "S/ 30": 30,
+        "40 soles": 40,
+        "US$ 5": 5,
     }
     assert find_amounts("Abrimos a las 9, tenemos 3 sabores y 2 sucursales") == []
 
@@ -189,7 +204,11 @@ def test_invented_amount_without_a_clear_product_becomes_check_with_the_team() -
     k = shop()
     for reply in ("Eso cuesta $9.999.", "La torta sale $30.000 y las medialunas $2.000."):
         result = guard_reply(reply, k)
-        assert result.handoff and "9.999" not in result.text and "consultarlo con el equipo" in result.text
+        assert (
+            result.handoff
+            and "9.999" not in result.text
+            and "consultarlo con el equipo" in result.text
+        )
     english = guard_reply("That is $77.", k.replace(language="en"))
     assert english.handoff and english.text.startswith("Let me check with the team")
 
@@ -221,7 +240,10 @@ def test_versions_diff_and_rollback(tmp_path: Path) -> None:
         v2 = db.session_run_sync(store.save_version, second, "agrego budín", 200.0)
         info, active = db.session_run_sync(store.active)
         assert info == v2 and active == second
-        assert [v.note for v in db.session_run_sync(store.list_versions)] == ["agrego budín", "primera"]
+        assert [v.note for v in db.session_run_sync(store.list_versions)] == [
+            "agrego budín",
+            "primera",
+        ]
         d = store.diff(first, second, "v1", "v2")
         assert "+" in d and "Budín" in d and "--- v1" in d
         assert store.diff(first, first) == ""
@@ -238,21 +260,38 @@ def test_json_round_trip_and_seed_from_settings() -> None:
     k = shop()
     assert Knowledge.from_json(k.to_json()) == k
     settings = Settings(
-        business_name="Kiosco", payment_methods="Efectivo; Transferencia", faq=(("¿Q?", "A"),),
-        handoff_message="Ya le atiende alguien.", closed_dates=("2026-01-01",),
+        business_name="Kiosco",
+        payment_methods="Efectivo; Transferencia",
+        faq=(("¿Q?", "A"),),
+        handoff_message="Ya le atiende alguien.",
+        closed_dates=("2026-01-01",),
     )
     seeded = store.from_settings(settings)
-    assert seeded.facts.name == "Kiosco" and seeded.facts.payment_methods == ("Efectivo", "Transferencia")
-    assert seeded.faq == (FaqItem("¿Q?", "A"),) and seeded.text("handoff") == "Ya le atiende alguien."
+    assert seeded.facts.name == "Kiosco" and seeded.facts.payment_methods == (
+        "Efectivo",
+        "Transferencia",
+    )
+    assert (
+        seeded.faq == (FaqItem("¿Q?", "A"),) and seeded.text("handoff") == "Ya le atiende alguien."
+    )
     assert seeded.checks and seeded.prompt  # starter checks and the bundled prompt
     changes = store.settings_changes(seeded)
-    assert changes["handoff_message"] == "Ya le atiende alguien." and changes["closed_dates"] == ["2026-01-01"]
+    assert changes["handoff_message"] == "Ya le atiende alguien." and changes["closed_dates"] == [
+        "2026-01-01"
+    ]
 
 
 def test_canned_texts_have_es_en_defaults() -> None:
     for lang in ("es", "en"):
         k = default_knowledge(lang)
-        for key in ("greeting", "away", "handoff", "opt_out_confirm", "media_unreadable", "no_answer"):
+        for key in (
+            "greeting",
+            "away",
+            "handoff",
+            "opt_out_confirm",
+            "media_unreadable",
+            "no_answer",
+        ):
             assert k.text(key)
     assert default_knowledge("en").text("handoff") != default_knowledge("es").text("handoff")
 
@@ -267,12 +306,16 @@ def write_csv(path: Path, rows: list[list[str]], delimiter: str = ",") -> Path:
 
 
 def test_csv_price_list_spanish_headers_accents_and_empty_cells(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "p.csv", [
-        ["Producto", "Precio", "Variantes", "Disponible"],
-        ["Pan de campo ñandú", "1.500", "", ""],
-        ["", "", "", ""],
-        ["Café", "18,500.00", "1 kg", "no"],
-    ], ";")
+    path = write_csv(
+        tmp_path / "p.csv",
+        [
+            ["Producto", "Precio", "Variantes", "Disponible"],
+            ["Pan de campo ñandú", "1.500", "", ""],
+            ["", "", "", ""],
+            ["Café", "18,500.00", "1 kg", "no"],
+        ],
+        ";",
+    )
     result = kio.read_file(path)
     assert result.kind == "prices" and not result.bad_rows
     assert result.prices == (
@@ -282,9 +325,16 @@ def test_csv_price_list_spanish_headers_accents_and_empty_cells(tmp_path: Path) 
 
 
 def test_bad_rows_are_reported_by_line_and_nothing_is_imported(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "p.csv", [
-        ["name", "price"], ["Pan", "100"], ["Torta", "caro"], ["", "5"], ["Budín", "-3"],
-    ])
+    path = write_csv(
+        tmp_path / "p.csv",
+        [
+            ["name", "price"],
+            ["Pan", "100"],
+            ["Torta", "caro"],
+            ["", "5"],
+            ["Budín", "-3"],
+        ],
+    )
     result = kio.read_file(path)
     assert [b.line for b in result.bad_rows] == [3, 4, 5] and result.prices == ()
     k = shop()
@@ -320,5 +370,7 @@ def test_xlsx_faq_english_headers_and_round_trips(tmp_path: Path) -> None:
     for path in written:
         again = kio.read_file(path)
         assert not again.bad_rows
-        assert (again.faq if again.kind == "faq" else again.prices) == (k.faq if again.kind == "faq" else k.prices)
+        assert (again.faq if again.kind == "faq" else again.prices) == (
+            k.faq if again.kind == "faq" else k.prices
+        )
     assert load_workbook(tmp_path / "out" / "precios.xlsx").active.title == "Precios"  # type: ignore[union-attr]

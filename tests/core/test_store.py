@@ -37,7 +37,7 @@ def test_migrations_are_idempotent(db: Database) -> None:
     db.migrate()
     with db.engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-    assert version == "0002"
+    assert version == "0005"
 
 
 def test_durability_pragmas(db: Database) -> None:

@@ -23,9 +23,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wabot_desktop.core.bot.engine import BotEngine
-from wabot_desktop.core.knowledge import store as knowledge_store
-from wabot_desktop.core.knowledge.active import ActiveKnowledge
-from wabot_desktop.core.knowledge.context import context_tokens
 from wabot_desktop.core.bot.outbox import OutboxSender, publish_status_changes
 from wabot_desktop.core.errors import MissingCredentialsError
 from wabot_desktop.core.events import (
@@ -34,6 +31,9 @@ from wabot_desktop.core.events import (
     EventHub,
     MessageReceived,
 )
+from wabot_desktop.core.knowledge import store as knowledge_store
+from wabot_desktop.core.knowledge.active import ActiveKnowledge
+from wabot_desktop.core.knowledge.context import context_tokens
 from wabot_desktop.core.llm.ollama_provider import OllamaProvider
 from wabot_desktop.core.metrics import Metrics
 from wabot_desktop.core.paths import AppPaths

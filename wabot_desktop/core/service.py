@@ -12,9 +12,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wabot_desktop.core.knowledge import store as knowledge_store
-from wabot_desktop.core.knowledge.active import ActiveKnowledge
-from wabot_desktop.core.knowledge.model import Knowledge
 from wabot_desktop.core.dto import (
     WINDOW_SECONDS,
     Author,
@@ -37,6 +34,9 @@ from wabot_desktop.core.events import (
     MessageQueued,
     ModeChanged,
 )
+from wabot_desktop.core.knowledge import store as knowledge_store
+from wabot_desktop.core.knowledge.active import ActiveKnowledge
+from wabot_desktop.core.knowledge.model import Knowledge
 from wabot_desktop.core.settings import Settings, is_setting, save_settings
 from wabot_desktop.core.store import queries
 from wabot_desktop.core.store.db import Database

@@ -17,7 +17,9 @@ from wabot_desktop.core.llm.prompt import compose_messages, fill_placeholders
 class ActiveKnowledge:
     """Holds the active version; the engine asks it for prompts, direct answers and the guard."""
 
-    def __init__(self, knowledge: Knowledge | None = None, version: VersionInfo | None = None) -> None:
+    def __init__(
+        self, knowledge: Knowledge | None = None, version: VersionInfo | None = None
+    ) -> None:
         self.context_tokens: int | None = None  # from Ollama's /api/show, when known
         self.knowledge = knowledge or Knowledge()
         self.version = version
@@ -40,7 +42,9 @@ class ActiveKnowledge:
         text = self.knowledge.texts.get(key, "")
         if not text:
             return ""
-        return fill_placeholders(text, variable_values(self.knowledge, time.time() if now is None else now))
+        return fill_placeholders(
+            text, variable_values(self.knowledge, time.time() if now is None else now)
+        )
 
     def direct_answer(self, customer_text: str) -> str | None:
         return self._faq.direct_answer(customer_text)

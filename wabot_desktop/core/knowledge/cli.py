@@ -16,6 +16,13 @@ from wabot_desktop.core.paths import AppPaths
 from wabot_desktop.core.settings import Settings, load_settings
 from wabot_desktop.core.store.db import Database
 
+
+def _out(line: str, *, error: bool = False) -> None:
+    stream = sys.stderr if error else sys.stdout
+    stream.write(line + "\n")
+    stream.flush()
+
+
 EXIT_OK, EXIT_FAIL, EXIT_UNREADABLE, EXIT_BAD_ROWS = 0, 1, 2, 3
 
 
@@ -52,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         db, _, knowledge = _open(args.data_dir)
         db.close()
         for path in kio.export_all(knowledge, Path(args.dir)):
-            print(path)
+            _out(str(path))
         return EXIT_OK
     return _checks(args.data_dir, args.ollama_url)
 
@@ -61,13 +68,13 @@ def _import(path: Path, data_dir: str | None) -> int:
     try:
         result = kio.read_file(path)
     except kio.UnreadableFileError as exc:
-        print(f"No se pudo leer {path}: {exc}", file=sys.stderr)
+        _out(f"No se pudo leer {path}: {exc}", error=True)
         return EXIT_UNREADABLE
     what = "preguntas frecuentes" if result.kind == "faq" else "productos"
     if result.bad_rows:
         for bad in result.bad_rows:
-            print(f"línea {bad.line}: {bad.message}", file=sys.stderr)
-        print(f"No se importó nada: {len(result.bad_rows)} filas con errores.", file=sys.stderr)
+            _out(f"línea {bad.line}: {bad.message}", error=True)
+        _out(f"No se importó nada: {len(result.bad_rows)} filas con errores.", error=True)
         return EXIT_BAD_ROWS
     db, _, knowledge = _open(data_dir)
     try:
@@ -75,7 +82,7 @@ def _import(path: Path, data_dir: str | None) -> int:
         db.session_run_sync(store.save_version, kio.apply(knowledge, result), note, time.time())
     finally:
         db.close()
-    print(f"Importados {result.count} {what} de {path.name}.")
+    _out(f"Importados {result.count} {what} de {path.name}.")
     return EXIT_OK
 
 
@@ -85,7 +92,7 @@ def _checks(data_dir: str | None, ollama_url: str | None) -> int:
     db, settings, knowledge = _open(data_dir)
     db.close()
     if not knowledge.checks:
-        print("No hay revisiones definidas.")
+        _out("No hay revisiones definidas.")
         return EXIT_OK
 
     async def go() -> int:
@@ -93,7 +100,7 @@ def _checks(data_dir: str | None, ollama_url: str | None) -> int:
             host=ollama_url or settings.ollama_host, model=settings.llm_model
         ) as llm:
             if await llm.check() != "up":
-                print(HOW_TO_ENABLE[knowledge.language].format(model=settings.llm_model))
+                _out(HOW_TO_ENABLE[knowledge.language].format(model=settings.llm_model))
                 return EXIT_FAIL
             failed = 0
 
@@ -111,7 +118,7 @@ def _checks(data_dir: str | None, ollama_url: str | None) -> int:
                     detail += " no debe decir: " + ", ".join(result.forbidden)
                 if result.error:
                     detail += f" error: {result.error}"
-                print(f"{mark} {result.check.question}{detail}", flush=True)
+                _out(f"{mark} {result.check.question}{detail}")
 
             await run_checks(llm, knowledge, on_result=show)
             return EXIT_OK if failed == 0 else EXIT_FAIL

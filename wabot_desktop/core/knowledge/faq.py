@@ -16,7 +16,9 @@ class FaqIndex:
 
     def __init__(self, knowledge: Knowledge) -> None:
         self._entries: list[FaqItem] = [
-            f for f in knowledge.faq if f.enabled and f.direct and f.question.strip() and f.answer.strip()
+            f
+            for f in knowledge.faq
+            if f.enabled and f.direct and f.question.strip() and f.answer.strip()
         ]
         self._keys = [fold(f.question) for f in self._entries]
 

@@ -69,7 +69,8 @@ def _read_rows(path: Path) -> list[list[str]]:
             workbook = load_workbook(path, read_only=True, data_only=True)
             sheet = workbook.worksheets[0]
             rows = [
-                ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
+                ["" if v is None else str(v) for v in row]
+                for row in sheet.iter_rows(values_only=True)
             ]
             workbook.close()
             return rows
@@ -196,7 +197,9 @@ def _yes_no(value: bool) -> str:
 def export_rows(knowledge: Knowledge, kind: Kind) -> list[list[str]]:
     rows = [list(EXPORT_HEADERS[kind])]
     if kind == "faq":
-        rows += [[f.question, f.answer, _yes_no(f.enabled), _yes_no(f.direct)] for f in knowledge.faq]
+        rows += [
+            [f.question, f.answer, _yes_no(f.enabled), _yes_no(f.direct)] for f in knowledge.faq
+        ]
     else:
         rows += [
             [p.name, p.variants, f"{p.price:g}", p.currency, _yes_no(p.available)]

@@ -97,8 +97,11 @@ def from_dict(data: dict[str, Any]) -> Knowledge:
     """Rebuild a document from its JSON form; missing keys take their defaults."""
     facts_raw = dict(data.get("facts") or {})
     facts = Facts(
-        name=str(facts_raw.get("name", Facts.name)),
-        hours={str(k): [list(map(str, r)) for r in v] for k, v in (facts_raw.get("hours") or {}).items()},
+        name=str(facts_raw.get("name", "Mi tienda")),
+        hours={
+            str(k): [list(map(str, r)) for r in v]
+            for k, v in (facts_raw.get("hours") or {}).items()
+        },
         closed_dates=tuple(map(str, facts_raw.get("closed_dates") or ())),
         address=str(facts_raw.get("address", "")),
         map_link=str(facts_raw.get("map_link", "")),

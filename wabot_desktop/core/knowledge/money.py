@@ -110,7 +110,9 @@ def product_in(text: str, prices: Iterable[PriceItem]) -> PriceItem | None:
     """The one listed product ``text`` talks about, or None when none or several match."""
     folded = fold(text)
     words = set(folded.split())
-    mentioned = [item for item in prices if fold(item.name) and _mentioned(fold(item.name), folded, words)]
+    mentioned = [
+        item for item in prices if fold(item.name) and _mentioned(fold(item.name), folded, words)
+    ]
     if not mentioned:
         return None
     # Several variants of one product count only when they cost the same.

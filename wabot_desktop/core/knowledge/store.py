@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wabot_desktop.core.knowledge.model import (
-    FaqItem,
     Facts,
+    FaqItem,
     Knowledge,
     default_knowledge,
     from_dict,
@@ -60,7 +60,9 @@ def from_settings(settings: Settings) -> Knowledge:
         time_zone=base.facts.time_zone,
     )
     texts = {
-        key: getattr(settings, name) for key, name in _SETTING_TEXTS.items() if getattr(settings, name)
+        key: getattr(settings, name)
+        for key, name in _SETTING_TEXTS.items()
+        if getattr(settings, name)
     }
     return base.replace(
         prompt=settings.system_prompt or load_system_template(lang),
@@ -93,7 +95,9 @@ def active(session: Session) -> tuple[VersionInfo, Knowledge] | None:
     return None if row is None else (_info(row), Knowledge.from_json(row.document))
 
 
-def active_or_seed(session: Session, settings: Settings, now: float) -> tuple[VersionInfo, Knowledge]:
+def active_or_seed(
+    session: Session, settings: Settings, now: float
+) -> tuple[VersionInfo, Knowledge]:
     """The active version; a profile without one gets version 1 from its settings."""
     found = active(session)
     if found is not None:
