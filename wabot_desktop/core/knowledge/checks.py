@@ -45,22 +45,35 @@ def evaluate(check: Check, answer: str) -> tuple[bool, tuple[str, ...], tuple[st
     return not missing and not forbidden, missing, forbidden
 
 
+class _Draft:
+    """The draft composed once for a run of checks (the prompt does not change between them)."""
+
+    def __init__(self, knowledge: Knowledge, now: float | None) -> None:
+        self.brain = ActiveKnowledge(knowledge, VersionInfo(0, 0.0, "draft"))
+        self.system = self.brain.system_prompt(now)
+
+
 async def run_check(
     llm: LlmProvider,
-    knowledge: Knowledge,
+    knowledge: Knowledge | _Draft,
     check: Check,
     *,
     on_token: Callable[[str], None] | None = None,
     now: float | None = None,
 ) -> CheckResult:
+    """Ask one check's question (a fresh conversation) and evaluate the answer."""
     started = time.perf_counter()
-    brain = ActiveKnowledge(knowledge, VersionInfo(0, 0.0, "draft"))
+    draft = knowledge if isinstance(knowledge, _Draft) else _Draft(knowledge, now)
+    brain, system = draft.brain, draft.system
     direct = brain.direct_answer(check.question)
     if direct is not None:
         passed, missing, forbidden = evaluate(check, direct)
         overhead = time.perf_counter() - started
         return CheckResult(check, direct, passed, missing, forbidden, 0.0, None, overhead)
-    messages, system = brain.messages([], [check.question], max_history_chars=0, now=now)
+    messages = [
+        {"role": "system", "content": system},
+        {"role": "user", "content": check.question},  # customer-side text stays a user turn
+    ]
     first: list[float] = []
     pieces: list[str] = []
 
@@ -94,10 +107,14 @@ async def run_checks(
     checks: Sequence[Check] | None = None,
     *,
     on_result: Callable[[CheckResult], None] | None = None,
+    on_token: Callable[[Check, str], None] | None = None,
 ) -> list[CheckResult]:
+    """Run ``checks`` (default: the document's own) one after another against ``knowledge``."""
+    draft = _Draft(knowledge, None)
     results = []
     for check in knowledge.checks if checks is None else checks:
-        result = await run_check(llm, knowledge, check)
+        stream = None if on_token is None else (lambda piece, c=check: on_token(c, piece))
+        result = await run_check(llm, draft, check, on_token=stream)
         results.append(result)
         if on_result is not None:
             on_result(result)
