@@ -85,8 +85,11 @@ async def bench_checks(rounds: int = 100) -> dict[str, float]:
         checks=tuple(Check(f"¿cuánto sale el producto {i}?", ("1000",)) for i in range(rounds))
     )
     async with FakeOllama(reply="El Producto 0 cuesta $1.000.") as ollama:
-        async with OllamaProvider(host=ollama.host) as llm:
+        llm = OllamaProvider(host=ollama.host)
+        try:
             results = await run_checks(llm, k)
+        finally:
+            await llm.aclose()
     over = [r.overhead_s * 1000 for r in results]
     return {
         "checks_overhead_p50_ms": statistics.median(over),

@@ -499,6 +499,10 @@ class BotService:
         await self.update_settings(**knowledge_store.settings_changes(knowledge))
         return info
 
+    def model_context_tokens(self) -> int | None:
+        """The model's context window from Ollama's metadata (None until known)."""
+        return self.knowledge.context_tokens
+
     async def knowledge_versions(self) -> list[knowledge_store.VersionInfo]:
         return await self._db.session_run(knowledge_store.list_versions)
 
