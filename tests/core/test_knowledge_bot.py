@@ -150,3 +150,15 @@ async def test_cli_import_export_and_checks(tmp_path: Path, ollama: FakeOllama) 
     lines = checks.stdout.strip().splitlines()
     assert len(lines) == 3 and all(line.startswith(("PASA", "FALLA")) for line in lines)
     assert no_ollama.returncode == 1 and "ollama pull" in no_ollama.stdout
+
+
+async def test_without_ollama_the_fallback_answers_from_the_saved_faq(
+    tmp_path: Path, graph: FakeGraph, client: httpx.AsyncClient
+) -> None:
+    async with core_for(tmp_path, graph, f"http://127.0.0.1:{free_port()}") as core:
+        k = knowledge().replace(faq=(FaqItem("¿Hacen envíos?", "Sí, por correo.", True, False),))
+        await core.service.save_knowledge(k, "sin modelo")
+        await say(client, core, "¿Hacen envíos?")
+        await graph.wait_for_sends(1)
+        await idle(core)
+        assert texts(graph) == ["Sí, por correo."]

@@ -518,9 +518,8 @@ class BotEngine:
         new_mode: ConversationMode | None = new_mode_guard
         handoff: HandoffReason | None = HandoffReason.NO_ANSWER if new_mode_guard else None
         if not reply:
-            faq_answer = (
-                FallbackResponder(business_profile(settings).faq).answer(merged) if merged else None
-            )
+            faq = business_profile(settings).faq if brain is None else brain.fallback_faq()
+            faq_answer = FallbackResponder(faq).answer(merged) if merged else None
             polite = small_talk(merged) if merged else None
             if faq_answer:
                 reply = faq_answer

@@ -10,7 +10,7 @@ from wabot_desktop.core.knowledge.faq import FaqIndex
 from wabot_desktop.core.knowledge.model import Knowledge
 from wabot_desktop.core.knowledge.money import GuardResult, guard_reply
 from wabot_desktop.core.knowledge.store import VersionInfo
-from wabot_desktop.core.llm.base import BusinessProfile, HistoryTurn
+from wabot_desktop.core.llm.base import BusinessProfile, FaqEntry, HistoryTurn
 from wabot_desktop.core.llm.prompt import compose_messages, fill_placeholders
 
 
@@ -44,6 +44,12 @@ class ActiveKnowledge:
             return ""
         return fill_placeholders(
             text, variable_values(self.knowledge, time.time() if now is None else now)
+        )
+
+    def fallback_faq(self) -> tuple[FaqEntry, ...]:
+        """The enabled FAQ for the no-model fallback (Ollama down or no usable answer)."""
+        return tuple(
+            FaqEntry(question=f.question, answer=f.answer) for f in self.knowledge.faq if f.enabled
         )
 
     def direct_answer(self, customer_text: str) -> str | None:

@@ -101,10 +101,13 @@ def _check_item(on: bool) -> QTableWidgetItem:
     return item
 
 
-def _table(parent: QWidget, headers: Sequence[str]) -> QTableWidget:
+def _table(parent: QWidget, headers: Sequence[str], narrow: Sequence[int] = ()) -> QTableWidget:
     table = QTableWidget(0, len(headers), parent)
     table.setHorizontalHeaderLabels(list(headers))
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    for column in narrow:  # yes/no and short columns take only what they need
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
     table.verticalHeader().setVisible(False)
     return table
 
@@ -234,7 +237,9 @@ class PromptEditorWindow(QMainWindow):
 
         layout.addWidget(QLabel(self.tr("Frequently asked questions"), tab))
         self.faq_table = _table(
-            tab, [self.tr("Question"), self.tr("Answer"), self.tr("On"), self.tr("Direct answer")]
+            tab,
+            [self.tr("Question"), self.tr("Answer"), self.tr("On"), self.tr("Direct answer")],
+            (2, 3),
         )
         self.faq_table.setMinimumHeight(160)
         layout.addWidget(self.faq_table)
@@ -245,6 +250,7 @@ class PromptEditorWindow(QMainWindow):
             tab,
             [self.tr("Product"), self.tr("Variants"), self.tr("Price"), self.tr("Currency"),
              self.tr("Available")],
+            (2, 3, 4),
         )  # fmt: skip
         self.price_table.setMinimumHeight(160)
         layout.addWidget(self.price_table)
