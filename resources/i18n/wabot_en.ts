@@ -1036,6 +1036,22 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Greet new customers with the greeting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outside opening hours, send the away text instead of answering</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>person, human, agent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Words that pass the chat to a person</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Texts</source>
         <translation type="unfinished"></translation>
     </message>

@@ -1037,6 +1037,22 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
         <translation>Vacío = el texto predeterminado del idioma (se muestra en gris).</translation>
     </message>
     <message>
+        <source>Greet new customers with the greeting</source>
+        <translation>Saludar a los clientes nuevos con el saludo</translation>
+    </message>
+    <message>
+        <source>Outside opening hours, send the away text instead of answering</source>
+        <translation>Fuera de horario, enviar el texto de fuera de horario en lugar de responder</translation>
+    </message>
+    <message>
+        <source>person, human, agent</source>
+        <translation>persona, humano, asesor</translation>
+    </message>
+    <message>
+        <source>Words that pass the chat to a person</source>
+        <translation>Palabras que pasan el chat a una persona</translation>
+    </message>
+    <message>
         <source>Texts</source>
         <translation>Textos</translation>
     </message>

@@ -275,6 +275,10 @@ def test_json_round_trip_and_seed_from_settings() -> None:
         seeded.faq == (FaqItem("¿Q?", "A"),) and seeded.text("handoff") == "Ya le atiende alguien."
     )
     assert seeded.checks and seeded.prompt  # starter checks and the bundled prompt
+    assert seeded.handoff_keywords == settings.handoff_keywords and not seeded.away_outside_hours
+    away = store.settings_changes(seeded.replace(away_outside_hours=True, greeting_enabled=True))
+    assert away["outside_hours_mode"] == "away" and away["greeting_enabled"] is True
+    assert "greeting_enabled" in store.diff(seeded, seeded.replace(greeting_enabled=True))
     changes = store.settings_changes(seeded)
     assert changes["handoff_message"] == "Ya le atiende alguien." and changes["closed_dates"] == [
         "2026-01-01"

@@ -45,11 +45,15 @@ async def test_edit_chips_preview_save_rollback_checks_and_import(
         editor.prompt_edit.setPlainText("Eres el bot de {negocio}.")
         assert editor.unknown_label.text() == ""
 
-        # save a version: the bot uses it at once
+        # save a version: the bot uses it at once (and the rules' settings follow)
+        editor.greeting_check.setChecked(True)
+        editor.handoff_edit.setText("humano, encargado")
         editor.note_edit.setText("nombre nuevo")
         first = await editor.save_version()
         assert first is not None and env.core.knowledge.version == first
         assert env.core.settings.business_name == "Heladería Polo"
+        assert env.core.settings.greeting_enabled is True
+        assert env.core.settings.handoff_keywords == ("humano", "encargado")
         editor.name_edit.setText("Otra cosa")
         second = await editor.save_version()
         assert second is not None and editor.versions_list.count() == 2

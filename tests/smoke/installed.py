@@ -45,7 +45,8 @@ def user_env(home: Path) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("WABOT_", "XDG_", "QT_", "DBUS_")) and k not in ("DISPLAY", "WAYLAND_DISPLAY", "PYTHONPATH")
+        if not k.startswith(("WABOT_", "XDG_", "QT_", "DBUS_"))
+        and k not in ("DISPLAY", "WAYLAND_DISPLAY", "PYTHONPATH")
     }
     env["HOME"] = str(home)
     env["LANG"] = "es_MX.UTF-8"
@@ -82,7 +83,14 @@ def check_resources(source_tree: Path) -> None:
 
 def check_headless_reply(venv_bin: Path, home: Path) -> None:
     exe = venv_bin / ("wabot-desktop.exe" if os.name == "nt" else "wabot-desktop")
-    args = [str(exe), "--port", "0", "--no-tunnel", "--ollama-url", f"http://127.0.0.1:{closed_port()}"]
+    args = [
+        str(exe),
+        "--port",
+        "0",
+        "--no-tunnel",
+        "--ollama-url",
+        f"http://127.0.0.1:{closed_port()}",
+    ]
     started = time.monotonic()
     proc = subprocess.Popen(
         args, env=user_env(home), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -112,10 +120,15 @@ def check_headless_reply(venv_bin: Path, home: Path) -> None:
             answer = json.loads(response.read())
         replies = [r.get("text", "") for r in answer.get("replies", [])]
         if not replies or not replies[0].strip():
-            fail("headless", f"no bot reply to the first customer message: {answer}\n" + "".join(lines))
+            fail(
+                "headless",
+                f"no bot reply to the first customer message: {answer}\n" + "".join(lines),
+            )
         if any(word in " ".join(lines) for word in ("Traceback", "FileNotFoundError")):
             fail("headless", "an error was printed:\n" + "".join(lines))
-        print(f"smoke: first simulated reply after {time.monotonic() - started:.1f} s: {replies[0][:60]!r}")
+        print(
+            f"smoke: first simulated reply after {time.monotonic() - started:.1f} s: {replies[0][:60]!r}"
+        )
     finally:
         proc.terminate()
         try:

@@ -13,6 +13,7 @@ from typing import Any
 
 from wabot_desktop.core import resources
 from wabot_desktop.core.llm.prompt import load_defaults, load_system_template, normalize_language
+from wabot_desktop.core.settings import DEFAULT_HANDOFF_KEYWORDS
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Canned texts the owner edits (keys of resources/prompts/defaults_*.json).
@@ -73,6 +74,10 @@ class Knowledge:
     texts: dict[str, str] = field(default_factory=dict)
     checks: tuple[Check, ...] = ()
     currency: str = "$"  # the shop's default currency symbol/code
+    # Etiquette the rules read (core/bot/rules.py), versioned with the texts they go with.
+    greeting_enabled: bool = False
+    away_outside_hours: bool = False  # False: answer as usual outside hours
+    handoff_keywords: tuple[str, ...] = DEFAULT_HANDOFF_KEYWORDS
 
     def replace(self, **changes: Any) -> Knowledge:
         return replace(self, **changes)
@@ -146,6 +151,9 @@ def from_dict(data: dict[str, Any]) -> Knowledge:
             ),
         ),
         currency=str(data.get("currency", "$")),
+        greeting_enabled=bool(data.get("greeting_enabled", False)),
+        away_outside_hours=bool(data.get("away_outside_hours", False)),
+        handoff_keywords=tuple(map(str, data.get("handoff_keywords", DEFAULT_HANDOFF_KEYWORDS))),
     )
 
 

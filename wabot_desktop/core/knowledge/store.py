@@ -69,6 +69,9 @@ def from_settings(settings: Settings) -> Knowledge:
         facts=facts,
         faq=tuple(FaqItem(question=q, answer=a) for q, a in settings.faq),
         texts=texts,
+        greeting_enabled=settings.greeting_enabled,
+        away_outside_hours=settings.outside_hours_mode == "away",
+        handoff_keywords=tuple(settings.handoff_keywords),
     )
 
 
@@ -78,6 +81,9 @@ def settings_changes(knowledge: Knowledge) -> dict[str, Any]:
         "business_name": knowledge.facts.name,
         "business_hours": {k: [list(r) for r in v] for k, v in knowledge.facts.hours.items()},
         "closed_dates": list(knowledge.facts.closed_dates),
+        "greeting_enabled": knowledge.greeting_enabled,
+        "outside_hours_mode": "away" if knowledge.away_outside_hours else "answer",
+        "handoff_keywords": list(knowledge.handoff_keywords),
     }
     for key, name in _SETTING_TEXTS.items():
         changes[name] = knowledge.texts.get(key, "")
@@ -145,7 +151,9 @@ def readable(knowledge: Knowledge) -> list[str]:
     """A line-per-fact rendering for diffs (the prompt line by line, then each field)."""
     data = asdict(knowledge)
     lines = ["[prompt]", *knowledge.prompt.splitlines()]
-    for key in ("facts", "faq", "prices", "texts", "checks", "currency", "language"):
+    keys: tuple[str, ...] = ("facts", "faq", "prices", "texts", "checks", "currency", "language")
+    keys += ("greeting_enabled", "away_outside_hours", "handoff_keywords")
+    for key in keys:
         value = data[key]
         if isinstance(value, list):
             lines.append(f"[{key}]")

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -299,6 +300,15 @@ class PromptEditorWindow(QMainWindow):
             layout.addRow(labels[key], edit)
         hint = QLabel(self.tr("Empty = the default text for the language (shown in grey)."), tab)
         layout.addRow(hint)
+        self.greeting_check = QCheckBox(self.tr("Greet new customers with the greeting"), tab)
+        self.away_check = QCheckBox(
+            self.tr("Outside opening hours, send the away text instead of answering"), tab
+        )
+        self.handoff_edit = QLineEdit(tab)
+        self.handoff_edit.setPlaceholderText(self.tr("person, human, agent"))
+        layout.addRow(self.greeting_check)
+        layout.addRow(self.away_check)
+        layout.addRow(self.tr("Words that pass the chat to a person"), self.handoff_edit)
         self.tabs.addTab(tab, self.tr("Texts"))
 
     def _build_versions_tab(self) -> None:
@@ -401,6 +411,9 @@ class PromptEditorWindow(QMainWindow):
             for key, text_edit in self.text_edits.items():
                 text_edit.setPlainText(knowledge.texts.get(key, ""))
                 text_edit.setPlaceholderText(Knowledge(language=knowledge.language).text(key))
+            self.greeting_check.setChecked(knowledge.greeting_enabled)
+            self.away_check.setChecked(knowledge.away_outside_hours)
+            self.handoff_edit.setText(", ".join(knowledge.handoff_keywords))
             self.checks_table.setRowCount(0)
             for check in knowledge.checks:
                 self._add_check_row(check)
@@ -489,6 +502,9 @@ class PromptEditorWindow(QMainWindow):
             prices=tuple(prices),
             texts={k: v for k, v in texts.items() if v},
             checks=tuple(checks),
+            greeting_enabled=self.greeting_check.isChecked(),
+            away_outside_hours=self.away_check.isChecked(),
+            handoff_keywords=_split(self.handoff_edit.text()),
         )
 
     # -- prompt tab ------------------------------------------------------------------------
