@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
 
 from tests.fakes.ollama import free_port
 from tests.gui.helpers import running_core, until
@@ -25,10 +26,11 @@ async def _settle() -> None:
 
 @pytest.mark.asyncio
 async def test_edit_chips_preview_save_rollback_checks_and_import(
-    qtbot: object, tmp_path: Path, spanish: Translators
+    qtbot: QtBot, tmp_path: Path, spanish: Translators
 ) -> None:
     async with running_core(tmp_path / "data", reply="Los domingos estamos cerrado. 🙂") as env:
         editor = PromptEditorWindow(env.core.service)
+        qtbot.addWidget(editor)
         await editor.load()
         assert editor.preview_edit.toPlainText().startswith("[system]")
 
@@ -94,7 +96,7 @@ async def test_edit_chips_preview_save_rollback_checks_and_import(
 
 @pytest.mark.asyncio
 async def test_try_and_checks_explain_how_to_enable_without_ollama(
-    qtbot: object, tmp_path: Path, spanish: Translators
+    qtbot: QtBot, tmp_path: Path, spanish: Translators
 ) -> None:
     async with running_core(tmp_path / "data") as env:
         service = env.core.service
@@ -102,6 +104,7 @@ async def test_try_and_checks_explain_how_to_enable_without_ollama(
         service.llm = OllamaProvider(host=f"http://127.0.0.1:{free_port()}")  # nothing listens
         try:
             editor = PromptEditorWindow(service)
+            qtbot.addWidget(editor)
             await editor.load()
             assert await editor.run_all_checks() == []
             assert "ollama pull" in editor.checks_label.text()
@@ -116,10 +119,11 @@ async def test_try_and_checks_explain_how_to_enable_without_ollama(
 
 @pytest.mark.asyncio
 async def test_screenshots_of_each_tab(
-    qtbot: object, tmp_path: Path, screenshot_dir: Path, spanish: Translators, light_theme: None
+    qtbot: QtBot, tmp_path: Path, screenshot_dir: Path, spanish: Translators, light_theme: None
 ) -> None:
     async with running_core(tmp_path / "data") as env:
         window = MainWindow(env.core.service, enable_tray=False)
+        qtbot.addWidget(window)
         window.resize(*SIZE)
         window.show()
         window.start()
@@ -134,5 +138,6 @@ async def test_screenshots_of_each_tab(
             path = screenshot_dir / f"editor_{index + 1}.png"
             assert editor.grab().save(str(path)), path
         assert editor.windowFlags() & Qt.WindowType.Window
-        editor.close()
-        window.close()
+        window.shutdown()  # closes the editor with the rest of what talks to the core
+        assert window.prompt_editor is None
+        await asyncio.sleep(0)

@@ -160,6 +160,10 @@ class MainWindow(QMainWindow):
             self.phone_pane.close_pane()
         self.notifier.close()
         self.bridge.close()
+        if self.prompt_editor is not None:  # it edits the old core's knowledge
+            self.prompt_editor.close()
+            self.prompt_editor.deleteLater()
+            self.prompt_editor = None
         self._started = False
         # Greyed out until attach_core: the old chats can be seen but not acted on.
         self.view.setEnabled(False)
