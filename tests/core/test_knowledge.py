@@ -176,6 +176,10 @@ def test_amount_formats_and_currencies() -> None:
         "US$ 5": 5,
     }
     assert find_amounts("Abrimos a las 9, tenemos 3 sabores y 2 sucursales") == []
+    bare = find_amounts("La torta cuesta 21000 y el total es 5.000")
+    assert [(a.text, a.value) for a in bare] == [("21000", 21000), ("5.000", 5000)]
+    result = guard_reply("La torta de chocolate cuesta 21000.", shop())
+    assert result.text == "La torta de chocolate cuesta $18.500."
 
 
 def test_listed_amounts_pass_untouched() -> None:

@@ -10,6 +10,11 @@ from wabot_desktop.core.llm.ollama_provider import normalize_host
 
 logger = logging.getLogger(__name__)
 
+# The window actually used: the model's own length, but at most this. Models advertise 32k-128k,
+# and Ollama allocates the KV cache for the whole window: on a shop's PC that is gigabytes of
+# RAM for nothing (a shop prompt plus a chat fits in a few thousand tokens).
+MAX_CONTEXT_TOKENS = 8192
+
 
 def context_from_show(body: object) -> int | None:
     """``model_info["<arch>.context_length"]`` (or ``num_ctx`` in the parameters)."""
@@ -33,7 +38,8 @@ async def context_tokens(host: str, model: str, timeout: float = 5.0) -> int | N
         async with httpx.AsyncClient(base_url=normalize_host(host), timeout=timeout) as client:
             response = await client.post("/api/show", json={"model": model})
             response.raise_for_status()
-            return context_from_show(response.json())
+            found = context_from_show(response.json())
+            return None if found is None else min(found, MAX_CONTEXT_TOKENS)
     except (httpx.HTTPError, ValueError) as exc:
         logger.info("model context length unknown: %s", type(exc).__name__)
         return None

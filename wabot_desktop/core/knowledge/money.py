@@ -27,7 +27,11 @@ AMOUNT_RE = re.compile(
     rf"(?P<pre>{_SYMBOLS}|\b{_CODES})\s?(?P<n1>{_NUMBER})(?:\s*(?P<mil>mil|k)\b)?"
     rf"|(?<![\w.,])(?P<n2>{_NUMBER})(?:\s*(?P<mil2>mil|k)\b)?\s?"
     rf"(?P<post>{_SYMBOLS}|{_CODES}\b|{_WORDS}\b)"
-    rf"|(?<![\w.,])(?P<n3>{_NUMBER})\s+(?P<mil3>mil)\b",
+    rf"|(?<![\w.,])(?P<n3>{_NUMBER})\s+(?P<mil3>mil)\b"
+    # a bare number right after a price word: "cuesta 21000", "el total es 5.000", "costs 12"
+    rf"|\b(?:cuestan?|salen?|valen?|precio|total|costs?|price)(?:\s+(?:es|de|is|of))?\s+"
+    rf"(?P<n4>(?>{_NUMBER}))(?:\s*(?P<mil4>mil|k)\b)?"
+    rf"(?=\s*(?:[.,;:!?)]|$)|\s+(?:y|e|o|and|or|cada|each|c/u|la|el|los|las|the)\b)",
     re.IGNORECASE,
 )
 _ANY_NUMBER_RE = re.compile(rf"(?<![\w])(?:{_NUMBER})(?:\s*mil\b)?", re.IGNORECASE)
@@ -63,11 +67,12 @@ def find_amounts(text: str) -> list[Amount]:
     """Every amount of money in ``text`` (a number with a currency, or "N mil")."""
     found = []
     for m in AMOUNT_RE.finditer(text):
-        number = m.group("n1") or m.group("n2") or m.group("n3")
+        number = m.group("n1") or m.group("n2") or m.group("n3") or m.group("n4")
         value = parse_number(number)
-        if m.group("mil") or m.group("mil2") or m.group("mil3"):
+        if m.group("mil") or m.group("mil2") or m.group("mil3") or m.group("mil4"):
             value *= 1000
-        found.append(Amount(m.start(), m.end(), value, m.group(0)))
+        start = m.start("n4") if m.group("n4") else m.start()  # keep the price word itself
+        found.append(Amount(start, m.end(), value, text[start : m.end()]))
     return found
 
 
