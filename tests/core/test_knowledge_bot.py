@@ -11,11 +11,21 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.core.test_bot_brain import chats, core_for, idle, mode_of, say, system_of, texts
+from tests.core.test_bot_brain import (
+    chats,
+    core_for,
+    idle,
+    mode_of,
+    say,
+    system_of,
+    texts,
+    wait_for,
+)
 from tests.fakes.graph import FakeGraph
 from tests.fakes.ollama import FakeOllama, free_port
 from wabot_desktop.core.dto import ConversationMode
 from wabot_desktop.core.knowledge.checks import run_checks
+from wabot_desktop.core.knowledge.context import MAX_CONTEXT_TOKENS, context_tokens
 from wabot_desktop.core.knowledge.model import Check, Facts, FaqItem, PriceItem, default_knowledge
 from wabot_desktop.core.llm.ollama_provider import OllamaProvider
 
@@ -162,3 +172,17 @@ async def test_without_ollama_the_fallback_answers_from_the_saved_faq(
         await graph.wait_for_sends(1)
         await idle(core)
         assert texts(graph) == ["Sí, por correo."]
+
+
+async def test_context_window_comes_from_the_model_and_is_sent_explicitly(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
+) -> None:
+    assert await context_tokens(ollama.host, "qwen2.5:3b") == MAX_CONTEXT_TOKENS  # 32768, capped
+    assert await context_tokens(f"http://127.0.0.1:{free_port()}", "qwen2.5:3b") is None
+    async with core_for(tmp_path, graph, ollama) as core:
+        await wait_for(lambda: core.knowledge.context_tokens == MAX_CONTEXT_TOKENS, what="ctx")
+        assert core.service.model_context_tokens() == MAX_CONTEXT_TOKENS
+        await say(client, core, "hola")
+        await graph.wait_for_sends(1)
+        await idle(core)
+        assert chats(ollama)[-1]["options"]["num_ctx"] == MAX_CONTEXT_TOKENS
