@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     setup = sub.add_parser("setup", help="connect Meta, the tunnel and Ollama, checking each step")
     add_common(setup)
     add_setup_arguments(setup)
+    from wabot_desktop.core.knowledge.cli import add_commands
+
+    add_commands(sub)
     return parser
 
 
@@ -67,6 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from wabot_desktop.core.setup_cli import run_setup
 
         return run_setup(args)
+    if args.command in ("knowledge", "checks"):
+        from wabot_desktop.core.knowledge.cli import run
+
+        return run(args)
     if args.command == "serve":
         # The explicit headless contract: missing credentials are an error (exit 2).
         from wabot_desktop.core.headless import run_serve

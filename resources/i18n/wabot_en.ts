@@ -580,6 +580,10 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Bot knowledge…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Practice mode: messages do not go out to WhatsApp</source>
         <translation type="unfinished"></translation>
     </message>
@@ -854,6 +858,365 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
     </message>
     <message>
         <source>Send as the customer (Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PromptEditorWindow</name>
+    <message>
+        <source>What the bot knows and how it talks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Short note for this version (what changed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Instructions for the bot. Click a chip to insert it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preview: the prompt exactly as the model receives it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How the bot talks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cash, transfer, card</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Empty = this computer&apos;s time zone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Business name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Monday</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tuesday</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wednesday</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Thursday</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Friday</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saturday</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sunday</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>09:00-13:00, 14:00-19:00 (empty = closed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Closed dates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Map link</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Payment methods</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time zone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delivery zones and costs (one per line: zone: cost)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Policies (returns, orders, anything else)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Frequently asked questions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Question</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Direct answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prices come from this list only; other amounts are never sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Variants</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Price</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Currency</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Available</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add question</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add product</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import CSV/Excel…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What the bot knows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Greeting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Away (outside hours)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Passing to a person</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opt-out confirmation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Can&apos;t read this message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fallback (no answer)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Empty = the default text for the language (shown in grey).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Greet new customers with the greeting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outside opening hours, send the away text instead of answering</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>person, human, agent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Words that pass the chat to a person</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Texts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Make this version active</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a version to see what changed since it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Versions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Talk to the local model with the unsaved draft.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write as a customer would…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Try it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Example questions and what the answer must (not) contain.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Must contain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Must not contain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Test all</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown variables: {names}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>About {tokens} tokens of {context} in the model&apos;s context window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Changes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Version {id} saved: the bot uses it now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(active)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>draft</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No differences with the draft.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Version {old} is active again (as version {id}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import FAQ or price list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tables (*.csv *.xlsx)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read {file}: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Line {line}: {problem}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was imported; fix these rows and try again:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Imported {count} rows from {file} (save a version to use them).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export to folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exported: {files}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Customer: {text}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bot: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model did not answer: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>First token after {ttft} ms · {rate} tokens/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pass</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{passed} of {total} checks pass.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

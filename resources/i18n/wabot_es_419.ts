@@ -586,6 +586,10 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
         <translation>Ajustes</translation>
     </message>
     <message>
+        <source>Bot knowledge…</source>
+        <translation>Lo que sabe el bot…</translation>
+    </message>
+    <message>
         <source>Practice mode: messages do not go out to WhatsApp</source>
         <translation>Modo de prueba: los mensajes no salen a WhatsApp</translation>
     </message>
@@ -861,6 +865,365 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     <message>
         <source>Send as the customer (Enter)</source>
         <translation>Enviar como el cliente (Enter)</translation>
+    </message>
+</context>
+<context>
+    <name>PromptEditorWindow</name>
+    <message>
+        <source>What the bot knows and how it talks</source>
+        <translation>Lo que sabe el bot y cómo habla</translation>
+    </message>
+    <message>
+        <source>Short note for this version (what changed)</source>
+        <translation>Nota breve para esta versión (qué cambió)</translation>
+    </message>
+    <message>
+        <source>Save version</source>
+        <translation>Guardar versión</translation>
+    </message>
+    <message>
+        <source>Instructions for the bot. Click a chip to insert it.</source>
+        <translation>Instrucciones para el bot. Haga clic en una variable para insertarla.</translation>
+    </message>
+    <message>
+        <source>Preview: the prompt exactly as the model receives it</source>
+        <translation>Vista previa: el texto exactamente como lo recibe el modelo</translation>
+    </message>
+    <message>
+        <source>How the bot talks</source>
+        <translation>Cómo habla el bot</translation>
+    </message>
+    <message>
+        <source>Cash, transfer, card</source>
+        <translation>Efectivo, transferencia, tarjeta</translation>
+    </message>
+    <message>
+        <source>Empty = this computer&apos;s time zone</source>
+        <translation>Vacío = la zona horaria de esta computadora</translation>
+    </message>
+    <message>
+        <source>Business name</source>
+        <translation>Nombre del negocio</translation>
+    </message>
+    <message>
+        <source>Monday</source>
+        <translation>Lunes</translation>
+    </message>
+    <message>
+        <source>Tuesday</source>
+        <translation>Martes</translation>
+    </message>
+    <message>
+        <source>Wednesday</source>
+        <translation>Miércoles</translation>
+    </message>
+    <message>
+        <source>Thursday</source>
+        <translation>Jueves</translation>
+    </message>
+    <message>
+        <source>Friday</source>
+        <translation>Viernes</translation>
+    </message>
+    <message>
+        <source>Saturday</source>
+        <translation>Sábado</translation>
+    </message>
+    <message>
+        <source>Sunday</source>
+        <translation>Domingo</translation>
+    </message>
+    <message>
+        <source>09:00-13:00, 14:00-19:00 (empty = closed)</source>
+        <translation>09:00-13:00, 14:00-19:00 (vacío = cerrado)</translation>
+    </message>
+    <message>
+        <source>Closed dates</source>
+        <translation>Días cerrado (feriados)</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Dirección</translation>
+    </message>
+    <message>
+        <source>Map link</source>
+        <translation>Enlace al mapa</translation>
+    </message>
+    <message>
+        <source>Payment methods</source>
+        <translation>Formas de pago</translation>
+    </message>
+    <message>
+        <source>Time zone</source>
+        <translation>Zona horaria</translation>
+    </message>
+    <message>
+        <source>Delivery zones and costs (one per line: zone: cost)</source>
+        <translation>Zonas de envío y costos (una por línea: zona: costo)</translation>
+    </message>
+    <message>
+        <source>Policies (returns, orders, anything else)</source>
+        <translation>Políticas (cambios, pedidos, otros datos)</translation>
+    </message>
+    <message>
+        <source>Frequently asked questions</source>
+        <translation>Preguntas frecuentes</translation>
+    </message>
+    <message>
+        <source>Question</source>
+        <translation>Pregunta</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>Respuesta</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>Activa</translation>
+    </message>
+    <message>
+        <source>Direct answer</source>
+        <translation>Respuesta directa</translation>
+    </message>
+    <message>
+        <source>Prices come from this list only; other amounts are never sent.</source>
+        <translation>Los precios salen solo de esta lista; otros montos nunca se envían.</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Producto</translation>
+    </message>
+    <message>
+        <source>Variants</source>
+        <translation>Variantes</translation>
+    </message>
+    <message>
+        <source>Price</source>
+        <translation>Precio</translation>
+    </message>
+    <message>
+        <source>Currency</source>
+        <translation>Moneda</translation>
+    </message>
+    <message>
+        <source>Available</source>
+        <translation>Disponible</translation>
+    </message>
+    <message>
+        <source>Add question</source>
+        <translation>Agregar pregunta</translation>
+    </message>
+    <message>
+        <source>Add product</source>
+        <translation>Agregar producto</translation>
+    </message>
+    <message>
+        <source>Import CSV/Excel…</source>
+        <translation>Importar CSV/Excel…</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>Exportar…</translation>
+    </message>
+    <message>
+        <source>What the bot knows</source>
+        <translation>Lo que sabe el bot</translation>
+    </message>
+    <message>
+        <source>Greeting</source>
+        <translation>Saludo</translation>
+    </message>
+    <message>
+        <source>Away (outside hours)</source>
+        <translation>Fuera de horario</translation>
+    </message>
+    <message>
+        <source>Passing to a person</source>
+        <translation>Pase a una persona</translation>
+    </message>
+    <message>
+        <source>Opt-out confirmation</source>
+        <translation>Confirmación de baja</translation>
+    </message>
+    <message>
+        <source>Can&apos;t read this message</source>
+        <translation>No puedo leer este mensaje</translation>
+    </message>
+    <message>
+        <source>Fallback (no answer)</source>
+        <translation>Respuesta de respaldo (sin respuesta)</translation>
+    </message>
+    <message>
+        <source>Empty = the default text for the language (shown in grey).</source>
+        <translation>Vacío = el texto predeterminado del idioma (se muestra en gris).</translation>
+    </message>
+    <message>
+        <source>Greet new customers with the greeting</source>
+        <translation>Saludar a los clientes nuevos con el saludo</translation>
+    </message>
+    <message>
+        <source>Outside opening hours, send the away text instead of answering</source>
+        <translation>Fuera de horario, enviar el texto de fuera de horario en lugar de responder</translation>
+    </message>
+    <message>
+        <source>person, human, agent</source>
+        <translation>persona, humano, asesor</translation>
+    </message>
+    <message>
+        <source>Words that pass the chat to a person</source>
+        <translation>Palabras que pasan el chat a una persona</translation>
+    </message>
+    <message>
+        <source>Texts</source>
+        <translation>Textos</translation>
+    </message>
+    <message>
+        <source>Make this version active</source>
+        <translation>Volver a esta versión</translation>
+    </message>
+    <message>
+        <source>Choose a version to see what changed since it.</source>
+        <translation>Elija una versión para ver qué cambió desde entonces.</translation>
+    </message>
+    <message>
+        <source>Versions</source>
+        <translation>Versiones</translation>
+    </message>
+    <message>
+        <source>Talk to the local model with the unsaved draft.</source>
+        <translation>Converse con el modelo local usando el borrador sin guardar.</translation>
+    </message>
+    <message>
+        <source>Write as a customer would…</source>
+        <translation>Escriba como lo haría un cliente…</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Enviar</translation>
+    </message>
+    <message>
+        <source>Try it</source>
+        <translation>Probar</translation>
+    </message>
+    <message>
+        <source>Example questions and what the answer must (not) contain.</source>
+        <translation>Preguntas de ejemplo y lo que la respuesta debe (o no debe) decir.</translation>
+    </message>
+    <message>
+        <source>Must contain</source>
+        <translation>Debe contener</translation>
+    </message>
+    <message>
+        <source>Must not contain</source>
+        <translation>No debe contener</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Resultado</translation>
+    </message>
+    <message>
+        <source>Add check</source>
+        <translation>Agregar revisión</translation>
+    </message>
+    <message>
+        <source>Test all</source>
+        <translation>Probar todo</translation>
+    </message>
+    <message>
+        <source>Checks</source>
+        <translation>Revisiones</translation>
+    </message>
+    <message>
+        <source>Unknown variables: {names}</source>
+        <translation>Variables desconocidas: {names}</translation>
+    </message>
+    <message>
+        <source>About {tokens} tokens of {context} in the model&apos;s context window</source>
+        <translation>Unos {tokens} tokens de {context} en la ventana de contexto del modelo</translation>
+    </message>
+    <message>
+        <source>Changes</source>
+        <translation>Cambios</translation>
+    </message>
+    <message>
+        <source>Version {id} saved: the bot uses it now.</source>
+        <translation>Versión {id} guardada: el bot ya la usa.</translation>
+    </message>
+    <message>
+        <source>(active)</source>
+        <translation>(activa)</translation>
+    </message>
+    <message>
+        <source>draft</source>
+        <translation>borrador</translation>
+    </message>
+    <message>
+        <source>No differences with the draft.</source>
+        <translation>Sin diferencias con el borrador.</translation>
+    </message>
+    <message>
+        <source>Version {old} is active again (as version {id}).</source>
+        <translation>La versión {old} vuelve a estar activa (como versión {id}).</translation>
+    </message>
+    <message>
+        <source>Import FAQ or price list</source>
+        <translation>Importar preguntas frecuentes o lista de precios</translation>
+    </message>
+    <message>
+        <source>Tables (*.csv *.xlsx)</source>
+        <translation>Tablas (*.csv *.xlsx)</translation>
+    </message>
+    <message>
+        <source>Could not read {file}: {error}</source>
+        <translation>No se pudo leer {file}: {error}</translation>
+    </message>
+    <message>
+        <source>Line {line}: {problem}</source>
+        <translation>Línea {line}: {problem}</translation>
+    </message>
+    <message>
+        <source>Nothing was imported; fix these rows and try again:</source>
+        <translation>No se importó nada; corrija estas filas y vuelva a intentar:</translation>
+    </message>
+    <message>
+        <source>Imported {count} rows from {file} (save a version to use them).</source>
+        <translation>Se importaron {count} filas de {file} (guarde una versión para usarlas).</translation>
+    </message>
+    <message>
+        <source>Export to folder</source>
+        <translation>Exportar a la carpeta</translation>
+    </message>
+    <message>
+        <source>Exported: {files}</source>
+        <translation>Exportado: {files}</translation>
+    </message>
+    <message>
+        <source>Customer: {text}</source>
+        <translation>Cliente: {text}</translation>
+    </message>
+    <message>
+        <source>Bot: </source>
+        <translation>Bot: </translation>
+    </message>
+    <message>
+        <source>The model did not answer: {error}</source>
+        <translation>El modelo no respondió: {error}</translation>
+    </message>
+    <message>
+        <source>First token after {ttft} ms · {rate} tokens/s</source>
+        <translation>Primer token a los {ttft} ms · {rate} tokens/s</translation>
+    </message>
+    <message>
+        <source>Pass</source>
+        <translation>Pasa</translation>
+    </message>
+    <message>
+        <source>Fail</source>
+        <translation>Falla</translation>
+    </message>
+    <message>
+        <source>{passed} of {total} checks pass.</source>
+        <translation>Pasan {passed} de {total} revisiones.</translation>
     </message>
 </context>
 <context>

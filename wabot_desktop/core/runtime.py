@@ -33,6 +33,9 @@ from wabot_desktop.core.events import (
     EventHub,
     MessageReceived,
 )
+from wabot_desktop.core.knowledge import store as knowledge_store
+from wabot_desktop.core.knowledge.active import ActiveKnowledge
+from wabot_desktop.core.knowledge.context import context_tokens
 from wabot_desktop.core.llm.ollama_provider import OllamaProvider
 from wabot_desktop.core.metrics import Metrics
 from wabot_desktop.core.paths import AppPaths
@@ -243,6 +246,7 @@ class Core:
         self.outbox: OutboxSender | None = None
         self.engine: BotEngine | None = None
         self.voice: VoiceNotes | None = None
+        self.knowledge = ActiveKnowledge()
         self.server: WebhookServer | None = None
         self.llm: OllamaProvider | None = None
         self.tunnel: TunnelManager | None = None
@@ -334,6 +338,8 @@ class Core:
             overrides = self.config.settings_overrides
             await self.db.session_run(lambda s: save_settings(s, **overrides))
         self.settings = await self.db.session_run(load_settings)
+        found = await self.db.session_run(knowledge_store.active)
+        self.knowledge = ActiveKnowledge(found[1], found[0]) if found else ActiveKnowledge()
 
         graph_url = self.config.graph_url or self.settings.graph_base_url
         if self.sandbox is not None:
@@ -394,6 +400,7 @@ class Core:
             llm=self.llm,
             settings=lambda: self.settings,
             voice=self.voice,
+            knowledge=self.knowledge,
         )
         self.writer = IngestWriter(self.db)
         self.writer.add_committed_callback(self._on_committed)
@@ -408,6 +415,7 @@ class Core:
             llm=self.llm,
             tunnel=self.tunnel,
             simulator=self.config.simulator,
+            knowledge=self.knowledge,
         )
         self.server = WebhookServer(
             writer=self.writer,
@@ -515,6 +523,11 @@ class Core:
         assert self.llm is not None
         if await self.llm.check() == "up":
             await self.llm.warm_up()
+            self.knowledge.context_tokens = await context_tokens(
+                self.config.ollama_url or self.settings.ollama_host, self.settings.llm_model
+            )
+            if self.knowledge.context_tokens:  # the window is set explicitly, the budget follows
+                self.llm.options.setdefault("num_ctx", self.knowledge.context_tokens)
 
     async def _check_graph(self) -> None:
         """Keep the WhatsApp connection state fresh while the app runs.

@@ -38,6 +38,9 @@ from wabot_desktop.core.events import (
     ModeChanged,
     TaskFailed,
 )
+from wabot_desktop.core.knowledge import store as knowledge_store
+from wabot_desktop.core.knowledge.active import ActiveKnowledge
+from wabot_desktop.core.knowledge.model import Knowledge
 from wabot_desktop.core.meter import service_meter
 from wabot_desktop.core.settings import Settings, is_setting, save_settings
 from wabot_desktop.core.store import queries
@@ -88,7 +91,9 @@ class BotService:
         tunnel: TunnelManager | None = None,
         simulator: bool = False,
         clock: Callable[[], float] = time.time,
+        knowledge: ActiveKnowledge | None = None,
     ) -> None:
+        self.knowledge = knowledge or ActiveKnowledge()
         self.hub = hub
         self._db = db
         self._graph = graph
@@ -505,6 +510,39 @@ class BotService:
     async def list_unattributed(self, limit: int = 200) -> list[UnattributedMessageView]:
         """Customer messages whose webhook named no sender: kept for the owner to read."""
         return await self._db.session_run(queries.list_unattributed, limit)
+    # -- knowledge (prompt, facts, FAQ, prices, texts, checks): thin calls into core/knowledge --
+
+    async def knowledge_draft(self) -> Knowledge:
+        """The active version, or (before the first save) what the settings hold."""
+        if self.knowledge.ready:
+            return self.knowledge.knowledge
+        return knowledge_store.from_settings(self._settings())
+
+    async def save_knowledge(self, knowledge: Knowledge, note: str) -> knowledge_store.VersionInfo:
+        """Store a new version and make it live at once (the rules' settings follow)."""
+        info = await self._db.session_run(
+            knowledge_store.save_version, knowledge, note, self._clock()
+        )
+        self.knowledge.activate(knowledge, info)
+        await self.update_settings(**knowledge_store.settings_changes(knowledge))
+        return info
+
+    def model_context_tokens(self) -> int | None:
+        """The model's context window from Ollama's metadata (None until known)."""
+        return self.knowledge.context_tokens
+
+    async def knowledge_versions(self) -> list[knowledge_store.VersionInfo]:
+        return await self._db.session_run(knowledge_store.list_versions)
+
+    async def knowledge_version(self, version_id: int) -> Knowledge:
+        return await self._db.session_run(knowledge_store.get_version, version_id)
+
+    async def rollback_knowledge(self, version_id: int) -> knowledge_store.VersionInfo:
+        old = await self.knowledge_version(version_id)
+        info = await self._db.session_run(knowledge_store.rollback, version_id, self._clock())
+        self.knowledge.activate(old, info)
+        await self.update_settings(**knowledge_store.settings_changes(old))
+        return info
 
     async def health(self) -> HealthSnapshot:
         try:

@@ -9,6 +9,7 @@ new one (whoever runs the app does the switching; see ``gui/simulator/session.py
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QPalette
@@ -28,6 +29,9 @@ from wabot_desktop.gui.tasks import TaskOwner
 from wabot_desktop.gui.theme import stylesheet
 from wabot_desktop.gui.tray import TrayIcon
 from wabot_desktop.gui.widgets.icons import app_icon, make_icon
+
+if TYPE_CHECKING:
+    from wabot_desktop.gui.prompt_editor import PromptEditorWindow
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +91,7 @@ class MainWindow(QMainWindow):
         self.monitor = self.view.monitor
         self.status_bar = self.view.status_bar
         self.phone_pane = self.view.phone_pane
+        self.prompt_editor: PromptEditorWindow | None = None
         self.notifier = Notifier(service, self, self.tray, self)
         self.notifier.open_conversation = lambda: self.monitor.conversation.conversation_id
         self._connect_signals()
@@ -106,6 +111,7 @@ class MainWindow(QMainWindow):
         self.view.pause_button.clicked.connect(self._on_pause_button_clicked)
         self.view.resume_button.clicked.connect(self._on_resume_button_clicked)
         self.view.settings_action.triggered.connect(self._on_settings_action_triggered)
+        self.view.knowledge_action.triggered.connect(self._on_knowledge_action_triggered)
         self.view.simulator_action.triggered.connect(self._on_simulator_action_triggered)
         self.view.live_action.triggered.connect(self._on_live_action_triggered)
         self.view.live_button.clicked.connect(self._on_live_action_triggered)
@@ -154,6 +160,10 @@ class MainWindow(QMainWindow):
             self.phone_pane.close_pane()
         self.notifier.close()
         self.bridge.close()
+        if self.prompt_editor is not None:  # it edits the old core's knowledge
+            self.prompt_editor.close()
+            self.prompt_editor.deleteLater()
+            self.prompt_editor = None
         self._started = False
         # Greyed out until attach_core: the old chats can be seen but not acted on.
         self.view.setEnabled(False)
@@ -309,6 +319,19 @@ class MainWindow(QMainWindow):
         await self.monitor.reload_quick_replies()
         if self.phone_pane is not None:
             self.phone_pane.refresh_business_name()
+
+    @async_slot()
+    async def _on_knowledge_action_triggered(self) -> None:
+        from wabot_desktop.gui.prompt_editor import KnowledgeService, PromptEditorWindow
+
+        if self.prompt_editor is None:
+            self.prompt_editor = PromptEditorWindow(cast(KnowledgeService, self._service), self)
+            self.prompt_editor.setWindowFlag(Qt.WindowType.Window, True)
+            self.prompt_editor.resize(1366, 768)
+            await self.prompt_editor.load()
+        self.prompt_editor.show()
+        self.prompt_editor.raise_()
+        self.prompt_editor.activateWindow()
 
     # -- live and simulator mode ----------------------------------------------------------
 

@@ -112,6 +112,9 @@ class MainWindowView(QWidget):
         )
         self.settings_action.setObjectName("settingsAction")
         self.toolbar.addAction(self.settings_action)
+        self.knowledge_action = QAction(self.tr("Bot knowledge…"), self.toolbar)
+        self.knowledge_action.setObjectName("knowledgeAction")
+        self.toolbar.addAction(self.knowledge_action)
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
 
         layout = QVBoxLayout(self)

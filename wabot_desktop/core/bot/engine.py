@@ -37,6 +37,7 @@ from wabot_desktop.core.events import (
     ModeChanged,
     TaskFailed,
 )
+from wabot_desktop.core.knowledge.active import ActiveKnowledge
 from wabot_desktop.core.llm.base import (
     BusinessProfile,
     FaqEntry,
@@ -301,8 +302,10 @@ class BotEngine:
         settings: Callable[[], Settings],
         clock: Callable[[], float] = time.time,
         voice: VoiceNotes | None = None,
+        knowledge: ActiveKnowledge | None = None,
     ) -> None:
         self.voice = voice  # pending transcriptions hold a conversation's turn back
+        self.knowledge = knowledge  # the active prompt/knowledge version; None = settings only
         self._db = db
         self._hub = hub
         self._outbox = outbox
@@ -469,7 +472,7 @@ class BotEngine:
             return _Step.DONE
         if decision.action is Action.CANNED:
             assert decision.canned is not None
-            texts = [canned_text(decision.canned, settings)]
+            texts = [self._canned(decision.canned, settings)]
             await self._commit(state, decision, texts, decision.new_mode, decision.handoff_reason)
             return _Step.DONE
         result = await self._generate(worker, state, decision, settings)
@@ -479,6 +482,11 @@ class BotEngine:
         texts, new_mode, reason = result
         await self._commit(state, decision, texts, new_mode, reason)
         return _Step.DONE
+
+    def _canned(self, key: Canned, settings: Settings) -> str:
+        if self.knowledge is None or not self.knowledge.ready:
+            return canned_text(key, settings)
+        return self.knowledge.canned(str(key), self._clock()) or canned_text(key, settings)
 
     async def _commit(
         self,
@@ -551,19 +559,32 @@ class BotEngine:
         merged = "\n".join(t for t in pending_texts if t)
         reply = ""
         reason = HandoffReason.NO_ANSWER
+        new_mode_guard: ConversationMode | None = None
         system_prompt = system_prompt_for(settings)
-        if self.llm is not None and merged.strip():
+        brain = self.knowledge if self.knowledge is not None and self.knowledge.ready else None
+        direct = brain.direct_answer(merged) if brain is not None and merged.strip() else None
+        if direct is not None:
+            reply = direct  # an FAQ entry the owner marked "answer directly": no model call
+        elif self.llm is not None and merged.strip():
             history = history_turns(state.history)
             language = normalize_language(settings.language or None)
             template = settings.system_prompt or load_system_template(language)
-            messages = compose_messages(
-                template,
-                business_profile(settings),
-                history,
-                pending_texts,
-                budget_chars=settings.history_budget_chars,
-                language=language,
-            )
+            if brain is not None:
+                messages, system_prompt = brain.messages(
+                    history,
+                    pending_texts,
+                    max_history_chars=settings.history_budget_chars,
+                    now=self._clock(),
+                )
+            else:
+                messages = compose_messages(
+                    template,
+                    business_profile(settings),
+                    history,
+                    pending_texts,
+                    budget_chars=settings.history_budget_chars,
+                    language=language,
+                )
             # The generation first: the read receipt + typing indicator go out alongside it
             # instead of delaying the model's request by one Graph round trip.
             generation = asyncio.create_task(self.llm.chat(messages))
@@ -585,6 +606,11 @@ class BotEngine:
                     return None
                 try:
                     reply = clean_reply(await generation, system_prompt)
+                    if brain is not None and reply:
+                        guarded = brain.guard(reply, merged)  # never an invented price
+                        if guarded.handoff:
+                            new_mode_guard = ConversationMode.NEEDS_HUMAN
+                        reply = guarded.text
                 except LlmUnavailableError as exc:
                     logger.info(
                         "LLM unavailable for conversation %d: %s",
@@ -605,23 +631,22 @@ class BotEngine:
                 await asyncio.gather(typing, arrival, generation, return_exceptions=True)
         elif self.llm is None:
             reason = HandoffReason.LLM_UNAVAILABLE
-        new_mode: ConversationMode | None = None
-        handoff: HandoffReason | None = None
+        new_mode: ConversationMode | None = new_mode_guard
+        handoff: HandoffReason | None = HandoffReason.NO_ANSWER if new_mode_guard else None
         if not reply:
-            faq_answer = (
-                FallbackResponder(business_profile(settings).faq).answer(merged) if merged else None
-            )
+            faq = business_profile(settings).faq if brain is None else brain.fallback_faq()
+            faq_answer = FallbackResponder(faq).answer(merged) if merged else None
             polite = small_talk(merged) if merged else None
             if faq_answer:
                 reply = faq_answer
             elif polite is not None:
-                reply = canned_text(polite, settings)
+                reply = self._canned(polite, settings)
                 if polite is Canned.GREETING and decision.greeting_prefix:
                     return split_reply(reply), None, None  # never greet twice in one message
             else:
-                reply = canned_text(Canned.HANDOFF, settings)
+                reply = self._canned(Canned.HANDOFF, settings)
                 new_mode = ConversationMode.NEEDS_HUMAN
                 handoff = reason
         if decision.greeting_prefix:
-            reply = canned_text(Canned.GREETING, settings) + "\n\n" + reply
+            reply = self._canned(Canned.GREETING, settings) + "\n\n" + reply
         return split_reply(reply), new_mode, handoff

@@ -218,3 +218,14 @@ class ConversationLabel(Base):
     label_id: Mapped[int] = mapped_column(
         ForeignKey("labels.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class KnowledgeVersion(Base):
+    """One saved version of the prompt and knowledge (core/knowledge); the newest is active."""
+
+    __tablename__ = "knowledge_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text)
+    document: Mapped[str] = mapped_column(Text)

@@ -4,7 +4,7 @@ A customer message whose webhook names no sender at all used to be logged and dr
 kept instead (nothing a customer sent is lost) and shown to the owner.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-01 22:50:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
