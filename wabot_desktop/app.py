@@ -32,6 +32,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="run headless (no window)")
     add_common(serve)
+    serve.add_argument(
+        "--llm-provider", choices=("ollama", "openai"), default=None, help="model server kind"
+    )
+    serve.add_argument("--llm-url", default=None, help="OpenAI-compatible base URL (…/v1)")
+    serve.add_argument(
+        "--llm-model", default=None, help="model name on that server (key: WABOT_LLM_API_KEY)"
+    )
     return parser
 
 

@@ -161,3 +161,6 @@ class HealthSnapshot:
     bot_paused: bool
     simulator: bool
     sending_blocked_reason: str | None = None
+    llm_provider: str = "ollama"  # "ollama" | "openai"
+    # "Las conversaciones salen de esta PC hacia <host>." when the model server is elsewhere.
+    llm_privacy_warning: str | None = None

@@ -16,7 +16,7 @@ import logging
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import httpx
 from sqlalchemy import select
@@ -31,7 +31,9 @@ from wabot_desktop.core.events import (
     EventHub,
     MessageReceived,
 )
+from wabot_desktop.core.llm.guarded import GuardedProvider
 from wabot_desktop.core.llm.ollama_provider import OllamaProvider
+from wabot_desktop.core.llm.openai_provider import OpenAIProvider
 from wabot_desktop.core.metrics import Metrics
 from wabot_desktop.core.paths import AppPaths
 from wabot_desktop.core.secrets import (
@@ -136,6 +138,22 @@ def _loopback_url(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
+def _llm_config(settings: Settings) -> tuple[object, ...]:
+    """The settings a provider is built from: a change to any of them rebuilds it."""
+    return (
+        settings.llm_provider,
+        settings.ollama_host,
+        settings.llm_model,
+        settings.openai_base_url,
+        settings.openai_model,
+        settings.llm_context_size,
+        settings.llm_confirmed_hosts,
+        settings.llm_timeout_s,
+        settings.llm_max_concurrent,
+        settings.llm_keep_alive,
+    )
+
+
 def _known_customers(session: Session) -> list[tuple[str | None, str]]:
     rows = session.execute(
         select(Contact.profile_name, Contact.wa_id).where(Contact.wa_id.is_not(None))
@@ -152,6 +170,10 @@ class CoreConfig:
     port: int = 8080
     graph_url: str | None = None
     ollama_url: str | None = None
+    # serve --llm-provider/--llm-url/--llm-model: written to the profile's settings at start.
+    llm_provider: str | None = None
+    llm_url: str | None = None
+    llm_model: str | None = None
     tunnel: bool = True
     simulator: bool = False
     secrets: SecretStore | None = None
@@ -197,11 +219,15 @@ class Core:
             self.paths = simulator_paths(config.paths)
             self.sandbox = Sandbox(delays=config.sandbox_delays)
             self.secrets = self.sandbox.credentials.secret_store()
+            self._llm_key_store: SecretStore = config.secrets or default_secret_store(
+                config.paths, config.data_dir_overridden
+            )
         else:
             self.paths = config.paths
             self.secrets = config.secrets or default_secret_store(
                 config.paths, config.data_dir_overridden
             )
+            self._llm_key_store = self.secrets
         self.settings = Settings()
         self.db: Database | None = None
         self._http: httpx.AsyncClient | None = None
@@ -209,7 +235,7 @@ class Core:
         self.outbox: OutboxSender | None = None
         self.engine: BotEngine | None = None
         self.server: WebhookServer | None = None
-        self.llm: OllamaProvider | None = None
+        self.llm: GuardedProvider | None = None
         self.tunnel: TunnelManager | None = None
         self._service: BotService | None = None
         self._supervisor = Supervisor(self.hub)
@@ -234,7 +260,45 @@ class Core:
         return missing_secrets(self.secrets, REQUIRED_FOR_LIVE)
 
     def _set_settings(self, settings: Settings) -> None:
+        old = self.settings
         self.settings = settings
+        if self.llm is not None and _llm_config(old) != _llm_config(settings):
+            # Takes effect on the next turn; a generation already running ends on the old one.
+            retired, self.llm = self.llm, self._build_llm()
+            if self.engine is not None:
+                self.engine.llm = self.llm
+            if self._service is not None:
+                self._service.llm = self.llm
+            logger.info("LLM provider switched to %s", self.llm.provider)
+            self._supervisor.spawn(
+                f"llm-retire-{id(retired)}", retired.aclose_when_idle, restart=False
+            )
+            self._supervisor.spawn(f"llm-warmup-{id(self.llm)}", self._warm_up_llm, restart=False)
+
+    def _build_llm(self) -> GuardedProvider:
+        settings = self.settings
+        common: dict[str, Any] = {
+            "request_timeout": settings.llm_timeout_s,
+            "max_concurrent": settings.llm_max_concurrent,
+            "context_size": settings.llm_context_size,
+            "confirmed_hosts": settings.llm_confirmed_hosts,
+            "hub": self.hub,
+        }
+        if settings.llm_provider == "openai":
+            # The key is read from the live profile's store even in simulator mode: it is the
+            # owner's model server, not a WhatsApp credential.
+            return OpenAIProvider(
+                settings.openai_base_url,
+                settings.openai_model,
+                api_key=self._llm_key_store.get(SecretKey.LLM_API_KEY),
+                **common,
+            )
+        return OllamaProvider(
+            host=self.config.ollama_url or settings.ollama_host,
+            model=settings.llm_model,
+            keep_alive=settings.llm_keep_alive,
+            **common,
+        )
 
     async def start(self) -> None:
         """Open the database, start the server and the workers, recover unfinished work.
@@ -252,8 +316,16 @@ class Core:
         await self.db.run(self.db.migrate)
         if self.sandbox is not None and new_profile:
             await self.db.session_run(lambda s: save_settings(s, **SIMULATOR_DEMO_SETTINGS))
-        if self.config.settings_overrides:
-            overrides = self.config.settings_overrides
+        overrides = dict(self.config.settings_overrides)
+        ollama = self.config.llm_provider == "ollama"
+        for key, value in (
+            ("llm_provider", self.config.llm_provider),
+            ("ollama_host" if ollama else "openai_base_url", self.config.llm_url),
+            ("llm_model" if ollama else "openai_model", self.config.llm_model),
+        ):
+            if value is not None:
+                overrides[key] = value
+        if overrides:
             await self.db.session_run(lambda s: save_settings(s, **overrides))
         self.settings = await self.db.session_run(load_settings)
 
@@ -287,14 +359,7 @@ class Core:
         self.outbox = OutboxSender(
             self.db, self.graph, self.hub, self.metrics, lambda: self.settings
         )
-        self.llm = OllamaProvider(
-            host=self.config.ollama_url or self.settings.ollama_host,
-            model=self.settings.llm_model,
-            request_timeout=self.settings.llm_timeout_s,
-            keep_alive=self.settings.llm_keep_alive,
-            max_concurrent=self.settings.llm_max_concurrent,
-            hub=self.hub,
-        )
+        self.llm = self._build_llm()
         self.engine = BotEngine(
             db=self.db,
             hub=self.hub,

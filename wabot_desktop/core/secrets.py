@@ -32,6 +32,7 @@ class SecretKey(StrEnum):
     PHONE_NUMBER_ID = "phone_number_id"
     WABA_ID = "waba_id"
     NGROK_AUTHTOKEN = "ngrok_authtoken"
+    LLM_API_KEY = "llm_api_key"  # OpenAI-compatible server (optional; HF router needs one)
 
 
 ENV_VARS: dict[SecretKey, str] = {
@@ -41,6 +42,7 @@ ENV_VARS: dict[SecretKey, str] = {
     SecretKey.PHONE_NUMBER_ID: "WABOT_PHONE_NUMBER_ID",
     SecretKey.WABA_ID: "WABOT_WABA_ID",
     SecretKey.NGROK_AUTHTOKEN: "WABOT_NGROK_AUTHTOKEN",
+    SecretKey.LLM_API_KEY: "WABOT_LLM_API_KEY",
 }
 
 # What the webhook path needs to run live.

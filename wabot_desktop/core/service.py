@@ -490,7 +490,7 @@ class BotService:
             database=database,
             graph="blocked" if blocked else self.graph_state,
             llm=self.llm.state.value if self.llm is not None else "unknown",
-            llm_model=settings.llm_model,
+            llm_model=getattr(self.llm, "model", None) or settings.llm_model,
             tunnel=self.tunnel.state.value if self.tunnel is not None else "disabled",
             public_url=self.tunnel.public_url if self.tunnel is not None else None,
             outbox_queued=queued,
@@ -498,6 +498,8 @@ class BotService:
             bot_paused=settings.bot_paused,
             simulator=self.simulator,
             sending_blocked_reason=blocked,
+            llm_provider=str(getattr(self.llm, "provider", "ollama")),
+            llm_privacy_warning=getattr(self.llm, "privacy_warning", None) or None,
         )
 
     def window_open(self, summary: ConversationSummary) -> bool:

@@ -62,6 +62,15 @@ class Settings:
     llm_timeout_s: float = 60.0
     llm_max_concurrent: int = 1
     llm_keep_alive: str = "30m"
+    # The model server: "ollama" (ollama_host) or "openai" (any OpenAI-compatible server at
+    # openai_base_url: LM Studio, llama.cpp, Jan, vLLM, transformers serve, HF router). The API
+    # key is a secret (SecretKey.LLM_API_KEY), never a setting.
+    llm_provider: str = "ollama"
+    openai_base_url: str = "http://127.0.0.1:1234/v1"
+    openai_model: str = ""
+    llm_context_size: int = 0  # tokens; 0 = the server's own
+    # Private (LAN) addresses the owner confirmed as their own: no privacy warning for them.
+    llm_confirmed_hosts: tuple[str, ...] = ()
     ngrok_domain: str = ""
     own_public_url: str = ""
     # UI

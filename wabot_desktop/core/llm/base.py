@@ -139,7 +139,7 @@ class HistoryTurn:
 
 
 class LlmUnavailableError(UserFacingError):
-    """The model could not answer (Ollama not running, too slow, model missing, bad reply)."""
+    """The model could not answer (server not running, too slow, model missing, bad reply)."""
 
     code = "llm_unavailable"
 
@@ -168,12 +168,35 @@ class LlmResponseError(LlmUnavailableError):
     code = "llm_response_error"
 
 
+class LlmIncompleteError(LlmResponseError):
+    """The stream ended without its end marker: a failed generation, never a short reply.
+
+    Ollama's NDJSON stream ends with a ``"done": true`` line; an OpenAI-compatible stream with a
+    ``finish_reason`` and ``data: [DONE]``. A stream that stops before that (the runner died, a
+    proxy cut it) holds half an answer ("abrimos de nueve a cato"), which must not reach a
+    customer as if it were complete.
+    """
+
+    code = "llm_incomplete"
+
+
+def require_complete_stream(finished: bool, provider: str, received_chars: int) -> None:
+    """Raise :class:`LlmIncompleteError` unless the stream's end marker was seen.
+
+    Shared by every streaming provider, so each applies the same rule.
+    """
+    if not finished:
+        raise LlmIncompleteError(
+            f"{provider} stream ended without its end marker after {received_chars} characters"
+        )
+
+
 class LlmCancelledError(WabotError):
     """A chat was abandoned through its ``cancel_event`` (a newer message arrived)."""
 
 
 class LlmProvider(Protocol):
-    """What the bot needs from a model backend (``OllamaProvider`` or a test double)."""
+    """What the bot needs from a model backend (Ollama, OpenAI-compatible, or a test double)."""
 
     @property
     def state(self) -> LlmState: ...
