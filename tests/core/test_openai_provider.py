@@ -176,3 +176,37 @@ def test_fit_to_context_keeps_system_and_newest() -> None:
     assert fitted[0] == MESSAGES[0] and fitted[-1] == MESSAGES[1]
     assert 2 <= len(fitted) < len(messages)
     assert fit_to_context(messages, 0) == messages
+
+
+@pytest.mark.asyncio
+async def test_switching_provider_in_settings_takes_effect_on_the_next_turn(
+    tmp_path: Any, fake: FakeOpenAI
+) -> None:
+    from tests.fakes.graph import FakeGraph
+    from tests.fakes.ollama import FakeOllama
+    from tests.helpers import post, running_core, text_body
+    from wabot_desktop.core.llm.ollama_provider import OllamaProvider
+
+    async with (
+        FakeGraph() as graph,
+        FakeOllama(reply="Respuesta de Ollama.") as ollama,
+        running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core,
+    ):
+        import httpx
+
+        old = core.llm
+        assert isinstance(old, OllamaProvider)
+        async with httpx.AsyncClient(timeout=10) as client:
+            await post(client, core.server_url, text_body("Hola", wa_id="5215550000021"))
+            await graph.wait_for_sends(1, timeout=10)
+            await core.service.update_settings(
+                llm_provider="openai", openai_base_url=fake.base_url, openai_model=fake.models[0]
+            )
+            assert isinstance(core.llm, OpenAIProvider) and core.engine is not None
+            assert core.engine.llm is core.llm and core.service.llm is core.llm
+            await post(client, core.server_url, text_body("¿Horario?", wa_id="5215550000022"))
+            sent = await graph.wait_for_sends(2, timeout=10)
+            health = await core.service.health()
+    assert [m["text"]["body"] for m in sent] == ["Respuesta de Ollama.", fake.reply]
+    assert len(fake.chat_requests) == 1 and health.llm_provider == "openai"
+    assert old._closed  # the retired provider was closed once idle

@@ -164,3 +164,4 @@ class HealthSnapshot:
     llm_provider: str = "ollama"  # "ollama" | "openai"
     # "Las conversaciones salen de esta PC hacia <host>." when the model server is elsewhere.
     llm_privacy_warning: str | None = None
+    llm_remote_host: str | None = None  # the host in that warning (the GUI words it itself)

@@ -500,6 +500,7 @@ class BotService:
             sending_blocked_reason=blocked,
             llm_provider=str(getattr(self.llm, "provider", "ollama")),
             llm_privacy_warning=getattr(self.llm, "privacy_warning", None) or None,
+            llm_remote_host=getattr(self.llm, "remote_host", None),
         )
 
     def window_open(self, summary: ConversationSummary) -> bool:
