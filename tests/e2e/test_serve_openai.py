@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.serve import FAST, ServeProcess, live_env, seed_settings
+from tests.e2e.serve import FAST, ServeProcess, live_env, seed_settings, serve_args
 from tests.fakes.graph import FakeGraph
 from tests.fakes.openai_server import Fail, FakeOpenAI
 from tests.helpers import signature_headers, text_body
@@ -33,15 +33,7 @@ def server() -> Iterator[FakeOpenAI]:
 
 def openai_args(data: Path, graph_url: str, llm_url: str) -> list[str]:
     return [
-        "--data-dir",
-        str(data),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--graph-url",
-        graph_url,
-        "--no-tunnel",
+        *serve_args(data, graph_url, None),
         "--verbose",
         "--llm-provider",
         "openai",

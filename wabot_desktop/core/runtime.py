@@ -219,9 +219,7 @@ class Core:
             self.paths = simulator_paths(config.paths)
             self.sandbox = Sandbox(delays=config.sandbox_delays)
             self.secrets = self.sandbox.credentials.secret_store()
-            self._llm_key_store: SecretStore = config.secrets or default_secret_store(
-                config.paths, config.data_dir_overridden
-            )
+            self._llm_key_store: SecretStore | None = config.secrets  # opened only if needed
         else:
             self.paths = config.paths
             self.secrets = config.secrets or default_secret_store(
@@ -275,6 +273,19 @@ class Core:
             )
             self._supervisor.spawn(f"llm-warmup-{id(self.llm)}", self._warm_up_llm, restart=False)
 
+    def _llm_api_key(self) -> str | None:
+        # Read from the live profile's store even in simulator mode: it is the owner's model
+        # server, not a WhatsApp credential. The keyring is opened only when a key is needed.
+        if self._llm_key_store is None:
+            self._llm_key_store = default_secret_store(
+                self.config.paths, self.config.data_dir_overridden
+            )
+        try:
+            return self._llm_key_store.get(SecretKey.LLM_API_KEY)
+        except Exception:  # an unusable keyring: no key (local servers need none)
+            logger.info("LLM API key unreadable; connecting without one")
+            return None
+
     def _build_llm(self) -> GuardedProvider:
         settings = self.settings
         common: dict[str, Any] = {
@@ -285,12 +296,10 @@ class Core:
             "hub": self.hub,
         }
         if settings.llm_provider == "openai":
-            # The key is read from the live profile's store even in simulator mode: it is the
-            # owner's model server, not a WhatsApp credential.
             return OpenAIProvider(
                 settings.openai_base_url,
                 settings.openai_model,
-                api_key=self._llm_key_store.get(SecretKey.LLM_API_KEY),
+                api_key=self._llm_api_key(),
                 **common,
             )
         return OllamaProvider(
