@@ -210,3 +210,35 @@ async def test_switching_provider_in_settings_takes_effect_on_the_next_turn(
     assert [m["text"]["body"] for m in sent] == ["Respuesta de Ollama.", fake.reply]
     assert len(fake.chat_requests) == 1 and health.llm_provider == "openai"
     assert old._closed  # the retired provider was closed once idle
+
+
+@pytest.mark.asyncio
+async def test_a_new_api_key_goes_to_the_secret_store_and_the_next_turn(
+    tmp_path: Any, fake: FakeOpenAI
+) -> None:
+    from tests.fakes.graph import FakeGraph
+    from tests.helpers import running_core
+    from wabot_desktop.core.secrets import SecretKey
+    from wabot_desktop.core.settings import load_settings
+
+    fake.api_key = "sk-new-key-0001"
+    async with (
+        FakeGraph() as graph,
+        running_core(
+            tmp_path,
+            graph_url=graph.base_url,
+            ollama_url="http://127.0.0.1:9",
+            llm_provider="openai",
+            openai_base_url=fake.base_url,
+            openai_model=fake.models[0],
+        ) as core,
+    ):
+        assert core.llm is not None and await core.llm.check() is LlmState.DOWN  # no key yet
+        core.set_llm_api_key("sk-new-key-0001")
+        assert core.secrets.get(SecretKey.LLM_API_KEY) == "sk-new-key-0001"
+        assert await core.llm.chat(MESSAGES) == fake.reply
+        assert core.db is not None
+        stored = await core.db.session_run(load_settings)
+        assert "sk-new-key-0001" not in repr(stored)
+        core.set_llm_api_key(None)
+        assert core.secrets.get(SecretKey.LLM_API_KEY) is None

@@ -261,7 +261,26 @@ class Core:
         old = self.settings
         self.settings = settings
         if self.llm is not None and _llm_config(old) != _llm_config(settings):
-            # Takes effect on the next turn; a generation already running ends on the old one.
+            self._swap_llm()
+
+    def set_llm_api_key(self, key: str | None) -> None:
+        """Store (or with None/"" delete) the model server's API key in the keyring; the
+        provider is rebuilt so the next turn uses it.
+
+        Raises:
+            KeyringUnavailableError: no usable keyring to keep it in.
+        """
+        self._llm_api_key()  # opens the store if needed
+        assert self._llm_key_store is not None
+        if key:
+            self._llm_key_store.set(SecretKey.LLM_API_KEY, key)
+        else:
+            self._llm_key_store.delete(SecretKey.LLM_API_KEY)
+        self._swap_llm()
+
+    def _swap_llm(self) -> None:
+        # Takes effect on the next turn; a generation already running ends on the old one.
+        if self.llm is not None:
             retired, self.llm = self.llm, self._build_llm()
             if self.engine is not None:
                 self.engine.llm = self.llm
