@@ -46,6 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
     from wabot_desktop.core.knowledge.cli import add_commands
 
     add_commands(sub)
+    serve.add_argument(
+        "--llm-provider", choices=("ollama", "openai"), default=None, help="model server kind"
+    )
+    serve.add_argument("--llm-url", default=None, help="OpenAI-compatible base URL (…/v1)")
+    serve.add_argument(
+        "--llm-model", default=None, help="model name on that server (key: WABOT_LLM_API_KEY)"
+    )
     return parser
 
 

@@ -1322,6 +1322,10 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <source>Keep</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Conversations leave this PC for {host}.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>StatusBar</name>
@@ -1467,6 +1471,22 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
     </message>
     <message>
         <source>Outbox: all sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AI: the model server is not reachable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that the model server is running and its address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Conversations leave this PC for {host}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AI: {model} ready, outside this PC</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1328,6 +1328,10 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
         <source>Keep</source>
         <translation>Conservar</translation>
     </message>
+    <message>
+        <source>Conversations leave this PC for {host}.</source>
+        <translation>Las conversaciones salen de esta PC hacia {host}.</translation>
+    </message>
 </context>
 <context>
     <name>StatusBar</name>
@@ -1474,6 +1478,22 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     <message>
         <source>Outbox: all sent</source>
         <translation>Salida: todo enviado</translation>
+    </message>
+    <message>
+        <source>AI: the model server is not reachable</source>
+        <translation>IA: el servidor del modelo no responde</translation>
+    </message>
+    <message>
+        <source>Check that the model server is running and its address.</source>
+        <translation>Revisa que el servidor del modelo esté abierto y su dirección.</translation>
+    </message>
+    <message>
+        <source>Conversations leave this PC for {host}.</source>
+        <translation>Las conversaciones salen de esta PC hacia {host}.</translation>
+    </message>
+    <message>
+        <source>AI: {model} ready, outside this PC</source>
+        <translation>IA: {model} lista, fuera de esta PC</translation>
     </message>
 </context>
 <context>

@@ -123,7 +123,8 @@ class ServeProcess:
         return code
 
 
-def serve_args(data_dir: Path, graph_url: str, ollama_url: str) -> list[str]:
+def serve_args(data_dir: Path, graph_url: str, ollama_url: str | None) -> list[str]:
+    ollama = ["--ollama-url", ollama_url] if ollama_url is not None else []
     return [
         "--data-dir",
         str(data_dir),
@@ -133,8 +134,7 @@ def serve_args(data_dir: Path, graph_url: str, ollama_url: str) -> list[str]:
         "0",
         "--graph-url",
         graph_url,
-        "--ollama-url",
-        ollama_url,
+        *ollama,
         "--no-tunnel",
     ]
 

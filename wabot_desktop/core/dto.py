@@ -177,3 +177,7 @@ class HealthSnapshot:
     unattributed_messages: int = 0  # customer messages kept that name no sender at all
     # This month's service replies vs Meta's free ones (core.meter.ServiceMeter as a dict).
     service_messages: dict[str, object] | None = None
+    llm_provider: str = "ollama"  # "ollama" | "openai"
+    # "Las conversaciones salen de esta PC hacia <host>." when the model server is elsewhere.
+    llm_privacy_warning: str | None = None
+    llm_remote_host: str | None = None  # the host in that warning (the GUI words it itself)

@@ -103,6 +103,9 @@ class LlmStateChanged(Event):
     state: str
     model: str
     detail: str | None = None
+    provider: str = "ollama"  # "ollama" | "openai"
+    # Set when the model server is not on this PC ("Las conversaciones salen de esta PC ...").
+    privacy_warning: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

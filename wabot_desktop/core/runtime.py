@@ -17,7 +17,7 @@ import logging
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import httpx
 from sqlalchemy import select
@@ -36,7 +36,9 @@ from wabot_desktop.core.events import (
 from wabot_desktop.core.knowledge import store as knowledge_store
 from wabot_desktop.core.knowledge.active import ActiveKnowledge
 from wabot_desktop.core.knowledge.context import context_tokens
+from wabot_desktop.core.llm.guarded import GuardedProvider
 from wabot_desktop.core.llm.ollama_provider import OllamaProvider
+from wabot_desktop.core.llm.openai_provider import OpenAIProvider
 from wabot_desktop.core.metrics import Metrics
 from wabot_desktop.core.paths import AppPaths
 from wabot_desktop.core.secrets import (
@@ -172,6 +174,22 @@ def _loopback_url(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
+def _llm_config(settings: Settings) -> tuple[object, ...]:
+    """The settings a provider is built from: a change to any of them rebuilds it."""
+    return (
+        settings.llm_provider,
+        settings.ollama_host,
+        settings.llm_model,
+        settings.openai_base_url,
+        settings.openai_model,
+        settings.llm_context_size,
+        settings.llm_confirmed_hosts,
+        settings.llm_timeout_s,
+        settings.llm_max_concurrent,
+        settings.llm_keep_alive,
+    )
+
+
 def _known_customers(session: Session) -> list[tuple[str | None, str]]:
     rows = session.execute(
         select(Contact.profile_name, Contact.wa_id).where(Contact.wa_id.is_not(None))
@@ -188,6 +206,10 @@ class CoreConfig:
     port: int = 8080
     graph_url: str | None = None
     ollama_url: str | None = None
+    # serve --llm-provider/--llm-url/--llm-model: written to the profile's settings at start.
+    llm_provider: str | None = None
+    llm_url: str | None = None
+    llm_model: str | None = None
     tunnel: bool = True
     simulator: bool = False
     secrets: SecretStore | None = None
@@ -233,11 +255,13 @@ class Core:
             self.paths = simulator_paths(config.paths)
             self.sandbox = Sandbox(delays=config.sandbox_delays)
             self.secrets = self.sandbox.credentials.secret_store()
+            self._llm_key_store: SecretStore | None = config.secrets  # opened only if needed
         else:
             self.paths = config.paths
             self.secrets = config.secrets or default_secret_store(
                 config.paths, config.data_dir_overridden
             )
+            self._llm_key_store = self.secrets
         self._credentials: dict[SecretKey, str | None] = {}
         self.settings = Settings()
         self.db: Database | None = None
@@ -248,7 +272,7 @@ class Core:
         self.voice: VoiceNotes | None = None
         self.knowledge = ActiveKnowledge()
         self.server: WebhookServer | None = None
-        self.llm: OllamaProvider | None = None
+        self.llm: GuardedProvider | None = None
         self.tunnel: TunnelManager | None = None
         self.callback_keeper: CallbackKeeper | None = None
         self._service: BotService | None = None
@@ -315,7 +339,81 @@ class Core:
             await self.outbox.recheck_token()
 
     def _set_settings(self, settings: Settings) -> None:
+        old = self.settings
         self.settings = settings
+        if self.llm is not None and _llm_config(old) != _llm_config(settings):
+            self._swap_llm()
+
+    def set_llm_api_key(self, key: str | None) -> None:
+        """Store (or with None/"" delete) the model server's API key in the keyring; the
+        provider is rebuilt so the next turn uses it.
+
+        Raises:
+            KeyringUnavailableError: no usable keyring to keep it in.
+        """
+        self._llm_api_key()  # opens the store if needed
+        assert self._llm_key_store is not None
+        if key:
+            self._llm_key_store.set(SecretKey.LLM_API_KEY, key)
+        else:
+            self._llm_key_store.delete(SecretKey.LLM_API_KEY)
+        self._swap_llm()
+
+    def _swap_llm(self) -> None:
+        # Takes effect on the next turn; a generation already running ends on the old one.
+        if self.llm is not None:
+            retired, self.llm = self.llm, self._build_llm()
+            if self.engine is not None:
+                self.engine.llm = self.llm
+            if self._service is not None:
+                self._service.llm = self.llm
+            logger.info("LLM provider switched to %s", self.llm.provider)
+            self._supervisor.spawn(
+                f"llm-retire-{id(retired)}", retired.aclose_when_idle, restart=False
+            )
+            self._supervisor.spawn(f"llm-warmup-{id(self.llm)}", self._warm_up_llm, restart=False)
+
+    def _llm_api_key(self) -> str | None:
+        # Read from the live profile's store even in simulator mode: it is the owner's model
+        # server, not a WhatsApp credential. The keyring is opened only when a key is needed.
+        if self._llm_key_store is None:
+            self._llm_key_store = default_secret_store(
+                self.config.paths, self.config.data_dir_overridden
+            )
+        try:
+            return self._llm_key_store.get(SecretKey.LLM_API_KEY)
+        except Exception:  # an unusable keyring: no key (local servers need none)
+            logger.info("LLM API key unreadable; connecting without one")
+            return None
+
+    def _build_llm(self) -> GuardedProvider:
+        settings = self.settings
+        common: dict[str, Any] = {
+            "request_timeout": settings.llm_timeout_s,
+            "first_token_timeout": settings.llm_first_token_timeout_s,
+            "customer_wait": settings.llm_customer_wait_s,
+            "max_concurrent": settings.llm_max_concurrent,
+            "context_size": settings.llm_context_size,
+            "confirmed_hosts": settings.llm_confirmed_hosts,
+            "hub": self.hub,
+        }
+        if settings.llm_provider == "openai":
+            return OpenAIProvider(
+                settings.openai_base_url,
+                settings.openai_model,
+                api_key=self._llm_api_key(),
+                **common,
+            )
+        # Ollama: the context window is always set explicitly (it defaults to 4k below 24 GiB
+        # of VRAM and silently truncates the prompt): the owner's size, else llm_num_ctx; the
+        # model's own metadata (/api/show) may lower it at warm-up.
+        common["context_size"] = settings.llm_context_size or settings.llm_num_ctx
+        return OllamaProvider(
+            host=self.config.ollama_url or settings.ollama_host,
+            model=settings.llm_model,
+            keep_alive=settings.llm_keep_alive,
+            **common,
+        )
 
     async def start(self) -> None:
         """Open the database, start the server and the workers, recover unfinished work.
@@ -334,8 +432,16 @@ class Core:
         await self.db.run(self.db.migrate)
         if self.sandbox is not None and new_profile:
             await self.db.session_run(lambda s: save_settings(s, **SIMULATOR_DEMO_SETTINGS))
-        if self.config.settings_overrides:
-            overrides = self.config.settings_overrides
+        overrides = dict(self.config.settings_overrides)
+        ollama = self.config.llm_provider == "ollama"
+        for key, value in (
+            ("llm_provider", self.config.llm_provider),
+            ("ollama_host" if ollama else "openai_base_url", self.config.llm_url),
+            ("llm_model" if ollama else "openai_model", self.config.llm_model),
+        ):
+            if value is not None:
+                overrides[key] = value
+        if overrides:
             await self.db.session_run(lambda s: save_settings(s, **overrides))
         self.settings = await self.db.session_run(load_settings)
         found = await self.db.session_run(knowledge_store.active)
@@ -371,17 +477,6 @@ class Core:
         self.outbox = OutboxSender(
             self.db, self.graph, self.hub, self.metrics, lambda: self.settings
         )
-        self.llm = OllamaProvider(
-            host=self.config.ollama_url or self.settings.ollama_host,
-            model=self.settings.llm_model,
-            request_timeout=self.settings.llm_timeout_s,
-            first_token_timeout=self.settings.llm_first_token_timeout_s,
-            customer_wait=self.settings.llm_customer_wait_s,
-            keep_alive=self.settings.llm_keep_alive,
-            max_concurrent=self.settings.llm_max_concurrent,
-            hub=self.hub,
-            options={"num_ctx": self.settings.llm_num_ctx},
-        )
         # Voice notes: Whisper models are shared by the live and the simulator profile; the
         # simulator never goes online for one (it uses a model already there, else falls back).
         self.voice = VoiceNotes(
@@ -392,6 +487,7 @@ class Core:
             models_dir=self.live_paths.data_dir / "models" / "whisper",
             auto_download=self.sandbox is None,
         )
+        self.llm = self._build_llm()
         self.engine = BotEngine(
             db=self.db,
             hub=self.hub,
@@ -523,11 +619,17 @@ class Core:
         assert self.llm is not None
         if await self.llm.check() == "up":
             await self.llm.warm_up()
+            if not isinstance(self.llm, OllamaProvider):
+                return
             self.knowledge.context_tokens = await context_tokens(
                 self.config.ollama_url or self.settings.ollama_host, self.settings.llm_model
             )
-            if self.knowledge.context_tokens:  # the window is set explicitly, the budget follows
-                self.llm.options.setdefault("num_ctx", self.knowledge.context_tokens)
+            window = self.knowledge.context_tokens
+            if window and window < (self.llm.context_size or window + 1):
+                # A model with a smaller window than asked: ask for what it has; the prompt
+                # budget follows.
+                self.llm.context_size = window
+                self.llm.options["num_ctx"] = window
 
     async def _check_graph(self) -> None:
         """Keep the WhatsApp connection state fresh while the app runs.

@@ -33,6 +33,7 @@ class SecretKey(StrEnum):
     WABA_ID = "waba_id"
     NGROK_AUTHTOKEN = "ngrok_authtoken"
     PIN = "pin"  # the two-step PIN chosen when registering the number
+    LLM_API_KEY = "llm_api_key"  # OpenAI-compatible server (optional; HF router needs one)
 
 
 ENV_VARS: dict[SecretKey, str] = {
@@ -43,6 +44,7 @@ ENV_VARS: dict[SecretKey, str] = {
     SecretKey.WABA_ID: "WABOT_WABA_ID",
     SecretKey.NGROK_AUTHTOKEN: "WABOT_NGROK_AUTHTOKEN",
     SecretKey.PIN: "WABOT_PIN",
+    SecretKey.LLM_API_KEY: "WABOT_LLM_API_KEY",
 }
 
 # What the webhook path needs to run live.

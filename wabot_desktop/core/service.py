@@ -565,7 +565,7 @@ class BotService:
             database=database,
             graph="blocked" if blocked else self.graph_state,
             llm=self.llm.state.value if self.llm is not None else "unknown",
-            llm_model=settings.llm_model,
+            llm_model=getattr(self.llm, "model", None) or settings.llm_model,
             tunnel=self.tunnel.state.value if self.tunnel is not None else "disabled",
             public_url=self.tunnel.public_url if self.tunnel is not None else None,
             outbox_queued=queued,
@@ -577,6 +577,9 @@ class BotService:
             last_bot_error=self.last_bot_error,
             unattributed_messages=unattributed,
             service_messages=meter,
+            llm_provider=str(getattr(self.llm, "provider", "ollama")),
+            llm_privacy_warning=getattr(self.llm, "privacy_warning", None) or None,
+            llm_remote_host=getattr(self.llm, "remote_host", None),
         )
 
     def window_open(self, summary: ConversationSummary) -> bool:

@@ -68,6 +68,15 @@ class Settings:
     # holding/handoff answer instead of waiting on behind a dead model.
     llm_customer_wait_s: float = 45.0
     llm_num_ctx: int = 8192  # explicit: Ollama defaults to 4k below 24 GiB VRAM and truncates
+    # The model server: "ollama" (ollama_host) or "openai" (any OpenAI-compatible server at
+    # openai_base_url: LM Studio, llama.cpp, Jan, vLLM, transformers serve, HF router). The API
+    # key is a secret (SecretKey.LLM_API_KEY), never a setting.
+    llm_provider: str = "ollama"
+    openai_base_url: str = "http://127.0.0.1:1234/v1"
+    openai_model: str = ""
+    llm_context_size: int = 0  # tokens; 0 = the server's own
+    # Private (LAN) addresses the owner confirmed as their own: no privacy warning for them.
+    llm_confirmed_hosts: tuple[str, ...] = ()
     ngrok_domain: str = ""
     own_public_url: str = ""
     meta_app_id: str = ""

@@ -107,6 +107,12 @@ class SettingsDialog(QDialog):
         self.language_note.setWordWrap(True)
         self.language_note.hide()
         form.addRow("", self.language_note)
+        self.privacy_label = QLabel(general)
+        self.privacy_label.setObjectName("llmPrivacyWarning")
+        self.privacy_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.privacy_label.setWordWrap(True)
+        self.privacy_label.hide()
+        form.addRow("", self.privacy_label)
         self.tabs.addTab(general, self.tr("General"))
 
         # Quick replies
@@ -200,6 +206,12 @@ class SettingsDialog(QDialog):
         for reply in replies:
             self._append_quick(reply.shortcut, reply.text)
         self._fill_labels(labels)
+        host = (await self._service.health()).llm_remote_host
+        if host:
+            self.privacy_label.setText(
+                self.tr("Conversations leave this PC for {host}.").format(host=host)
+            )
+        self.privacy_label.setVisible(bool(host))
 
     def _append_quick(self, shortcut: str, text: str) -> None:
         row = self.quick_table.rowCount()

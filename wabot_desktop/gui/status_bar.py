@@ -23,6 +23,7 @@ from wabot_desktop.gui.widgets.status_indicator import (
 logger = logging.getLogger(__name__)
 
 _POLL_MS = 15_000
+
 _DEBOUNCE_MS = 400
 
 
@@ -224,6 +225,13 @@ class StatusBar(QStatusBar):
                 level="warning",
                 tooltip=self.tr("The AI failed several times. WaBot tries again shortly."),
             )
+        elif state == "down" and health.llm_provider == "openai":
+            self.llm.set_state(
+                RED,
+                self.tr("AI: the model server is not reachable"),
+                level="error",
+                tooltip=self.tr("Check that the model server is running and its address."),
+            )
         elif state == "down":
             self.llm.set_state(
                 RED,
@@ -236,6 +244,19 @@ class StatusBar(QStatusBar):
             )
         else:
             self.llm.set_state(GREY, self.tr("AI: checking…"), level="unknown")
+        host = health.llm_remote_host
+        if host:
+            # Privacy stays visible: customer messages leave the PC for the model server.
+            warning = self.tr("Conversations leave this PC for {host}.").format(host=host)
+            if state == "up":
+                self.llm.set_state(
+                    ORANGE,
+                    self.tr("AI: {model} ready, outside this PC").format(model=model),
+                    level="warning",
+                    tooltip=warning,
+                )
+            else:
+                self.llm.setToolTip(self.llm.toolTip() + "\n" + warning)
 
     def _show_outbox(self, health: HealthSnapshot) -> None:
         queued, failed = health.outbox_queued, health.outbox_failed

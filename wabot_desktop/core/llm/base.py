@@ -147,7 +147,7 @@ class HistoryTurn:
 
 
 class LlmUnavailableError(UserFacingError):
-    """The model could not answer (Ollama not running, too slow, model missing, bad reply)."""
+    """The model could not answer (server not running, too slow, model missing, bad reply)."""
 
     code = "llm_unavailable"
 
@@ -204,7 +204,7 @@ class LlmCancelledError(WabotError):
 
 
 class LlmProvider(Protocol):
-    """What the bot needs from a model backend (``OllamaProvider`` or a test double)."""
+    """What the bot needs from a model backend (Ollama, OpenAI-compatible, or a test double)."""
 
     @property
     def state(self) -> LlmState: ...
