@@ -79,16 +79,20 @@ def check_translations() -> str | None:
     return None
 
 
+def _say(text: str, *, err: bool = False) -> None:
+    (sys.stderr if err else sys.stdout).write(text + "\n")
+
+
 def run_self_test() -> int:
     from wabot_desktop.core import selftest
 
     checks = [*selftest.CORE_CHECKS, ("translations", check_translations)]
     results = selftest.run_checks(checks)
-    print(f"wabot-desktop {__version__} self-test (keyring: {selftest.keyring_backend_name()})")
+    _say(f"wabot-desktop {__version__} self-test (keyring: {selftest.keyring_backend_name()})")
     for name, problem in results:
-        print(f"  {name}: {'ok' if problem is None else 'FAILED: ' + problem}")
+        _say(f"  {name}: {'ok' if problem is None else 'FAILED: ' + problem}")
     failed = [name for name, problem in results if problem is not None]
-    print("self-test passed" if not failed else "self-test FAILED: " + ", ".join(failed))
+    _say("self-test passed" if not failed else "self-test FAILED: " + ", ".join(failed))
     return 0 if not failed else 1
 
 
@@ -102,9 +106,9 @@ def run_backup(args: argparse.Namespace) -> int:
     try:
         info = create_backup(paths, Path(args.file))
     except FileNotFoundError as exc:
-        print(f"wabot-desktop: {exc}", file=sys.stderr)
+        _say(f"wabot-desktop: {exc}", err=True)
         return 2
-    print(f"backup written: {info.path} ({info.messages} messages, schema {info.revision})")
+    _say(f"backup written: {info.path} ({info.messages} messages, schema {info.revision})")
     return 0
 
 
@@ -121,14 +125,14 @@ def run_restore(args: argparse.Namespace) -> int:
             "Type 'yes' to continue: "
         )
         if answer.strip().lower() not in ("yes", "si", "sí"):
-            print("restore cancelled", file=sys.stderr)
+            _say("restore cancelled", err=True)
             return 1
     try:
         info = restore_backup(paths, Path(args.file))
     except InvalidBackupError as exc:
-        print(f"wabot-desktop: {exc}", file=sys.stderr)
+        _say(f"wabot-desktop: {exc}", err=True)
         return 2
-    print(f"restored {info.messages} messages from {args.file} into {paths.data_dir}")
+    _say(f"restored {info.messages} messages from {args.file} into {paths.data_dir}")
     return 0
 
 

@@ -141,10 +141,12 @@ def sqlite_copy(source: Path, target: Path) -> None:
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     _create_private_file(partial)
-    with contextlib.closing(sqlite3.connect(source, timeout=30)) as src:
-        with contextlib.closing(sqlite3.connect(partial)) as dst:
-            src.backup(dst)
-            dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+    with (
+        contextlib.closing(sqlite3.connect(source, timeout=30)) as src,
+        contextlib.closing(sqlite3.connect(partial)) as dst,
+    ):
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
     os.replace(partial, target)
 
 
@@ -154,9 +156,11 @@ def sqlite_restore(source: Path, target: Path) -> None:
     Nothing may hold ``target`` open in this process (dispose engines first).
     """
     _create_private_file(target)
-    with contextlib.closing(sqlite3.connect(source)) as src:
-        with contextlib.closing(sqlite3.connect(target, timeout=30)) as dst:
-            src.backup(dst)
+    with (
+        contextlib.closing(sqlite3.connect(source)) as src,
+        contextlib.closing(sqlite3.connect(target, timeout=30)) as dst,
+    ):
+        src.backup(dst)
 
 
 def prune_backups(backups_dir: Path, keep: int = KEEP_BACKUPS) -> None:
