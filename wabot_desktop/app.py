@@ -29,7 +29,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_common(parser)
     parser.add_argument("--lang", default=None, help="UI language (es, en)")
+    parser.add_argument(
+        "--self-test", action="store_true", help="check this install and exit (0 = sound)"
+    )
     sub = parser.add_subparsers(dest="command")
+    backup = sub.add_parser("backup", help="save the shop (chats, settings, knowledge) to FILE")
+    backup.add_argument("file")
+    backup.add_argument("--data-dir", default=None, help="profile folder to back up")
+    restore = sub.add_parser("restore", help="replace the shop with the backup in FILE")
+    restore.add_argument("file")
+    restore.add_argument("--data-dir", default=None, help="profile folder to restore into")
+    restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     serve = sub.add_parser("serve", help="run headless (no window)")
     add_common(serve)
     serve.add_argument(
@@ -71,8 +81,84 @@ def _first_run_simulator(args: argparse.Namespace) -> bool:
     return should_start_in_simulator(default_secret_store(paths, args.data_dir is not None))
 
 
+def check_translations() -> str | None:
+    """The compiled catalogs load into Qt (the GUI's language switch depends on them)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QTranslator
+
+    from wabot_desktop.core import resources
+
+    for name in ("i18n/wabot_es_419.qm", "i18n/wabot_en.qm"):
+        if not QTranslator().load(str(resources.file_path(name))):
+            return f"{name} does not load"
+    return None
+
+
+def _say(text: str, *, err: bool = False) -> None:
+    (sys.stderr if err else sys.stdout).write(text + "\n")
+
+
+def run_self_test() -> int:
+    from wabot_desktop.core import selftest
+
+    checks = [*selftest.CORE_CHECKS, ("translations", check_translations)]
+    results = selftest.run_checks(checks)
+    _say(f"wabot-desktop {__version__} self-test (keyring: {selftest.keyring_backend_name()})")
+    for name, problem in results:
+        _say(f"  {name}: {'ok' if problem is None else 'FAILED: ' + problem}")
+    failed = [name for name, problem in results if problem is not None]
+    _say("self-test passed" if not failed else "self-test FAILED: " + ", ".join(failed))
+    return 0 if not failed else 1
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from wabot_desktop.core.backup import create_backup
+    from wabot_desktop.core.paths import AppPaths
+
+    paths = AppPaths.resolve(args.data_dir)
+    try:
+        info = create_backup(paths, Path(args.file))
+    except FileNotFoundError as exc:
+        _say(f"wabot-desktop: {exc}", err=True)
+        return 2
+    _say(f"backup written: {info.path} ({info.messages} messages, schema {info.revision})")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from wabot_desktop.core.backup import InvalidBackupError, restore_backup
+    from wabot_desktop.core.paths import AppPaths
+
+    paths = AppPaths.resolve(args.data_dir)
+    if not args.yes:
+        answer = input(
+            f"This replaces every chat and setting in {paths.data_dir} with {args.file}. "
+            "Type 'yes' to continue: "
+        )
+        if answer.strip().lower() not in ("yes", "si", "sí"):
+            _say("restore cancelled", err=True)
+            return 1
+    try:
+        info = restore_backup(paths, Path(args.file))
+    except InvalidBackupError as exc:
+        _say(f"wabot-desktop: {exc}", err=True)
+        return 2
+    _say(f"restored {info.messages} messages from {args.file} into {paths.data_dir}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        return run_self_test()
+    if args.command == "backup":
+        return run_backup(args)
+    if args.command == "restore":
+        return run_restore(args)
     if args.command == "setup":
         from wabot_desktop.core.setup_cli import run_setup
 

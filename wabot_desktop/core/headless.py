@@ -34,6 +34,7 @@ from wabot_desktop.core.logs import close_logging, setup_logging
 from wabot_desktop.core.paths import AppPaths
 from wabot_desktop.core.runtime import Core, CoreConfig
 from wabot_desktop.core.secrets import ENV_VARS, SecretKey
+from wabot_desktop.core.store.db import MigrationFailedError
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,12 @@ async def serve(config: CoreConfig) -> int:
         return EXIT_CONFIG
     except PortInUseError as exc:
         sys.stderr.write(f"wabot-desktop: cannot listen on {exc}: port in use\n")
+        return EXIT_CONFIG
+    except MigrationFailedError as exc:
+        sys.stderr.write(
+            "wabot-desktop: the database upgrade failed; your data was restored from"
+            f" {exc.backup} and nothing was changed. See the log for details.\n"
+        )
         return EXIT_CONFIG
     # Everything built so far lives as long as the process: keep it out of the cyclic GC's
     # scans, whose full passes over a large heap otherwise stall webhook acks for tens of ms.

@@ -7,8 +7,11 @@ loop never blocks on SQLite.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import sqlite3
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,6 +21,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from wabot_desktop.core.errors import UserFacingError
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -25,6 +30,21 @@ T = TypeVar("T")
 # Alembic finds its scripts as package data ("package:folder" goes through importlib.resources),
 # the same from a wheel, an editable install and the PyInstaller bundle.
 MIGRATIONS = "wabot_desktop.core.store:migrations"
+
+# Automatic pre-migration backups kept in the data dir's ``backups`` folder.
+KEEP_BACKUPS = 5
+BACKUP_PREFIX = "auto-"
+
+
+class MigrationFailedError(UserFacingError):
+    """A schema upgrade failed; the database was put back as it was before the upgrade."""
+
+    code = "migration_failed"
+
+    def __init__(self, backup: Path, cause: BaseException) -> None:
+        self.backup = backup
+        self.cause = cause
+        super().__init__(f"database upgrade failed ({cause!r}); restored {backup}")
 
 
 def _create_private_file(path: Path) -> None:
@@ -69,13 +89,131 @@ def make_engine(db_path: Path) -> Engine:
 def run_migrations(engine: Engine) -> None:
     """Upgrade the schema to the newest Alembic revision (no-op when current)."""
     from alembic import command
+
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def _alembic_config() -> Any:
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", MIGRATIONS)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    return config
+
+
+def head_revision() -> str:
+    """The newest schema revision this program knows."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {rev.revision for rev in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+
+
+def current_revision(db_path: Path) -> str | None:
+    """The schema revision stored in ``db_path`` (None: empty or not yet migrated)."""
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return None
+    with contextlib.closing(sqlite3.connect(db_path)) as conn:
+        try:
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.OperationalError:  # no alembic_version table
+            return None
+    return str(row[0]) if row else None
+
+
+def sqlite_copy(source: Path, target: Path) -> None:
+    """Copy a live SQLite database with the online backup API (consistent while others write).
+
+    The copy is written next to ``target`` and moved into place, so ``target`` is never half
+    written.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    _create_private_file(partial)
+    with (
+        contextlib.closing(sqlite3.connect(source, timeout=30)) as src,
+        contextlib.closing(sqlite3.connect(partial)) as dst,
+    ):
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+    os.replace(partial, target)
+
+
+def sqlite_restore(source: Path, target: Path) -> None:
+    """Replace the content of database ``target`` with ``source`` (backup API, WAL-safe).
+
+    Nothing may hold ``target`` open in this process (dispose engines first).
+    """
+    _create_private_file(target)
+    with (
+        contextlib.closing(sqlite3.connect(source)) as src,
+        contextlib.closing(sqlite3.connect(target, timeout=30)) as dst,
+    ):
+        src.backup(dst)
+
+
+def prune_backups(backups_dir: Path, keep: int = KEEP_BACKUPS) -> None:
+    """Delete all but the ``keep`` newest automatic backups."""
+    found = sorted(backups_dir.glob(f"{BACKUP_PREFIX}*.db"), key=lambda p: p.name)
+    for old in found[: max(0, len(found) - keep)]:
+        old.unlink(missing_ok=True)
+
+
+def automatic_backup(
+    db_path: Path, backups_dir: Path, revision: str, reason: str = "upgrade"
+) -> Path:
+    """Snapshot ``db_path`` into ``backups_dir`` (the last ``KEEP_BACKUPS`` are kept).
+
+    Names sort by time: ``auto-YYYYmmdd-HHMMSS-<ns>-<reason>-rev<revision>.db``.
+    """
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    ns = time.time_ns() % 1_000_000_000
+    name = f"{BACKUP_PREFIX}{stamp}-{ns:09d}-{reason}-rev{revision}.db"
+    target = backups_dir / name
+    sqlite_copy(db_path, target)
+    prune_backups(backups_dir)
+    logger.info("database backed up (%s): %s", reason, target)
+    return target
+
+
+def migrate_with_backup(
+    engine: Engine,
+    db_path: Path,
+    backups_dir: Path,
+    upgrade: Callable[[Engine], None] = run_migrations,
+) -> Path | None:
+    """Upgrade the schema; an existing, older database is backed up first.
+
+    Returns the backup made (None: new or current database, nothing to back up).
+
+    Raises:
+        MigrationFailedError: the upgrade failed; the database was restored from the backup.
+    """
+    revision = current_revision(db_path)
+    if revision is None or revision == head_revision():
+        upgrade(engine)
+        return None
+    backup = automatic_backup(db_path, backups_dir, revision)
+    try:
+        upgrade(engine)
+    except Exception as exc:
+        logger.exception("database upgrade from revision %s failed; restoring %s", revision, backup)
+        engine.dispose()
+        sqlite_restore(backup, db_path)
+        raise MigrationFailedError(backup, exc) from exc
+    logger.info("database upgraded from revision %s to %s", revision, head_revision())
+    return backup
 
 
 class Database:
@@ -87,8 +225,13 @@ class Database:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wabot-db")
 
+    @property
+    def backups_dir(self) -> Path:
+        return self.path.parent / "backups"
+
     def migrate(self) -> None:
-        run_migrations(self.engine)
+        """Upgrade to the newest schema, after an automatic backup (see migrate_with_backup)."""
+        migrate_with_backup(self.engine, self.path, self.backups_dir)
 
     async def run(self, fn: Callable[..., T], /, *args: Any) -> T:
         """Run ``fn(*args)`` on the DB thread and await its result."""
