@@ -38,8 +38,10 @@ def summarise(collapsed: Path, top: int) -> None:
             continue
         count = int(count_text)
         total += count
-        frames = [f.split(" (")[0] + " (" + f.split(" (")[-1] if " (" in f else f
-                  for f in stack.split(";")]
+        frames = [
+            f.split(" (")[0] + " (" + f.split(" (")[-1] if " (" in f else f
+            for f in stack.split(";")
+        ]
         own[frames[-1]] += count
         for frame in set(frames):
             inclusive[frame] += count
@@ -73,9 +75,22 @@ def main() -> None:
             assert server.proc is not None
             bodies = make_bodies("PROF", 60000)
             record = subprocess.Popen(
-                [str(py_spy), "record", "-p", str(server.proc.pid), "-d", str(args.seconds + 1),
-                 "-r", "200", "--format", "raw", "-o", str(args.out), "--threads",
-                 "--nonblocking"],
+                [
+                    str(py_spy),
+                    "record",
+                    "-p",
+                    str(server.proc.pid),
+                    "-d",
+                    str(args.seconds + 1),
+                    "-r",
+                    "200",
+                    "--format",
+                    "raw",
+                    "-o",
+                    str(args.out),
+                    "--threads",
+                    "--nonblocking",
+                ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
             )
