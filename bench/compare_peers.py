@@ -1,0 +1,161 @@
+"""Ours vs the seed's design, side by side in one run, same load generator and bodies.
+
+* seed: bench/peers/seed_flask.py under gunicorn, 4 sync workers (HMAC check, nothing stored);
+* ours: ``python -m wabot_desktop serve`` as bench/webhook_ingest.py starts it (bot paused, so
+  the figure is ingest: HMAC over the raw bytes, SQLite commit with synchronous=FULL, then 200).
+
+Both servers stay up for the whole run; wrk (Debian package ``wrk``) hits them alternately at
+concurrency 64 and 1, ``--rounds`` times, each run with fresh unique signed text bodies (a repeat
+would be a duplicate for ours). For ours every run is checked in the database: lost 0 and
+duplicates 0 are part of the figure. Prints acks/s, p50, p99, errors per run, then the median per
+server and level and the ratio ours/seed. The machine is shared and loaded: figures are noisy,
+which is why the runs alternate. Needs the ``bench`` extra (flask, gunicorn).
+
+Last line: JSON with the medians and ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.webhook_ingest import make_bodies, run_wrk, stored_once  # noqa: E402
+from tests.e2e.serve import ServeProcess, live_env, seed_settings, serve_args  # noqa: E402
+from tests.fakes.graph import FakeGraph  # noqa: E402
+from tests.helpers import APP_SECRET  # noqa: E402
+
+LEVELS = (64, 1)
+# Unique bodies per run: more than either server acks in one run on this machine.
+BODIES = {64: 40000, 1: 12000}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_seed(port: int) -> subprocess.Popen[bytes]:
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    env = dict(os.environ, WABOT_BENCH_SECRET=APP_SECRET)
+    proc = subprocess.Popen(
+        [
+            str(gunicorn) if gunicorn.exists() else "gunicorn",
+            "-w",
+            "4",
+            "-k",
+            "sync",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "bench.peers.seed_flask:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        raise RuntimeError("gunicorn did not start")
+    time.sleep(1.0)  # let all four workers boot
+    return proc
+
+
+def line(name: str, result: dict[str, float]) -> str:
+    extra = ""
+    if "lost" in result:
+        extra = f"  lost {result['lost']}  dup {result['duplicates']}"
+    return (
+        f"{name:<5} c={result['concurrency']:<3} {result['acks_per_s']:>8} acks/s  "
+        f"p50 {result['p50_ms']:>6} ms  p99 {result['p99_ms']:>6} ms  "
+        f"errors {result['non_200']}{extra}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=5)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is required (apt-get install wrk)")
+    print("figures are noisy: shared, loaded 2-core machine; runs alternate seed/ours")
+    runs: dict[tuple[str, int], list[dict[str, float]]] = {}
+    with tempfile.TemporaryDirectory() as tmp, FakeGraph.in_thread() as graph:
+        work = Path(tmp)
+        data = work / "data"
+        seed_settings(data, bot_paused=True, debounce_quiet_s=120.0, debounce_max_s=240.0)
+        ours = ServeProcess(
+            serve_args(data, graph.base_url, "http://127.0.0.1:9"), live_env()
+        ).start()
+        seed_port = free_port()
+        seed = start_seed(seed_port)
+        try:
+            for round_no in range(args.rounds):
+                for concurrency in LEVELS:
+                    for name in ("seed", "ours"):
+                        prefix = f"{name[0].upper()}R{round_no}C{concurrency}X"
+                        bodies = make_bodies(prefix, BODIES[concurrency])
+                        url = ours.url if name == "ours" else f"http://127.0.0.1:{seed_port}"
+                        result = run_wrk(url, concurrency, bodies, args.seconds, work)
+                        if name == "ours":
+                            sent = min(int(result["requests"]), len(bodies))
+                            total, distinct = stored_once(data, prefix)
+                            result["lost"] = max(0, sent - distinct - int(result["non_200"]))
+                            result["duplicates"] = total - distinct
+                        runs.setdefault((name, concurrency), []).append(result)
+                        print(line(name, result), flush=True)
+        finally:
+            seed.terminate()
+            seed.wait(10)
+            ours.terminate()
+    summary: dict[str, object] = {}
+    print("\nmedian over rounds:")
+    for concurrency in LEVELS:
+        level: dict[str, object] = {}
+        for name in ("seed", "ours"):
+            results = runs[(name, concurrency)]
+            level[name] = {
+                key: round(statistics.median(r[key] for r in results), 2)
+                for key in ("acks_per_s", "p50_ms", "p99_ms")
+            } | {"errors": sum(int(r["non_200"]) for r in results)}
+            if name == "ours":
+                level[name] |= {  # type: ignore[operator]
+                    "lost": sum(int(r["lost"]) for r in results),
+                    "duplicates": sum(int(r["duplicates"]) for r in results),
+                }
+        seed_ack = level["seed"]["acks_per_s"]  # type: ignore[index]
+        ours_ack = level["ours"]["acks_per_s"]  # type: ignore[index]
+        level["ratio_ours_seed"] = round(ours_ack / seed_ack, 2) if seed_ack else None
+        summary[f"c{concurrency}"] = level
+        for name in ("seed", "ours"):
+            figures = level[name]
+            print(
+                f"  c={concurrency:<3} {name:<5} {figures['acks_per_s']:>8} acks/s  "  # type: ignore[index]
+                f"p50 {figures['p50_ms']} ms  p99 {figures['p99_ms']} ms"  # type: ignore[index]
+            )
+        print(f"  c={concurrency:<3} ratio ours/seed: {level['ratio_ours_seed']}")
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
