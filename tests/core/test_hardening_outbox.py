@@ -107,25 +107,23 @@ async def test_blocked_by_190_rechecks_the_token_and_resumes_once(
 ) -> None:
     async with (
         FakeGraph(expected_token="a-new-token") as graph,
-        running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core,
+        running_core(
+            tmp_path, graph_url=graph.base_url, ollama_url=ollama.host, token_recheck_s=0.05
+        ) as core,
     ):
         assert core.outbox is not None
         await post(client, core.server_url, text_body("Hola"))
         await wait_until(lambda: core.outbox is not None and core.outbox.is_blocked())
         assert core.outbox.blocked_code == 190
-        recheck = asyncio.create_task(core.outbox.run_token_recheck(0.05))
-        try:
-            await asyncio.sleep(0.3)
-            assert core.outbox.is_blocked()  # still the rejected token: stays stopped
-            secrets = core.secrets
-            assert isinstance(secrets, MemorySecretStore)
-            secrets.set(SecretKey.ACCESS_TOKEN, "a-new-token")
-            await core.load_credentials()  # the snapshot the core reads (never per request)
-            await graph.wait_for_sends(1)
-            await wait_until(lambda: core.outbox is not None and not core.outbox.is_blocked())
-            await asyncio.sleep(0.3)
-        finally:
-            recheck.cancel()
+        await asyncio.sleep(0.3)  # several re-checks, each with the rejected token
+        assert core.outbox.is_blocked()  # still the rejected token: stays stopped
+        secrets = core.secrets
+        assert isinstance(secrets, MemorySecretStore)
+        secrets.set(SecretKey.ACCESS_TOKEN, "a-new-token")
+        await core.load_credentials()  # the snapshot the core reads (never per request)
+        await graph.wait_for_sends(1)
+        await wait_until(lambda: core.outbox is not None and not core.outbox.is_blocked())
+        await asyncio.sleep(0.3)
         assert len(graph.sent_messages) == 1
     assert ACCESS_TOKEN != "a-new-token"
 

@@ -3,7 +3,7 @@
 ``serve --simulator`` runs the same pipeline against the in-process sandbox (no Meta account, no
 credentials) and prints one line showing how to send it a test message.
 
-While sending is stopped by a rejected access token (Cloud API error 190), ``serve`` checks the
+While sending is stopped by a rejected access token (Cloud API error 190), the core checks the
 token again every ``token_recheck_s`` and resumes by itself once Meta accepts it; SIGHUP reloads
 the credentials from the keyring (and WABOT_* variables) and checks at once. Queued replies then
 go out once each.
@@ -111,9 +111,6 @@ async def serve(config: CoreConfig) -> int:
         background.add(task)
         task.add_done_callback(background.discard)
 
-    if core.outbox is not None and not core.simulator:
-        start(core.outbox.run_token_recheck(core.settings.token_recheck_s), "token-recheck")
-    # (The core's Graph check also re-tries a rejected token, every graph_check_s, GUI included.)
     sighup = getattr(signal, "SIGHUP", None)
     if sighup is not None and not core.simulator:
         with contextlib.suppress(NotImplementedError):

@@ -636,26 +636,33 @@ class Core:
 
         Checked at start and every ``graph_check_s`` after (every minute while it fails), so an
         app started offline stops saying "disconnected" once the network is back. While a
-        rejected token (190) blocks sending, the check also re-tries the token and resumes the
-        queued replies once Meta accepts it (GUI and ``serve`` alike).
+        rejected token (190) blocks sending, the check is the token re-check instead, every
+        ``token_recheck_s``: the queued replies resume once Meta accepts it (GUI and ``serve``
+        alike; SIGHUP or the status bar's button check at once).
         """
         assert self.graph is not None and self._service is not None
         if self.config.simulator:
             return
         while True:
-            try:
-                ok = await self.graph.check_health()
-            except GraphApiError as exc:
-                logger.warning("Graph API check failed (code %s)", exc.code)
-                ok = False
-            except httpx.HTTPError as exc:
-                logger.info("Graph API unreachable: %s", type(exc).__name__)
-                ok = False
-            self._service.graph_state = "ok" if ok else "error"
-            if ok and self.outbox is not None and self.outbox.is_blocked():
+            if self.outbox is not None and self.outbox.is_blocked():
                 with contextlib.suppress(GraphApiError, httpx.HTTPError):
-                    await self.outbox.recheck_token()
-            interval = self.settings.graph_check_s if ok else min(60.0, self.settings.graph_check_s)
+                    if await self.outbox.recheck_token():
+                        self._service.graph_state = "ok"
+                interval = self.settings.token_recheck_s
+            else:
+                try:
+                    ok = await self.graph.check_health()
+                except GraphApiError as exc:
+                    logger.warning("Graph API check failed (code %s)", exc.code)
+                    ok = False
+                except httpx.HTTPError as exc:
+                    logger.info("Graph API unreachable: %s", type(exc).__name__)
+                    ok = False
+                self._service.graph_state = "ok" if ok else "error"
+                every = self.settings.graph_check_s
+                # Never longer than the token re-check period: a block that starts meanwhile
+                # is re-checked on time.
+                interval = min(every if ok else min(60.0, every), self.settings.token_recheck_s)
             await asyncio.sleep(max(0.05, interval))
 
     async def _run_tunnel(self) -> None:

@@ -5,7 +5,7 @@ per-user pair rate limit). Transient Cloud API errors (429, 5xx, 130429, 131056,
 retried in-process with exponential backoff (tenacity), then rescheduled in the database;
 permanent ones mark the message failed with its code. A rejected token (190) or a locked account
 stops all sending and raises :class:`SendBlocked` until :meth:`OutboxSender.unblock` (or, in
-``serve``, until :meth:`OutboxSender.recheck_token` finds the token accepted again).
+the core's periodic check, until :meth:`OutboxSender.recheck_token` finds the token accepted again).
 
 No reply twice after a stop or a crash:
 
@@ -164,16 +164,6 @@ class OutboxSender:
         logger.warning("access token accepted again: resuming sending")
         self.unblock()
         return True
-
-    async def run_token_recheck(self, interval_s: float) -> None:
-        """``serve``: re-check a rejected token every ``interval_s`` while blocked by it."""
-        while True:
-            await asyncio.sleep(max(0.05, interval_s))
-            if self.blocked_code == TOKEN_INVALID:
-                try:
-                    await self.recheck_token()
-                except Exception:
-                    logger.exception("token re-check failed")
 
     async def drain(self, grace_s: float) -> None:
         """Stop starting sends; wait up to ``grace_s`` for the ones on the wire to finish.
