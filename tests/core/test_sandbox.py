@@ -26,6 +26,7 @@ from tests.fakes.graph import FakeGraph
 from tests.fakes.network_guard import install_network_guard
 from tests.fakes.ollama import FakeOllama
 from tests.helpers import FAST_SETTINGS, running_core
+from wabot_desktop.core import resources
 from wabot_desktop.core import server as server_module
 from wabot_desktop.core.dto import Author, ConversationMode
 from wabot_desktop.core.events import Event, MessageReceived, MessageStatusChanged
@@ -57,7 +58,6 @@ from wabot_desktop.core.whatsapp.sandbox import (
     SandboxEvent,
     SandboxMessage,
     StatusDelays,
-    _ogg_crc,
     placeholder_ogg,
     placeholder_png,
 )
@@ -655,7 +655,7 @@ async def test_graph_routes_speak_the_wire_format() -> None:
             status="delivered",
             time=1.0,
         )
-        sandbox._store(inbound)  # as if the customer had written (no core here)
+        sandbox.chats.store(inbound)  # as if the customer had written (no core here)
         await client.mark_read("wamid.SIMIN1", typing=True)
         assert sandbox.is_typing(ana)
         assert sandbox.message("wamid.SIMIN1").status == "read"  # type: ignore[union-attr]
@@ -728,27 +728,57 @@ async def test_wrong_signature_is_refused_by_the_core(tmp_path: Path, closed_por
         assert db_rows(core) == []
 
 
-async def test_placeholders_are_valid_files() -> None:
-    png = placeholder_png(8, 4)
+def _ogg_crc(data: bytes) -> int:
+    """Ogg's page CRC-32 (poly 0x04C11DB7, init 0, not reflected), written here on purpose."""
+    crc = 0
+    for byte in data:
+        crc ^= byte << 24
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x04C11DB7) if crc & 0x80000000 else crc << 1
+            crc &= 0xFFFFFFFF
+    return crc
+
+
+async def test_sample_media_are_valid_small_bundled_files() -> None:
+    for relpath in ("media/photo.png", "media/voice_note.ogg"):
+        assert relpath in resources.REQUIRED and resources.exists(relpath)
+    png = placeholder_png()
+    assert png == resources.read_bytes("media/photo.png") and len(png) < 16_384
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = struct.unpack(">II", png[16:24])
-    assert (width, height) == (8, 4)
-    idat_len = struct.unpack(">I", png[33:37])[0]
-    assert png[37:41] == b"IDAT"
-    assert len(zlib.decompress(png[41 : 41 + idat_len])) == height * (1 + 3 * width)
+    chunks: list[tuple[bytes, bytes]] = []
+    offset = 8
+    while offset < len(png):
+        (length,) = struct.unpack_from(">I", png, offset)
+        kind, data = png[offset + 4 : offset + 8], png[offset + 8 : offset + 8 + length]
+        (crc,) = struct.unpack_from(">I", png, offset + 8 + length)
+        assert zlib.crc32(kind + data) == crc, kind
+        chunks.append((kind, data))
+        offset += 12 + length
+    assert chunks[0][0] == b"IHDR" and chunks[-1][0] == b"IEND"
+    width, height, depth, color = struct.unpack(">IIBB", chunks[0][1][:10])
+    assert (width, height, depth) == (160, 120, 8)
+    channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[color]
+    pixels = zlib.decompress(b"".join(data for kind, data in chunks if kind == b"IDAT"))
+    assert len(pixels) == height * (1 + channels * width)
+
     ogg = placeholder_ogg()
+    assert ogg == resources.read_bytes("media/voice_note.ogg") and len(ogg) < 16_384
     pages: list[tuple[int, int, bytes]] = []
-    offset = 0
+    granule = offset = 0
     while offset < len(ogg):
         assert ogg[offset : offset + 4] == b"OggS"
         flags, granule, _serial, seq, crc, count = struct.unpack_from("<xBqIIIB", ogg, offset + 4)
         lacing = ogg[offset + 27 : offset + 27 + count]
         end = offset + 27 + count + sum(lacing)
         page = ogg[offset:end]
-        # CRC-32 (poly 0x04C11DB7, init 0, not reflected) over the page with a zeroed CRC field.
         assert _ogg_crc(page[:22] + b"\0\0\0\0" + page[26:]) == crc
         pages.append((flags, seq, page[27 + count :]))
         offset = end
     assert _ogg_crc(b"123456789") == 0x89A1897F  # the CRC catalogue's check value
-    assert [(flags, seq) for flags, seq, _ in pages] == [(2, 0), (0, 1), (4, 2)]  # BOS ... EOS
-    assert pages[0][2][:8] == b"OpusHead" and pages[1][2][:8] == b"OpusTags"
+    assert [seq for _, seq, _ in pages] == list(range(len(pages)))
+    assert pages[0][0] == 2 and pages[-1][0] & 4  # BOS first, EOS last
+    head, tags = pages[0][2], pages[1][2]
+    assert head[:8] == b"OpusHead" and head[9] == 1  # mono, as a recorded voice note
+    assert tags[:8] == b"OpusTags"
+    (pre_skip,) = struct.unpack_from("<H", head, 10)
+    assert 1.0 < (granule - pre_skip) / 48000 < 5.0  # a couple of seconds of speech

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 logger = logging.getLogger(__name__)
 
@@ -172,16 +172,17 @@ class TaskFailed(Event):
 
 
 E = TypeVar("E", bound=Event)
+T = TypeVar("T")
 Subscriber = Callable[[Event], None]
 
 
-class EventHub:
-    """Synchronous publish/subscribe for core events."""
+class Hub(Generic[T]):
+    """Synchronous publish/subscribe for events of type ``T`` (core events, the sandbox's)."""
 
     def __init__(self) -> None:
-        self._subscribers: list[Subscriber] = []
+        self._subscribers: list[Callable[[T], None]] = []
 
-    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+    def subscribe(self, callback: Callable[[T], None]) -> Callable[[], None]:
         """Call ``callback`` for every event; returns a function that unsubscribes."""
         self._subscribers.append(callback)
 
@@ -191,10 +192,14 @@ class EventHub:
 
         return unsubscribe
 
-    def publish(self, event: Event) -> None:
+    def publish(self, event: T) -> None:
         """Deliver ``event`` to every subscriber; a failing subscriber is logged, not raised."""
         for callback in list(self._subscribers):
             try:
                 callback(event)
             except Exception:
                 logger.exception("event subscriber failed on %s", type(event).__name__)
+
+
+class EventHub(Hub[Event]):
+    """Synchronous publish/subscribe for core events."""
