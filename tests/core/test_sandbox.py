@@ -12,7 +12,7 @@ import json
 import socket
 import struct
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -25,7 +25,7 @@ from sqlalchemy import select
 from tests.fakes.graph import FakeGraph
 from tests.fakes.network_guard import install_network_guard
 from tests.fakes.ollama import FakeOllama
-from tests.helpers import FAST_SETTINGS, running_core
+from tests.helpers import FAST_SETTINGS, running_core, wait_for
 from wabot_desktop.core import resources
 from wabot_desktop.core import server as server_module
 from wabot_desktop.core.dto import Author, ConversationMode
@@ -162,14 +162,6 @@ class Recorder:
         ]
 
 
-async def wait_until(predicate: Callable[[], object], timeout: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.02)
-
-
 def db_rows(core: Core, *where: Any) -> list[Message]:
     assert core.db is not None
 
@@ -223,14 +215,14 @@ async def test_text_gets_fallback_reply_with_statuses_through_the_real_server(
         assert stored[0].direction == "in"
 
         # The fallback answers from the demo FAQ; the reply reaches the pane.
-        await wait_until(lambda: rec.bot_messages(ana.wa_id))
+        await wait_for(lambda: rec.bot_messages(ana.wa_id))
         reply = rec.bot_messages(ana.wa_id)[0]
         assert reply.text == HOURS_ANSWER
         assert reply.type == "text" and reply.wamid.startswith("wamid.SIM")
 
         # Status webhooks come back in order and the stored row ends "read".
-        await wait_until(lambda: rec.statuses(reply.wamid) == ["sent", "delivered", "read"])
-        await wait_until(lambda: db_rows(core, Message.wamid == reply.wamid)[0].status == "read")
+        await wait_for(lambda: rec.statuses(reply.wamid) == ["sent", "delivered", "read"])
+        await wait_for(lambda: db_rows(core, Message.wamid == reply.wamid)[0].status == "read")
         [reply_row] = db_rows(core, Message.wamid == reply.wamid)
         assert (reply_row.direction, reply_row.author) == ("out", "bot")
 
@@ -242,7 +234,7 @@ async def test_text_gets_fallback_reply_with_statuses_through_the_real_server(
             ]
 
         # Events follow the commit on the loop: the row can read "read" a moment earlier.
-        await wait_until(lambda: bool(changes()) and changes()[-1] == "read")
+        await wait_for(lambda: bool(changes()) and changes()[-1] == "read")
         assert changes()[-1] == "read"
         assert metric(core, "wabot_webhooks_rejected_total", reason="bad_signature") == 0
 
@@ -270,7 +262,7 @@ async def test_reply_from_ollama_shows_typing_and_read_ticks(
         luis = sandbox.add_customer("Luis", "+34 600 000 001")
         assert luis.wa_id == "34600000001"
         inbound = await sandbox.send_text(luis, "¿Tienen la remera en talle M?")
-        await wait_until(lambda: rec.bot_messages(luis.wa_id))
+        await wait_for(lambda: rec.bot_messages(luis.wa_id))
         assert rec.bot_messages(luis.wa_id)[0].text == "¡Hola! Abrimos de 9 a 19 h."
         typing = [e.typing for e in rec.sandbox_events if e.kind == "typing"]
         assert typing[:2] == [True, False]  # shown while generating, hidden by the reply
@@ -289,7 +281,7 @@ async def test_takeover_staff_message_reaches_the_pane_and_the_bot_stays_quiet(
         rec = Recorder(core)
         ana = sandbox.add_customer("Ana")
         await sandbox.send_text(ana, "¿Hacen envíos a domicilio?")
-        await wait_until(lambda: rec.bot_messages(ana.wa_id))
+        await wait_for(lambda: rec.bot_messages(ana.wa_id))
         [summary] = await core.service.list_conversations()
 
         await core.service.take_over(summary.id, "Laura")
@@ -297,10 +289,10 @@ async def test_takeover_staff_message_reaches_the_pane_and_the_bot_stays_quiet(
             summary.id, "Hola Ana, soy Laura. ¿Qué talle buscás?", staff_name="Laura"
         )
         assert view.author is Author.STAFF
-        await wait_until(lambda: len(rec.bot_messages(ana.wa_id)) == 2)
+        await wait_for(lambda: len(rec.bot_messages(ana.wa_id)) == 2)
         staff = rec.bot_messages(ana.wa_id)[1]
         assert staff.text == "Hola Ana, soy Laura. ¿Qué talle buscás?"
-        await wait_until(lambda: rec.statuses(staff.wamid)[-1:] == ["read"])
+        await wait_for(lambda: rec.statuses(staff.wamid)[-1:] == ["read"])
 
         # While staff holds the chat the bot does not answer.
         await sandbox.send_text(ana, "Talle M, gracias")
@@ -334,7 +326,7 @@ async def test_button_and_list_taps_round_trip(tmp_path: Path, closed_port: int)
         rec = Recorder(core)
         ana = sandbox.add_customer("Ana")
         await sandbox.send_text(ana, "¿Qué formas de pago aceptan?")
-        await wait_until(lambda: rec.bot_messages(ana.wa_id))
+        await wait_for(lambda: rec.bot_messages(ana.wa_id))
         [summary] = await core.service.list_conversations()
         to = recipient_fields(ana.wa_id, None)
 
@@ -351,7 +343,7 @@ async def test_button_and_list_taps_round_trip(tmp_path: Path, closed_port: int)
                 buttons=("Sí, confirmar", "No"),
             ),
         )
-        await wait_until(lambda: len(rec.bot_messages(ana.wa_id)) == 2)
+        await wait_for(lambda: len(rec.bot_messages(ana.wa_id)) == 2)
         question = rec.bot_messages(ana.wa_id)[1]
         assert question.type == "interactive"
         assert [(b.id, b.title) for b in question.buttons] == [
@@ -390,7 +382,7 @@ async def test_button_and_list_taps_round_trip(tmp_path: Path, closed_port: int)
                 ),
             ),
         )
-        await wait_until(lambda: any(m.list_rows for m in rec.bot_messages(ana.wa_id)))
+        await wait_for(lambda: any(m.list_rows for m in rec.bot_messages(ana.wa_id)))
         menu = next(m for m in rec.bot_messages(ana.wa_id) if m.list_rows)
         assert menu.list_button == "Opciones"
         assert [(r.id, r.description) for r in menu.list_rows] == [("s1", None), ("s2", "24-48 h")]
@@ -454,13 +446,13 @@ async def test_realistic_delays_keep_status_order(tmp_path: Path, closed_port: i
         )
         ana = sandbox.add_customer("Ana")
         await sandbox.send_text(ana, "¿Dónde queda la tienda?")
-        await wait_until(lambda: rec.bot_messages(ana.wa_id))
+        await wait_for(lambda: rec.bot_messages(ana.wa_id))
         accepted = loop.time()
         reply = rec.bot_messages(ana.wa_id)[0]
-        await wait_until(lambda: rec.statuses(reply.wamid) == ["sent", "delivered", "read"])
+        await wait_for(lambda: rec.statuses(reply.wamid) == ["sent", "delivered", "read"])
         assert stamps["sent"] < stamps["delivered"] < stamps["read"]
         assert stamps["read"] - accepted >= 0.25
-        await wait_until(lambda: db_rows(core, Message.wamid == reply.wamid)[0].status == "read")
+        await wait_for(lambda: db_rows(core, Message.wamid == reply.wamid)[0].status == "read")
 
 
 async def test_without_auto_read_the_customer_reads_on_demand(
@@ -473,13 +465,13 @@ async def test_without_auto_read_the_customer_reads_on_demand(
         rec = Recorder(core)
         ana = sandbox.add_customer("Ana")
         await sandbox.send_text(ana, "¿Aceptan tarjeta?")
-        await wait_until(lambda: rec.bot_messages(ana.wa_id))
+        await wait_for(lambda: rec.bot_messages(ana.wa_id))
         reply = rec.bot_messages(ana.wa_id)[0]
-        await wait_until(lambda: rec.statuses(reply.wamid) == ["sent", "delivered"])
+        await wait_for(lambda: rec.statuses(reply.wamid) == ["sent", "delivered"])
         await asyncio.sleep(0.1)
         assert db_rows(core, Message.wamid == reply.wamid)[0].status == "delivered"
         assert await sandbox.read(ana) == 1
-        await wait_until(lambda: db_rows(core, Message.wamid == reply.wamid)[0].status == "read")
+        await wait_for(lambda: db_rows(core, Message.wamid == reply.wamid)[0].status == "read")
         assert await sandbox.read(ana) == 0
 
 
@@ -659,7 +651,7 @@ async def test_graph_routes_speak_the_wire_format() -> None:
         await client.mark_read("wamid.SIMIN1", typing=True)
         assert sandbox.is_typing(ana)
         assert sandbox.message("wamid.SIMIN1").status == "read"  # type: ignore[union-attr]
-        await wait_until(lambda: not sandbox.is_typing(ana), timeout=2)
+        await wait_for(lambda: not sandbox.is_typing(ana), timeout=2)
         assert [e.typing for e in events if e.kind == "typing"] == [True, False]
         await client.mark_read("wamid.UNKNOWN")  # an earlier run's message: accepted
 

@@ -320,7 +320,8 @@ class BotEngine:
 
     @property
     def busy(self) -> bool:
-        return bool(self._workers)
+        """A conversation is being decided or answered, or a read receipt is on its way."""
+        return bool(self._workers) or bool(self._receipts)
 
     def notify(self, conversation_id: int) -> None:
         """A customer message was stored in this conversation."""
