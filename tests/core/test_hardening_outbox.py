@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from pathlib import Path
 
@@ -12,7 +11,15 @@ from sqlalchemy import select
 
 from tests.fakes.graph import FakeGraph, status_webhook
 from tests.fakes.ollama import FakeOllama
-from tests.helpers import ACCESS_TOKEN, post, running_core, text_body, wait_for
+from tests.helpers import (
+    ACCESS_TOKEN,
+    PHONE_NUMBER_ID,
+    idle,
+    post,
+    running_core,
+    text_body,
+    wait_for,
+)
 from wabot_desktop.core.runtime import Core
 from wabot_desktop.core.secrets import MemorySecretStore, SecretKey
 from wabot_desktop.core.store.models import OutboxItem
@@ -60,7 +67,9 @@ async def test_graceful_stop_lets_in_flight_sends_finish(
         rows = outbox_rows(core)
         assert [r[1] for r in rows] == ["sent"] * len(CUSTOMERS)
         assert all(r[2] is None for r in rows)  # nothing left in doubt
-        await asyncio.sleep(0.5)  # the restarted outbox had every chance to resend
+        # The restarted outbox settled its start-up and has nothing queued: no resend to come.
+        await wait_for(lambda: core.outbox is not None and core.outbox.running, timeout=15)
+        await idle(core)
     assert sends_per_customer(graph) == Counter({c: 1 for c in CUSTOMERS})
 
 
@@ -106,7 +115,10 @@ async def test_blocked_by_190_rechecks_the_token_and_resumes_once(
         await post(client, core.server_url, text_body("Hola"))
         await wait_for(lambda: core.outbox is not None and core.outbox.is_blocked(), timeout=15)
         assert core.outbox.blocked_code == 190
-        await asyncio.sleep(0.3)  # several re-checks, each with the rejected token
+        checks = len(graph.requests_to("/" + PHONE_NUMBER_ID, "GET"))
+        await wait_for(  # several re-checks, each with the rejected token
+            lambda: len(graph.requests_to("/" + PHONE_NUMBER_ID, "GET")) >= checks + 3, timeout=15
+        )
         assert core.outbox.is_blocked()  # still the rejected token: stays stopped
         secrets = core.secrets
         assert isinstance(secrets, MemorySecretStore)
@@ -114,7 +126,7 @@ async def test_blocked_by_190_rechecks_the_token_and_resumes_once(
         await core.load_credentials()  # the snapshot the core reads (never per request)
         await graph.wait_for_sends(1)
         await wait_for(lambda: core.outbox is not None and not core.outbox.is_blocked(), timeout=15)
-        await asyncio.sleep(0.3)
+        await idle(core)
         assert len(graph.sent_messages) == 1
     assert ACCESS_TOKEN != "a-new-token"
 

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from tests.fakes.graph import FakeGraph
 from tests.fakes.network_guard import install_network_guard
 from tests.fakes.ollama import FakeOllama
-from tests.helpers import FAST_SETTINGS, running_core, wait_for
+from tests.helpers import FAST_SETTINGS, idle, running_core, wait_for
 from wabot_desktop.core import resources
 from wabot_desktop.core import server as server_module
 from wabot_desktop.core.dto import Author, ConversationMode
@@ -296,7 +296,7 @@ async def test_takeover_staff_message_reaches_the_pane_and_the_bot_stays_quiet(
 
         # While staff holds the chat the bot does not answer.
         await sandbox.send_text(ana, "Talle M, gracias")
-        await asyncio.sleep(0.4)
+        await idle(core)
         assert len(rec.bot_messages(ana.wa_id)) == 2
         assert (await core.service.get_conversation(summary.id)).mode is ConversationMode.HUMAN
 
@@ -468,7 +468,8 @@ async def test_without_auto_read_the_customer_reads_on_demand(
         await wait_for(lambda: rec.bot_messages(ana.wa_id))
         reply = rec.bot_messages(ana.wa_id)[0]
         await wait_for(lambda: rec.statuses(reply.wamid) == ["sent", "delivered"])
-        await asyncio.sleep(0.1)
+        # Every status the customer's phone had to report has been posted (and stored).
+        await wait_for(lambda: not sandbox.busy, what="the status webhooks")
         assert db_rows(core, Message.wamid == reply.wamid)[0].status == "delivered"
         assert await sandbox.read(ana) == 1
         await wait_for(lambda: db_rows(core, Message.wamid == reply.wamid)[0].status == "read")

@@ -62,6 +62,17 @@ def rows(data_dir: Path, sql: str) -> list[tuple[object, ...]]:
         db.close()
 
 
+def settled(data_dir: Path) -> bool:
+    """Every stored customer message is decided and no reply is queued (read from outside).
+
+    The 200 means stored, and a decision and its replies are committed together: once this
+    holds after a webhook's 200, whatever the bot was going to send has left.
+    """
+    undecided = rows(data_dir, "SELECT count(*) FROM messages WHERE direction='in' AND handled=0")
+    queued = rows(data_dir, "SELECT count(*) FROM outbox WHERE state='queued'")
+    return undecided[0][0] == 0 and queued[0][0] == 0
+
+
 wait_until = wait_for_blocking  # the e2e tests' name for tests.helpers.wait_for_blocking
 
 

@@ -124,6 +124,11 @@ class OutboxSender:
     def is_blocked(self) -> bool:
         return self.blocked_reason is not None
 
+    @property
+    def running(self) -> bool:
+        """Start-up is done (in-doubt rows settled, backoffs reset) and the dispatcher runs."""
+        return self._running
+
     def wake(self, conversation_id: int | None = None) -> None:
         """Something was queued (or unblocked): look again now.
 

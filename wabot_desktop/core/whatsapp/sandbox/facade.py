@@ -115,6 +115,11 @@ class Sandbox:
         return self._graph.running
 
     @property
+    def busy(self) -> bool:
+        """Status webhooks are still to be posted (a test waits for this before "no more")."""
+        return self._poster.busy
+
+    @property
     def webhook_url(self) -> str | None:
         return self._poster.url
 

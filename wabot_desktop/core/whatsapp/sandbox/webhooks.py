@@ -83,6 +83,11 @@ class WebhookPoster:
             raise ValueError("the sandbox only posts to a loopback webhook URL")
         self._url = url
 
+    @property
+    def busy(self) -> bool:
+        """Status webhooks are still to be posted (waiting for their delay or on their way)."""
+        return bool(self._tasks)
+
     def open(self) -> None:
         # Never through a proxy: every request of the sandbox goes to the loopback interface.
         self._http = httpx.AsyncClient(timeout=httpx.Timeout(10.0), trust_env=False)
