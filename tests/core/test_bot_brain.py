@@ -1197,7 +1197,7 @@ async def test_outbox_stops_when_woken_and_cancelled_at_once(
         assert core.db is not None and core.graph is not None
         sender = OutboxSender(core.db, core.graph, core.hub, core.metrics, lambda: core.settings)
         task = asyncio.create_task(sender.run())
-        await asyncio.sleep(0.2)  # idle, waiting to be woken
+        await wait_for(lambda: sender.running, what="the dispatcher idle, waiting to be woken")
         sender.wake()
         task.cancel()
         done, _ = await asyncio.wait({task}, timeout=2)
