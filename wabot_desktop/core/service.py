@@ -38,9 +38,27 @@ from wabot_desktop.core.events import (
     ModeChanged,
     TaskFailed,
 )
+from wabot_desktop.core.knowledge import io as knowledge_io
 from wabot_desktop.core.knowledge import store as knowledge_store
 from wabot_desktop.core.knowledge.active import ActiveKnowledge
-from wabot_desktop.core.knowledge.model import Knowledge
+from wabot_desktop.core.knowledge.checks import HOW_TO_ENABLE, CheckResult, run_checks
+from wabot_desktop.core.knowledge.compose import VARIABLES
+from wabot_desktop.core.knowledge.compose import Preview as KnowledgePreview
+from wabot_desktop.core.knowledge.compose import preview as compose_preview
+from wabot_desktop.core.knowledge.io import BadRow, ImportResult, UnreadableFileError
+from wabot_desktop.core.knowledge.model import (
+    TEXT_KEYS,
+    WEEKDAYS,
+    Check,
+    DeliveryZone,
+    Facts,
+    FaqItem,
+    Knowledge,
+    PriceItem,
+)
+from wabot_desktop.core.knowledge.money import parse_number
+from wabot_desktop.core.knowledge.store import VersionInfo
+from wabot_desktop.core.llm.postprocess import clean_reply
 from wabot_desktop.core.meter import service_meter
 from wabot_desktop.core.settings import Settings, is_setting, save_settings
 from wabot_desktop.core.store import queries
@@ -510,6 +528,7 @@ class BotService:
     async def list_unattributed(self, limit: int = 200) -> list[UnattributedMessageView]:
         """Customer messages whose webhook named no sender: kept for the owner to read."""
         return await self._db.session_run(queries.list_unattributed, limit)
+
     # -- knowledge (prompt, facts, FAQ, prices, texts, checks): thin calls into core/knowledge --
 
     async def knowledge_draft(self) -> Knowledge:
@@ -530,6 +549,84 @@ class BotService:
     def model_context_tokens(self) -> int | None:
         """The model's context window from Ollama's metadata (None until known)."""
         return self.knowledge.context_tokens
+
+    # The prompt editor's workbench: pure helpers over a draft, and the model for "Try it".
+
+    def knowledge_preview(
+        self, draft: Knowledge, *, sample: Sequence[str] | None = None
+    ) -> KnowledgePreview:
+        """The draft's composed prompt (with a sample chat), its size and unknown variables."""
+        return compose_preview(
+            draft, self._clock(), context_tokens=self.knowledge.context_tokens, sample=sample
+        )
+
+    @staticmethod
+    def knowledge_diff(old: Knowledge, new: Knowledge, old_label: str, new_label: str) -> str:
+        """A unified text diff between two versions of the knowledge ("" when equal)."""
+        return knowledge_store.diff(old, new, old_label, new_label)
+
+    @staticmethod
+    def parse_amount(text: str) -> float:
+        """A price typed the way the shop writes it ("1.234,50", "$ 99") as a number.
+
+        Raises:
+            ValueError: not a number.
+        """
+        return parse_number(text)
+
+    async def read_knowledge_file(self, path: Path) -> ImportResult:
+        """Read an FAQ or price list (CSV or .xlsx) for the editor to import.
+
+        Raises:
+            UnreadableFileError: not a table this importer knows.
+        """
+        return await run_blocking(knowledge_io.read_file, path)
+
+    @staticmethod
+    def apply_knowledge_import(draft: Knowledge, result: ImportResult) -> Knowledge:
+        """The draft with the imported FAQ or price rows in place."""
+        return knowledge_io.apply(draft, result)
+
+    async def export_knowledge(self, draft: Knowledge, folder: Path) -> list[Path]:
+        """Write the draft's FAQ and price list as tables into ``folder``; returns the files."""
+        return await run_blocking(knowledge_io.export_all, draft, folder)
+
+    def llm_help_text(self, language: str) -> str:
+        """How to enable the local model, in the draft's language ("es" or "en")."""
+        model = str(getattr(self.llm, "model", "") or self._settings().llm_model)
+        return HOW_TO_ENABLE["es" if language == "es" else "en"].format(model=model)
+
+    async def llm_ready(self) -> bool:
+        """Check the model server if needed; True when the model can answer now."""
+        llm = self.llm
+        if llm is None:
+            return False
+        if llm.state != "up":
+            await llm.check()
+        return llm.state == "up"
+
+    async def try_knowledge(
+        self, draft: Knowledge, text: str, *, on_token: Callable[[str], None] | None = None
+    ) -> str:
+        """The model's answer to ``text`` with the unsaved draft (streamed to ``on_token``).
+
+        Raises:
+            RuntimeError: no model is configured (check :meth:`llm_ready` first).
+            LlmError: the model did not answer.
+        """
+        if self.llm is None:
+            raise RuntimeError("no model configured")
+        shown = self.knowledge_preview(draft, sample=[text])
+        raw = await self.llm.chat(shown.messages, on_token=on_token)
+        return clean_reply(raw, shown.messages[0]["content"])
+
+    async def run_knowledge_checks(
+        self, draft: Knowledge, *, on_result: Callable[[CheckResult], None] | None = None
+    ) -> list[CheckResult]:
+        """Ask the model every check of the draft, one after another; the results."""
+        if self.llm is None:
+            raise RuntimeError("no model configured")
+        return await run_checks(self.llm, draft, on_result=on_result)
 
     async def knowledge_versions(self) -> list[knowledge_store.VersionInfo]:
         return await self._db.session_run(knowledge_store.list_versions)
@@ -586,4 +683,23 @@ class BotService:
         return summary.window_open(self._clock())
 
 
-__all__ = ["WINDOW_SECONDS", "BotService", "safe_filename"]
+__all__ = [
+    "TEXT_KEYS",
+    "VARIABLES",
+    "WEEKDAYS",
+    "WINDOW_SECONDS",
+    "BadRow",
+    "BotService",
+    "Check",
+    "CheckResult",
+    "DeliveryZone",
+    "Facts",
+    "FaqItem",
+    "ImportResult",
+    "Knowledge",
+    "KnowledgePreview",
+    "PriceItem",
+    "UnreadableFileError",
+    "VersionInfo",
+    "safe_filename",
+]
