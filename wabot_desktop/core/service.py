@@ -111,6 +111,7 @@ class BotService:
         clock: Callable[[], float] = time.time,
         knowledge: ActiveKnowledge | None = None,
     ) -> None:
+        """Wire the facade to one running core (built by the runtime, never by the GUI)."""
         self.knowledge = knowledge or ActiveKnowledge()
         self.hub = hub
         self._db = db
@@ -144,6 +145,7 @@ class BotService:
         offset: int = 0,
         limit: int = 50,
     ) -> list[ConversationSummary]:
+        """One page of the chat list, newest activity first, filtered and searched."""
         return await self._db.session_run(
             queries.list_conversations, filter, search, label_id, offset, limit
         )
@@ -155,9 +157,11 @@ class BotService:
         search: str = "",
         label_id: int | None = None,
     ) -> int:
+        """How many chats match the chat list's filter, search and label."""
         return await self._db.session_run(queries.count_conversations, filter, search, label_id)
 
     async def get_conversation(self, conversation_id: int) -> ConversationSummary:
+        """One chat-list row (raises ConversationNotFoundError if it is gone)."""
         return await self._db.session_run(queries.get_conversation, conversation_id)
 
     async def get_conversations(self, conversation_ids: Sequence[int]) -> list[ConversationSummary]:
@@ -179,6 +183,7 @@ class BotService:
         )
 
     async def get_message(self, message_id: int) -> MessageView:
+        """One message of a chat, as the conversation view shows it."""
         return await self._db.session_run(queries.get_message, message_id)
 
     async def mark_conversation_read(self, conversation_id: int) -> None:
@@ -368,21 +373,26 @@ class BotService:
     # -- switches and settings ---------------------------------------------------------------
 
     def is_paused(self) -> bool:
+        """True while the global pause switch keeps the bot silent everywhere."""
         return self._settings().bot_paused
 
     async def set_global_pause(self, paused: bool) -> None:
+        """Pause or resume the bot in every chat (the window's pause switch)."""
         await self.set_setting("bot_paused", paused)
         self.hub.publish(BotPauseChanged(paused=paused))
 
     async def get_setting(self, name: str) -> object:
+        """The current value of one declared setting (KeyError for unknown names)."""
         if not is_setting(name):
             raise KeyError(name)
         return getattr(self._settings(), name)
 
     async def set_setting(self, name: str, value: object) -> None:
+        """Save one setting; the running core uses the new value at once."""
         await self.update_settings(**{name: value})
 
     async def update_settings(self, **changes: object) -> Settings:
+        """Save several settings in one transaction; returns the settings now in use."""
         for name in changes:
             if not is_setting(name):
                 raise KeyError(name)
@@ -396,6 +406,7 @@ class BotService:
     # -- contact panel ------------------------------------------------------------------------
 
     async def get_contact(self, conversation_id: int) -> ContactDetails:
+        """The contact panel's details for a chat's customer."""
         return await self._db.session_run(queries.get_contact, conversation_id)
 
     async def _update_contact(self, contact_id: int, **values: object) -> None:
@@ -406,18 +417,23 @@ class BotService:
             self.hub.publish(ConversationUpdated(conversation_id=conversation_id))
 
     async def update_contact_notes(self, contact_id: int, notes: str) -> None:
+        """Save staff notes about a customer (the contact panel)."""
         await self._update_contact(contact_id, notes=notes)
 
     async def set_contact_blocked(self, contact_id: int, blocked: bool) -> None:
+        """Block or unblock a customer: the bot ignores a blocked one."""
         await self._update_contact(contact_id, blocked=blocked)
 
     async def set_contact_opt_out(self, contact_id: int, opted_out: bool) -> None:
+        """Record that a customer opted out of (or back into) messages."""
         await self._update_contact(contact_id, opted_out=opted_out)
 
     async def list_labels(self) -> list[LabelInfo]:
+        """Every label the shop defined, for filters and the contact panel."""
         return await self._db.session_run(queries.list_labels)
 
     async def create_label(self, name: str, color: str) -> LabelInfo:
+        """Add a label with a #RRGGBB colour (ValueError for an empty name or bad colour)."""
         name = name.strip()
         if not name:
             raise ValueError("empty label name")
@@ -426,17 +442,21 @@ class BotService:
         return await self._db.session_run(queries.create_label, name, color)
 
     async def delete_label(self, label_id: int) -> None:
+        """Delete a label and take it off every chat."""
         for conversation_id in await self._db.session_run(queries.delete_label, label_id):
             self.hub.publish(ConversationUpdated(conversation_id=conversation_id))
 
     async def set_conversation_labels(self, conversation_id: int, label_ids: list[int]) -> None:
+        """Set exactly these labels on a chat."""
         await self._db.session_run(queries.set_conversation_labels, conversation_id, label_ids)
         self.hub.publish(ConversationUpdated(conversation_id=conversation_id))
 
     async def list_quick_replies(self) -> list[QuickReply]:
+        """The staff's saved quick replies (shortcut and text) for the composer."""
         return [QuickReply(shortcut=s, text=t) for s, t in self._settings().quick_replies]
 
     async def set_quick_replies(self, replies: list[QuickReply]) -> None:
+        """Replace the staff's quick replies (settings dialog)."""
         await self.set_setting(
             "quick_replies", tuple((r.shortcut.lstrip("/"), r.text) for r in replies)
         )
@@ -629,12 +649,15 @@ class BotService:
         return await run_checks(self.llm, draft, on_result=on_result)
 
     async def knowledge_versions(self) -> list[knowledge_store.VersionInfo]:
+        """Every saved version of the bot's knowledge, newest (the active one) first."""
         return await self._db.session_run(knowledge_store.list_versions)
 
     async def knowledge_version(self, version_id: int) -> Knowledge:
+        """The knowledge as saved in one version (for the diff and rollback)."""
         return await self._db.session_run(knowledge_store.get_version, version_id)
 
     async def rollback_knowledge(self, version_id: int) -> knowledge_store.VersionInfo:
+        """Make an old version live again (saved as a new version); returns it."""
         old = await self.knowledge_version(version_id)
         info = await self._db.session_run(knowledge_store.rollback, version_id, self._clock())
         self.knowledge.activate(old, info)
@@ -642,6 +665,7 @@ class BotService:
         return info
 
     async def health(self) -> HealthSnapshot:
+        """A snapshot of every part's state for the status bar (database, WhatsApp, model...)."""
         try:
             database = "ok" if await self._db.session_run(queries.db_ok) else "error"
             queued, failed = await self._db.session_run(outbox_counts)
@@ -680,6 +704,7 @@ class BotService:
         )
 
     def window_open(self, summary: ConversationSummary) -> bool:
+        """True while WhatsApp's 24-hour window lets staff send free text to this chat."""
         return summary.window_open(self._clock())
 
 

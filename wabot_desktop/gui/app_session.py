@@ -158,12 +158,15 @@ class AppSession:
             dialog.setWindowTitle(QCoreApplication.translate("AppSession", "Restore a backup"))
             dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
             dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        chosen: list[str] = []
+        # Read the choice when the dialog finishes: the window (its parent) may be gone by the
+        # time this coroutine resumes (WaBot quit from the tray meanwhile).
+        dialog.fileSelected.connect(chosen.append)
+        dialog.finished.connect(dialog.deleteLater)
         accepted = await exec_dialog(dialog)
-        files = dialog.selectedFiles()
-        dialog.deleteLater()
-        if accepted != QFileDialog.DialogCode.Accepted or not files:
+        if accepted != QFileDialog.DialogCode.Accepted or not chosen:
             return None
-        return Path(files[0])
+        return Path(chosen[0])
 
     def _tell(self, title: str, text: str, name: str) -> QMessageBox:
         box = QMessageBox(self.window)
@@ -227,9 +230,26 @@ class AppSession:
         info = await run_action(None, self.session.check_backup(source), parent=window)
         if info is None or self.window is None:
             return None
+        if not await self.confirm_restore(info):
+            return None
+        restored = await self._run_exclusive(self.session.restore_backup(source))
+        if isinstance(restored, BackupInfo):
+            self._tell(
+                QCoreApplication.translate("AppSession", "Backup restored"),
+                QCoreApplication.translate(
+                    "AppSession",
+                    "{count} messages were restored. The bot answers with the restored data.",
+                ).format(count=restored.messages),
+                "restoreDoneBox",
+            )
+            return restored
+        return None
+
+    async def confirm_restore(self, info: BackupInfo) -> bool:
+        """Ask whether to replace the running profile with the backup ``info`` describes."""
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(info.created_at))
-        accepted = await confirm(
-            window,
+        return await confirm(
+            self.window,
             title=QCoreApplication.translate("AppSession", "Restore this backup?"),
             text=QCoreApplication.translate(
                 "AppSession",
@@ -245,20 +265,6 @@ class AppSession:
             cancel_text=QCoreApplication.translate("AppSession", "Cancel"),
             destructive=True,
         )
-        if not accepted:
-            return None
-        restored = await self._run_exclusive(self.session.restore_backup(source))
-        if isinstance(restored, BackupInfo):
-            self._tell(
-                QCoreApplication.translate("AppSession", "Backup restored"),
-                QCoreApplication.translate(
-                    "AppSession",
-                    "{count} messages were restored. The bot answers with the restored data.",
-                ).format(count=restored.messages),
-                "restoreDoneBox",
-            )
-            return restored
-        return None
 
     # -- about -----------------------------------------------------------------------------
 
@@ -270,5 +276,5 @@ class AppSession:
         """The About box: version, license, data and log folders."""
         parent: QWidget | None = self.window
         dialog = AboutDialog(self.session.about(), parent)
+        dialog.finished.connect(dialog.deleteLater)
         await exec_dialog(dialog)
-        dialog.deleteLater()

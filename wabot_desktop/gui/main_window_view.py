@@ -139,6 +139,9 @@ class MainWindowView(QWidget):
         self.app_menu.addAction(self.about_action)
         self.app_menu_button.setMenu(self.app_menu)
         self.toolbar.addWidget(self.app_menu_button)
+        end_gap = QWidget(self.toolbar)
+        end_gap.setFixedWidth(8)
+        self.toolbar.addWidget(end_gap)
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
 
         layout = QVBoxLayout(self)
