@@ -292,3 +292,72 @@ def test_about_reads_the_package_metadata(tmp_path: Path) -> None:
 def test_backup_of_a_profile_without_database_is_refused(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         create_backup(AppPaths.resolve(tmp_path / "empty"), tmp_path / "x.zip")
+
+
+UPGRADE_FIXTURE = Path(__file__).parents[1] / "data" / "upgrade" / "wabot_rev0001.db"
+
+
+def fail_upgrades_from_0001(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the schema upgrade of a revision-0001 database fail after it changed something."""
+    from wabot_desktop.core.store import db as db_module
+
+    def migrate(self: db_module.Database) -> None:
+        def half_then_fail(engine: object) -> None:
+            with self.engine.begin() as connection:
+                connection.exec_driver_sql("DELETE FROM messages")
+            raise RuntimeError("disk full in the middle of the upgrade")
+
+        old = db_module.current_revision(self.path) == "0001"
+        db_module.migrate_with_backup(
+            self.engine,
+            self.path,
+            self.backups_dir,
+            **({"upgrade": half_then_fail} if old else {}),
+        )
+
+    monkeypatch.setattr(db_module.Database, "migrate", migrate)
+
+
+@pytest.mark.asyncio
+async def test_a_failed_upgrade_at_start_leaves_the_data_as_it_was_and_nothing_running(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wabot_desktop.core.store.db import MigrationFailedError, current_revision
+
+    db_path = AppPaths.resolve(tmp_path / "data").db_path
+    db_path.parent.mkdir(parents=True)
+    db_path.write_bytes(UPGRADE_FIXTURE.read_bytes())
+    before = _inbound(db_path)
+    assert before
+    fail_upgrades_from_0001(monkeypatch)
+    session = Session(_config(tmp_path / "data", graph, ollama), live_secrets=live_secrets())
+    with pytest.raises(MigrationFailedError) as failure:
+        await session.start()
+    assert failure.value.code == "migration_failed" and failure.value.backup.exists()
+    assert not session.running
+    assert current_revision(db_path) == "0001" and _inbound(db_path) == before
+
+
+@pytest.mark.asyncio
+async def test_restoring_an_old_backup_whose_upgrade_fails_puts_the_current_data_back(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wabot_desktop.core.store.db import MigrationFailedError
+
+    old = AppPaths.resolve(tmp_path / "old")
+    old.db_path.parent.mkdir(parents=True)
+    old.db_path.write_bytes(UPGRADE_FIXTURE.read_bytes())
+    backup = tmp_path / "old.zip"
+    assert create_backup(old, backup).revision == "0001"
+
+    session = Session(_config(tmp_path / "data", graph, ollama), live_secrets=live_secrets())
+    await session.start(SessionMode.LIVE)
+    try:
+        await session.service.set_setting("business_name", "La de hoy")
+        fail_upgrades_from_0001(monkeypatch)
+        with pytest.raises(MigrationFailedError):
+            await session.restore_backup(backup)
+        assert session.running and session.mode is SessionMode.LIVE
+        assert await session.service.get_setting("business_name") == "La de hoy"
+    finally:
+        await session.stop()

@@ -266,3 +266,28 @@ def test_about_and_restore_confirmation_at_200_percent(
     assert result.returncode == 0, result.stderr[-3000:]
     for name in ("33_about_200.png", "34_restore_confirmation_200.png"):
         assert (screenshot_dir / name).stat().st_size > 10_000
+
+
+def test_a_failed_upgrade_is_explained_in_spanish_and_english(qapp: object) -> None:
+    from PySide6.QtCore import QLocale
+
+    from wabot_desktop.core.backup import InvalidBackupError
+    from wabot_desktop.core.store.db import MigrationFailedError
+    from wabot_desktop.gui import i18n
+    from wabot_desktop.gui.errors import error_message
+
+    backup = Path("/datos/backups/auto-20261202-010000-000000001-upgrade-rev0001.db")
+    failure = MigrationFailedError(backup, RuntimeError("disk full"))
+    english = error_message(failure)
+    assert "did not start" in english and str(backup) in english
+    assert "Nothing was changed" in error_message(InvalidBackupError("x"))
+    translators = i18n.Translators()
+    translators.install(i18n.SPANISH)
+    try:
+        spanish = error_message(failure)
+        assert "no arrancó" in spanish and str(backup) in spanish
+        assert "exactamente como estaban" in spanish
+        assert "No se cambió nada" in error_message(InvalidBackupError("x"))
+    finally:
+        translators.remove()
+        QLocale.setDefault(QLocale.c())

@@ -691,3 +691,38 @@ async def _accept_confirmation(window: MainWindow, accept_text: str) -> None:
     assert box is not None
     [button] = [b for b in box.buttons() if b.text() == accept_text]
     button.click()
+
+
+@pytest.mark.asyncio
+async def test_credentials_stored_at_run_time_make_live_mode_available(
+    qtbot: QtBot, tmp_path: Path, closed_port: int, spanish: Translators, light_theme: None
+) -> None:
+    """The set-up wizard stores the credentials and asks the session to re-read them: the
+    practising window offers real WhatsApp at once, and one click switches to it."""
+    async with FakeGraph() as graph:
+        store = MemorySecretStore()
+        config = _config(
+            tmp_path / "data",
+            closed_port,
+            delays=StatusDelays.instant(),
+            graph_url=graph.base_url,
+            **FAST,
+        )
+        async with open_app(qtbot, config, store) as app:
+            window = app.window
+            assert app.core.simulator and not window.view.live_action.isEnabled()
+            assert not window.view.live_button.isVisible()
+            for key, value in {
+                SecretKey.ACCESS_TOKEN: "test-access-token",
+                SecretKey.APP_SECRET: "test-app-secret",
+                SecretKey.VERIFY_TOKEN: "test-verify-token",
+                SecretKey.PHONE_NUMBER_ID: DEFAULT_PHONE_NUMBER_ID,
+                SecretKey.WABA_ID: DEFAULT_WABA_ID,
+            }.items():
+                store.set(key, value)
+            assert await app.session.session.reload_credentials()
+            assert window.live_available and window.view.live_action.isEnabled()
+            assert window.view.live_button.isVisible()
+            qtbot.mouseClick(window.view.live_button, Qt.MouseButton.LeftButton)
+            await until(lambda: app.running(simulator=False), what="live mode")
+            assert app.session.session.missing_live_credentials == ()
