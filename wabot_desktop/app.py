@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from wabot_desktop import __version__
 
 if TYPE_CHECKING:
+    from wabot_desktop.core.paths import AppPaths
     from wabot_desktop.core.session import Session
 
 
@@ -182,22 +183,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.simulator and _first_run_simulator(args):
             args.simulator = True
         return run_serve(args)
+    from wabot_desktop.core.paths import AppPaths
     from wabot_desktop.gui.main import run_gui
 
-    return int(run_gui(args, build_session(args)))
+    paths = AppPaths.resolve(args.data_dir)
+    return int(run_gui(args, paths.data_dir, lambda: build_session(args, paths)))
 
 
-def build_session(args: argparse.Namespace) -> Session:
+def build_session(args: argparse.Namespace, paths: AppPaths) -> Session:
     """The composition root of the desktop app: one Session owning the core it switches.
 
     ``serve`` builds its Session in ``core/headless.py`` from the same flags.
     """
-    from wabot_desktop.core.paths import AppPaths
     from wabot_desktop.core.runtime import CoreConfig
     from wabot_desktop.core.session import Session
 
     config = CoreConfig(
-        paths=AppPaths.resolve(args.data_dir),
+        paths=paths,
         host=args.host,
         port=args.port,
         graph_url=args.graph_url,

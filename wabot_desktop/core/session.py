@@ -280,8 +280,11 @@ class Session:
         return unsubscribe
 
     def subscribe_core_events(self, listener: Callable[[Event], None]) -> Callable[[], None]:
-        """Call ``listener`` with every event of every core this session starts, from its
-        first one on (the GUI's bridges subscribe per core instead); returns the unsubscriber."""
+        """Call ``listener`` with every event of every core this session starts; returns undo.
+
+        Listeners are attached before each core starts, so they see its first event (``serve``
+        prints the public URL this way; the GUI's bridges subscribe per core instead).
+        """
         self._core_listeners.append(listener)
         unsubscribers: list[Callable[[], None]] = []
         if self._core is not None:

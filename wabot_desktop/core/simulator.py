@@ -50,8 +50,7 @@ class Simulator:
     # -- listeners -------------------------------------------------------------------------
 
     def subscribe(self, listener: SimulatorListener) -> Callable[[], None]:
-        """Call ``listener(event)`` on the loop's thread for every change; returns the
-        unsubscriber."""
+        """Call ``listener(event)`` for every change (on the loop's thread); returns undo."""
         return self._sandbox.subscribe(listener)
 
     # -- customers and their chats ---------------------------------------------------------

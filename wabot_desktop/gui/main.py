@@ -13,19 +13,24 @@ import asyncio
 import gc
 import logging
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import qasync
 from PySide6.QtWidgets import QApplication
 
 from wabot_desktop import APP_ID, APP_NAME, __version__
 from wabot_desktop.core.errors import UserFacingError
-from wabot_desktop.core.session import Session, SessionMode
 from wabot_desktop.gui import theme
 from wabot_desktop.gui.crash import CrashReporter
 from wabot_desktop.gui.errors import error_message
 from wabot_desktop.gui.i18n import Translators, choose_language
 from wabot_desktop.gui.single_instance import SingleInstance, instance_key, notify_running
 from wabot_desktop.gui.widgets.icons import app_icon
+
+if TYPE_CHECKING:
+    from wabot_desktop.core.session import Session
 
 logger = logging.getLogger(__name__)
 
@@ -45,15 +50,21 @@ def create_application() -> QApplication:
     return app
 
 
-def run_gui(args: argparse.Namespace, session: Session) -> int:
-    """Run the desktop app on ``session``; returns the process exit code."""
+def run_gui(args: argparse.Namespace, data_dir: Path, make_session: Callable[[], Session]) -> int:
+    """Run the desktop app for the data folder ``data_dir``; returns the process exit code.
+
+    ``make_session`` (the composition root in ``app.py``) is called only once no other WaBot
+    runs for that folder: a second launch raises the first one's window without loading the
+    core.
+    """
     app = create_application()
-    key = instance_key(session.data_dir)
+    key = instance_key(data_dir)
     if notify_running(key):
         logger.info("WaBot already runs for this data folder; raised its window")
         return 0
     instance = SingleInstance(key)
     instance.listen()
+    session = make_session()
     # The GUI writes the same rotating, masked log as `serve`; every uncaught error goes there
     # with its traceback and the owner sees a dialog naming the file.
     session.open_log(verbose=bool(args.verbose))
@@ -78,6 +89,7 @@ async def _run(
     app: QApplication, args: argparse.Namespace, core_session: Session, instance: SingleInstance
 ) -> int:
     # Imported here so that `wabot-desktop --help` and the single-instance check stay fast.
+    from wabot_desktop.core.session import SessionMode
     from wabot_desktop.gui.app_session import AppSession
     from wabot_desktop.gui.main_window import show_fatal
 
