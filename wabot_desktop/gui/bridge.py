@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 
 from wabot_desktop.core import events
 from wabot_desktop.core.events import EventHub
-from wabot_desktop.core.whatsapp.sandbox import Sandbox, SandboxEvent
+from wabot_desktop.core.simulator import SandboxEvent, Simulator
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ class CoreBridge(QObject):
 class SandboxBridge(QObject):
     """Re-emits the simulator's customer-side events (the phone pane's) as Qt signals.
 
-    The :class:`~wabot_desktop.core.whatsapp.sandbox.Sandbox` calls its listeners on the event
+    The :class:`~wabot_desktop.core.simulator.Simulator` calls its listeners on the event
     loop's thread, like the hub; as with :class:`CoreBridge`, events that arrive before the pane
     has connected are kept and delivered by :meth:`start_delivery`.
 
@@ -148,11 +148,11 @@ class SandboxBridge(QObject):
     typing_changed = Signal(str, bool)
     customer_added = Signal(object)
 
-    def __init__(self, sandbox: Sandbox, parent: QObject | None = None) -> None:
+    def __init__(self, simulator: Simulator, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._delivering = False
         self._pending: deque[SandboxEvent] = deque(maxlen=_MAX_PENDING)
-        self._unsubscribe: Callable[[], None] | None = sandbox.subscribe(self._on_sandbox_event)
+        self._unsubscribe: Callable[[], None] | None = simulator.subscribe(self._on_sandbox_event)
 
     def start_delivery(self) -> None:
         """Deliver the events kept so far, then every new one as it comes."""
