@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wabot_desktop.core.dto import LlmState
 from wabot_desktop.core.knowledge import io as kio
 from wabot_desktop.core.knowledge.checks import HOW_TO_ENABLE, CheckResult, run_checks
 from wabot_desktop.core.knowledge.compose import VARIABLES, preview
@@ -648,9 +649,9 @@ class PromptEditorWindow(QMainWindow):
     async def _llm_or_explain(self, label: QLabel) -> LlmProvider | None:
         """The local model, or None after telling the owner how to enable it."""
         llm = self._service.llm
-        if llm is not None and llm.state != "up":
+        if llm is not None and llm.state != LlmState.UP:
             await llm.check()
-        if llm is None or llm.state != "up":
+        if llm is None or llm.state != LlmState.UP:
             model = getattr(llm, "model", "qwen2.5:3b")
             label.setText(
                 HOW_TO_ENABLE["es" if self._draft.language == "es" else "en"].format(model=model)
