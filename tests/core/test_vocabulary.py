@@ -244,7 +244,9 @@ def test_a_stored_status_older_than_the_update_is_not_replaced(db: Database) -> 
     wamid = new_wamid()
     # "read" arrives before the outbox learned the wamid: applied when it does.
     _ingest(db, status_body(wamid, "read"), now)
-    sent = db.session_run_sync(mark_sent, _outbox_id(db, queued.message_id), queued.message_id, wamid, now)
+    sent = db.session_run_sync(
+        mark_sent, _outbox_id(db, queued.message_id), queued.message_id, wamid, now
+    )
     assert [c.status for c in sent.status_changes] == [MessageStatus.READ]
     (late,) = _ingest(db, status_body(wamid, "delivered"), now + 1)
     assert late.status_changes == []
@@ -296,7 +298,9 @@ async def test_health_over_http_carries_the_plain_strings(
 
 QUIET_MIN = 30
 TIMEOUT_MIN = 120
-SETTINGS = Settings().replace(human_quiet_minutes=QUIET_MIN, needs_human_timeout_minutes=TIMEOUT_MIN)
+SETTINGS = Settings().replace(
+    human_quiet_minutes=QUIET_MIN, needs_human_timeout_minutes=TIMEOUT_MIN
+)
 T0 = 1_800_000_000.0
 
 
