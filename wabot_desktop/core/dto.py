@@ -61,11 +61,6 @@ class MessageStatus(StrEnum):
             return None
         return stored if stored in _WIRE_STATUSES else None
 
-    @property
-    def seen(self) -> bool:
-        """The customer's phone showed it (read, or a voice note played)."""
-        return self in (MessageStatus.READ, MessageStatus.PLAYED)
-
     def advances_to(self, new: MessageStatus) -> bool:
         """True if ``new`` may replace this status: forward only, FAILED is terminal."""
         if self is MessageStatus.FAILED or new in (MessageStatus.RECEIVED, MessageStatus.QUEUED):
