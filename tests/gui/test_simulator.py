@@ -28,7 +28,7 @@ from pytestqt.qtbot import QtBot
 from tests.fakes.graph import DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID, FakeGraph
 from tests.fakes.network_guard import install_network_guard
 from wabot_desktop.core import server as server_module
-from wabot_desktop.core.dto import Author, ConversationMode
+from wabot_desktop.core.dto import Author, ConversationMode, LlmState
 from wabot_desktop.core.events import MessageQueued
 from wabot_desktop.core.paths import AppPaths
 from wabot_desktop.core.runtime import Core, CoreConfig, simulator_paths
@@ -525,10 +525,10 @@ async def test_photo_location_and_voice_placeholders_reach_the_monitor(
         assert [m.type for m in messages] == ["image", "location", "audio"]
 
         # The AI notice follows the AI's state.
-        app.window.bridge.llm_state_changed.emit("model_missing", "llama3.2:3b", None)
+        app.window.bridge.llm_state_changed.emit(LlmState.MODEL_MISSING, "llama3.2:3b", None)
         assert pane.view.llm_notice.isVisible()
         assert "llama3.2:3b" in pane.view.llm_notice_label.text()
-        app.window.bridge.llm_state_changed.emit("up", "llama3.2:3b", None)
+        app.window.bridge.llm_state_changed.emit(LlmState.UP, "llama3.2:3b", None)
         assert not pane.view.llm_notice.isVisible()
 
         # WaBot's webhook server does not take a message: a red mark and a plain explanation.

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from wabot_desktop.core.dto import TunnelState
 from wabot_desktop.core.errors import MissingCredentialsError, PortInUseError
 from wabot_desktop.core.events import (
     CallbackRegistered,
@@ -144,9 +145,12 @@ async def reload_credentials(session: Session) -> None:
 
 def _print_public_address(event: Event) -> None:
     """The public URL and Meta's callback are shown in the output, not only in a log."""
-    if isinstance(event, TunnelStateChanged) and event.state == "up" and event.public_url:
+    if isinstance(event, TunnelStateChanged) and event.state is TunnelState.UP and event.public_url:
         sys.stdout.write(f"wabot-desktop: public URL {event.public_url}\n")
-    elif isinstance(event, TunnelStateChanged) and event.state not in ("up", "starting"):
+    elif isinstance(event, TunnelStateChanged) and event.state not in (
+        TunnelState.UP,
+        TunnelState.STARTING,
+    ):
         sys.stdout.write(f"wabot-desktop: public URL down ({event.state}: {event.detail})\n")
     elif isinstance(event, TokenExpiring):
         when = time.strftime("%Y-%m-%d", time.gmtime(event.expires_at))

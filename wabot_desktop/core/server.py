@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from wabot_desktop.core.dto import HealthSnapshot
+from wabot_desktop.core.dto import DatabaseState, HealthSnapshot
 from wabot_desktop.core.errors import MissingCredentialsError, PortInUseError, StorageError
 from wabot_desktop.core.metrics import Metrics
 from wabot_desktop.core.settings import Settings
@@ -360,14 +360,14 @@ class WebhookServer:
             snapshot = await self._health()
         except Exception:
             logger.exception("health check failed")
-            return web.json_response({"database": "error"}, status=500)
+            return web.json_response({"database": DatabaseState.ERROR.value}, status=500)
         data: dict[str, Any] = dataclasses.asdict(snapshot)
         write_error = self.last_write_error
         if write_error is not None:
             # The read probe may pass while every write fails (disk full, read-only file).
-            data["database"] = "error"
+            data["database"] = DatabaseState.ERROR.value
             data["database_error"] = write_error
-        status = 200 if data["database"] == "ok" else 503
+        status = 200 if data["database"] == DatabaseState.OK else 503
         return web.json_response(data, status=status, dumps=lambda d: json.dumps(d))
 
     async def _get_metrics(self, request: web.Request) -> web.Response:

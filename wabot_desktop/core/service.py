@@ -20,11 +20,15 @@ from wabot_desktop.core.dto import (
     ConversationFilter,
     ConversationMode,
     ConversationSummary,
+    DatabaseState,
+    GraphState,
     HealthSnapshot,
     LabelInfo,
+    LlmState,
     MessageView,
     QuickReply,
     TemplateInfo,
+    TunnelState,
     UnattributedMessageView,
 )
 from wabot_desktop.core.errors import SendingBlockedError, WindowClosedError
@@ -67,7 +71,7 @@ from wabot_desktop.core.store.outbox import OutboundSpec, outbox_counts, queue_r
 from wabot_desktop.core.store.turns import mark_all_pending_handled, set_mode
 from wabot_desktop.core.textutil import split_message
 from wabot_desktop.core.whatsapp.errors import GraphApiError
-from wabot_desktop.core.whatsapp.graph import GraphClient, extension_for_mime
+from wabot_desktop.core.whatsapp.graph import GraphClient, extension_for_mime, template_params
 from wabot_desktop.core.whatsapp.payloads import (
     recipient_fields,
     template_body_components,
@@ -124,7 +128,7 @@ class BotService:
         self.tunnel = tunnel
         self.simulator = simulator
         self._clock = clock
-        self.graph_state = "sandbox" if simulator else "unknown"
+        self.graph_state = GraphState.SANDBOX if simulator else GraphState.UNKNOWN
         self.bot_errors = 0
         self.last_bot_error: str | None = None
         hub.subscribe(self._count_bot_errors)
@@ -207,7 +211,9 @@ class BotService:
         if changed:
             self.hub.publish(
                 ModeChanged(
-                    conversation_id=conversation_id, mode="human", staff_name=staff_name or None
+                    conversation_id=conversation_id,
+                    mode=ConversationMode.HUMAN,
+                    staff_name=staff_name or None,
                 )
             )
 
@@ -223,7 +229,9 @@ class BotService:
             return set_mode(session, conversation_id, ConversationMode.BOT, self._clock())
 
         if await self._db.session_run(work):
-            self.hub.publish(ModeChanged(conversation_id=conversation_id, mode="bot"))
+            self.hub.publish(
+                ModeChanged(conversation_id=conversation_id, mode=ConversationMode.BOT)
+            )
 
     def _check_can_send(self) -> None:
         if self._outbox.blocked_reason is not None:
@@ -264,13 +272,15 @@ class BotService:
         if changed:
             self.hub.publish(
                 ModeChanged(
-                    conversation_id=conversation_id, mode="human", staff_name=staff_name or None
+                    conversation_id=conversation_id,
+                    mode=ConversationMode.HUMAN,
+                    staff_name=staff_name or None,
                 )
             )
         for message_id in message_ids:
             self.hub.publish(
                 MessageQueued(
-                    conversation_id=conversation_id, message_id=message_id, author="staff"
+                    conversation_id=conversation_id, message_id=message_id, author=Author.STAFF
                 )
             )
         self._outbox.wake()
@@ -337,6 +347,7 @@ class BotService:
                 category=t.get("category"),
                 body_text=t.get("body_text"),
                 param_count=int(t.get("param_count") or 0),
+                param_names=template_params(t.get("body_text")),
             )
             for t in cached
             if str(t.get("status", "")).upper() == "APPROVED"
@@ -542,7 +553,7 @@ class BotService:
         if not await self._graph.check_health():
             return False
         self._outbox.unblock()
-        self.graph_state = "ok"
+        self.graph_state = GraphState.OK
         return True
 
     async def list_unattributed(self, limit: int = 200) -> list[UnattributedMessageView]:
@@ -667,12 +678,13 @@ class BotService:
     async def health(self) -> HealthSnapshot:
         """A snapshot of every part's state for the status bar (database, WhatsApp, model...)."""
         try:
-            database = "ok" if await self._db.session_run(queries.db_ok) else "error"
+            ok = await self._db.session_run(queries.db_ok)
+            database = DatabaseState.OK if ok else DatabaseState.ERROR
             queued, failed = await self._db.session_run(outbox_counts)
             unattributed = await self._db.session_run(queries.unattributed_count)
         except Exception:
             logger.exception("database health check failed")
-            database, queued, failed, unattributed = "error", 0, 0, 0
+            database, queued, failed, unattributed = DatabaseState.ERROR, 0, 0, 0
         meter: dict[str, object] | None = None
         if not self.simulator:
             try:
@@ -684,10 +696,10 @@ class BotService:
         settings = self._settings()
         return HealthSnapshot(
             database=database,
-            graph="blocked" if blocked else self.graph_state,
-            llm=self.llm.state.value if self.llm is not None else "unknown",
+            graph=GraphState.BLOCKED if blocked else self.graph_state,
+            llm=self.llm.state if self.llm is not None else LlmState.UNKNOWN,
             llm_model=getattr(self.llm, "model", None) or settings.llm_model,
-            tunnel=self.tunnel.state.value if self.tunnel is not None else "disabled",
+            tunnel=self.tunnel.state if self.tunnel is not None else TunnelState.DISABLED,
             public_url=self.tunnel.public_url if self.tunnel is not None else None,
             outbox_queued=queued,
             outbox_failed=failed,

@@ -16,7 +16,7 @@ from PySide6.QtGui import QCloseEvent, QPalette
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from wabot_desktop import APP_NAME
-from wabot_desktop.core.dto import HealthSnapshot
+from wabot_desktop.core.dto import GraphState, HealthSnapshot
 from wabot_desktop.core.simulator import Simulator
 from wabot_desktop.gui.actions import async_slot, confirm, exec_dialog, run_action
 from wabot_desktop.gui.bridge import CoreBridge
@@ -313,7 +313,9 @@ class MainWindow(QMainWindow):
 
     def _on_health_changed(self, health: object) -> None:
         if self.tray is not None and isinstance(health, HealthSnapshot):
-            self.tray.set_state(connected=health.graph in ("ok", "sandbox", "unknown"))
+            self.tray.set_state(
+                connected=health.graph in (GraphState.OK, GraphState.SANDBOX, GraphState.UNKNOWN)
+            )
 
     # -- settings ------------------------------------------------------------------------------
 

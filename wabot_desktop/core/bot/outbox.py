@@ -46,6 +46,8 @@ from tenacity import (
 )
 
 from wabot_desktop.core.aio import wait_event
+from wabot_desktop.core.bot.pipeline import publish_status_changes
+from wabot_desktop.core.dto import MessageStatus
 from wabot_desktop.core.events import (
     EventHub,
     MessageStatusChanged,
@@ -83,18 +85,6 @@ logger = logging.getLogger(__name__)
 _IDLE_POLL_S = 30.0
 _IN_DOUBT_POLL_S = 0.2
 TOKEN_INVALID = 190
-
-
-def publish_status_changes(hub: EventHub, changes: list[StatusChange]) -> None:
-    for change in changes:
-        hub.publish(
-            MessageStatusChanged(
-                conversation_id=change.conversation_id,
-                message_id=change.message_id,
-                status=change.status,
-                error_code=change.error_code,
-            )
-        )
 
 
 class OutboxSender:
@@ -334,7 +324,7 @@ class OutboxSender:
         )
         self._hub.publish(
             MessageStatusChanged(
-                conversation_id=conversation_id, message_id=message_id, status="sent"
+                conversation_id=conversation_id, message_id=message_id, status=MessageStatus.SENT
             )
         )
         publish_status_changes(self._hub, changes)

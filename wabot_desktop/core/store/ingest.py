@@ -19,7 +19,7 @@ from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from wabot_desktop.core.dto import Author, ConversationMode, Direction
+from wabot_desktop.core.dto import Author, ConversationMode, Direction, MessageStatus
 from wabot_desktop.core.logs import mask_phone
 from wabot_desktop.core.store.models import (
     Contact,
@@ -36,7 +36,6 @@ from wabot_desktop.core.whatsapp.models import (
     ParsedWebhook,
     StatusKind,
     StatusUpdate,
-    status_advances,
 )
 
 logger = logging.getLogger(__name__)
@@ -51,7 +50,7 @@ NO_REPLY_TYPES = frozenset(
         MessageType.REVOKE,
     }
 )
-INBOUND_STATUS = "received"
+INBOUND_STATUS = MessageStatus.RECEIVED.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +75,7 @@ class NewMessage:
 class StatusChange:
     conversation_id: int
     message_id: int
-    status: str
+    status: MessageStatus
     error_code: int | None
 
 
@@ -508,7 +507,7 @@ def _store_echoes(
                 staff_name=ECHO_STAFF_NAME,
                 type=kind,
                 text=text if isinstance(text, str) else None,
-                status=StatusKind.SENT.value,
+                status=MessageStatus.SENT.value,
                 created_at=now,
                 handled=True,
                 raw=json.dumps(echo, ensure_ascii=False),
@@ -567,7 +566,7 @@ def apply_status(session: Session, status: StatusUpdate, now: float) -> StatusCh
         session,
         row.id,
         row.conversation_id,
-        StatusKind.parse(row.status) if row.status != "queued" else StatusKind.QUEUED,
+        MessageStatus(row.status),
         status.status,
         error.code if error else None,
         (error.details or error.message or error.title) if error else None,
@@ -578,20 +577,21 @@ def _advance(
     session: Session,
     message_id: int,
     conversation_id: int,
-    current: StatusKind,
-    new: StatusKind,
+    current: MessageStatus,
+    wire: StatusKind,
     error_code: int | None,
     error_title: str | None,
 ) -> StatusChange | None:
-    if not status_advances(current, new):
+    new = MessageStatus.from_wire(wire)
+    if new is None or not current.advances_to(new):
         return None
     values: dict[str, object] = {"status": new.value}
-    if new is StatusKind.FAILED:
+    if new is MessageStatus.FAILED:
         values["error_code"] = error_code
         values["error_title"] = error_title
     session.execute(update(Message).where(Message.id == message_id).values(**values))
     return StatusChange(
-        conversation_id, message_id, new.value, error_code if new is StatusKind.FAILED else None
+        conversation_id, message_id, new, error_code if new is MessageStatus.FAILED else None
     )
 
 
@@ -608,7 +608,7 @@ def apply_pending_statuses(session: Session, message_id: int, wamid: str) -> lis
     row = session.execute(
         select(Message.status, Message.conversation_id).where(Message.id == message_id)
     ).one()
-    current = StatusKind.QUEUED if row.status == "queued" else StatusKind.parse(row.status)
+    current = MessageStatus(row.status)
     best: MessageStatusEvent | None = None
     for ev in events:
         kind = StatusKind.parse(ev.status)

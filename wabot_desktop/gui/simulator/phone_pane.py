@@ -17,7 +17,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QPoint, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QVBoxLayout, QWidget
 
-from wabot_desktop.core.session import LlmState
+from wabot_desktop.core.dto import LlmState
 from wabot_desktop.core.simulator import SandboxCustomer, SandboxError, SandboxMessage, Simulator
 from wabot_desktop.gui import texts
 from wabot_desktop.gui.actions import async_slot, exec_dialog, run_action
@@ -71,7 +71,7 @@ class PhonePane(QWidget):
         self._simulator = simulator
         self._tasks = TaskOwner("phone-pane")
         self._customer: SandboxCustomer | None = None
-        self._llm_state = LlmState.UNKNOWN.value
+        self._llm_state = LlmState.UNKNOWN
         self._llm_model = ""
         self._choices: list[_Choice] = []
         self.sandbox_bridge = SandboxBridge(simulator, self)
@@ -370,10 +370,10 @@ class PhonePane(QWidget):
 
     # -- the AI notice ---------------------------------------------------------------------
 
-    def _on_bridge_llm_state_changed(self, state: str, model: str, _detail: object) -> None:
+    def _on_bridge_llm_state_changed(self, state: LlmState, model: str, _detail: object) -> None:
         self._show_llm_state(state, model)
 
-    def _show_llm_state(self, state: str, model: str) -> None:
+    def _show_llm_state(self, state: LlmState, model: str) -> None:
         self._llm_state = state
         self._llm_model = model
         notice = self.view.llm_notice_label
@@ -407,7 +407,7 @@ class PhonePane(QWidget):
         super().changeEvent(event)
 
     @property
-    def llm_state(self) -> str:
+    def llm_state(self) -> LlmState:
         """The AI state the notice shows."""
         return self._llm_state
 
