@@ -334,6 +334,10 @@ class WebhookServer:
         """
         status: int | None = None
         try:
+            if request.content.is_eof():
+                # The whole body came with the headers (every real webhook): nothing to wait
+                # for, so no timer is armed and cancelled per request.
+                return await request.read(), None
             async with asyncio.timeout(self.limits.body_timeout_s):
                 return await request.read(), None
         except TimeoutError as exc:
