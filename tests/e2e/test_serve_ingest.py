@@ -87,9 +87,7 @@ def test_kill_9_mid_flood_keeps_every_ack_whole_and_answers_after_restart(
     assert unanswered > 0 or len(acked) < BODIES  # the kill really cut the flood short
     assert graph.sent_messages == []
 
-    stored = {
-        str(w) for (w,) in rows(data, "SELECT wamid FROM messages WHERE direction='in'")
-    }
+    stored = {str(w) for (w,) in rows(data, "SELECT wamid FROM messages WHERE direction='in'")}
     # Every 200 was committed; nothing is stored twice.
     assert acked <= stored
     assert rows(data, "SELECT count(*) FROM messages WHERE direction='in'")[0][0] == len(stored)

@@ -156,6 +156,7 @@ class _Raw:
 
 _ZERO: Any = literal_column("0.0")
 
+
 # The contact and its conversation in ONE statement (a contact has at most one conversation).
 def _contact_lookup(key_column: Any) -> _Sql:
     return _Sql.of(
