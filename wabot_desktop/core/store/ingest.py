@@ -1,8 +1,13 @@
-"""Storing webhook bodies: one transaction for a group of bodies, a savepoint per body.
+"""Storing webhook bodies: one transaction for a group of bodies.
 
-Runs on the DB thread. Inbound messages are deduplicated atomically by their UNIQUE wamid
-(``INSERT ... ON CONFLICT DO NOTHING RETURNING``), statuses by (wamid, status) and applied
-monotonically. What the bot and the GUI must hear about comes back as plain outcomes.
+Runs on the DB thread. Each verified body is stored as received (``raw_events``) and parsed into
+rows in the SAME transaction, so a crash never leaves a body without its rows or the reverse;
+the work is per batch where it can be (one savepoint and one ``executemany`` of the raw bodies
+per group; a savepoint per body only when one fails, see :func:`apply_batch`).
+
+Inbound messages are deduplicated atomically by their UNIQUE wamid (``INSERT ... ON CONFLICT DO
+NOTHING RETURNING``), statuses by (wamid, status) and applied monotonically. What the bot and
+the GUI must hear about comes back as plain outcomes.
 """
 
 from __future__ import annotations
