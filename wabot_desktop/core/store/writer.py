@@ -4,8 +4,10 @@ Each POST hands its verified body to :meth:`IngestWriter.submit` and waits for i
 Hand-offs are per batch, not per request:
 
 * loop -> DB thread: ``submit`` appends to a pending list; only when no drain is queued or
-  running does it queue one on the DB thread (:meth:`Database.submit`). Bodies arriving while a
-  batch is being stored just join the list: no wake-up, no task, no future chain per body.
+  running does it queue one on the DB thread (:meth:`Database.submit`), at the end of the
+  current loop iteration so the whole burst of that iteration goes in one batch. Bodies arriving
+  while a batch is being stored just join the list: no wake-up, no task, no future chain per
+  body.
 * on the DB thread, a drain takes everything pending (up to ``max_batch``), stores it in ONE
   transaction (:func:`apply_batch`: one savepoint for the group, a savepoint per body only if
   one fails) and commits once (one fsync).
@@ -64,7 +66,10 @@ class IngestWriter:
             start = not self._draining
             self._draining = True
         if start:
-            self._queue_drain()
+            # At the end of this loop iteration, not now: the other handlers resumed in the
+            # same iteration add their bodies first, so a burst is one batch (one fsync), not a
+            # batch of one followed by the rest.
+            loop.call_soon(self._queue_drain)
         outcome = await future
         if outcome.error is not None:
             raise StorageError("webhook could not be stored") from outcome.error
