@@ -1,7 +1,9 @@
 """The webhook HTTP server (aiohttp.web on the app's own loop, also under qasync).
 
 GET /webhook: Meta's verification handshake. POST /webhook: size limit, signature over the raw
-bytes, strict parsing, ONE commit, then 200 (503 if the database failed so Meta re-delivers).
+bytes, strict parsing, then the body joins the next group commit (core/store/writer.py: body and
+rows in one transaction, one fsync per group) and gets 200 only once that commit returned (503
+if the database failed, so Meta re-delivers). Access logging is off (``access_log=None``).
 GET /health: JSON state of database, Graph API, LLM and tunnel. GET /metrics: Prometheus text.
 
 Limits against hostile clients (all before any authentication is possible):
@@ -334,6 +336,10 @@ class WebhookServer:
         """
         status: int | None = None
         try:
+            if request.content.is_eof():
+                # The whole body came with the headers (every real webhook): nothing to wait
+                # for, so no timer is armed and cancelled per request.
+                return await request.read(), None
             async with asyncio.timeout(self.limits.body_timeout_s):
                 return await request.read(), None
         except TimeoutError as exc:

@@ -1,8 +1,13 @@
-"""Storing webhook bodies: one transaction for a group of bodies, a savepoint per body.
+"""Storing webhook bodies: one transaction for a group of bodies.
 
-Runs on the DB thread. Inbound messages are deduplicated atomically by their UNIQUE wamid
-(``INSERT ... ON CONFLICT DO NOTHING RETURNING``), statuses by (wamid, status) and applied
-monotonically. What the bot and the GUI must hear about comes back as plain outcomes.
+Runs on the DB thread. Each verified body is stored as received (``raw_events``) and parsed into
+rows in the SAME transaction, so a crash never leaves a body without its rows or the reverse;
+the work is per batch where it can be (one savepoint and one ``executemany`` of the raw bodies
+per group; a savepoint per body only when one fails, see :func:`apply_batch`).
+
+Inbound messages are deduplicated atomically by their UNIQUE wamid (``INSERT ... ON CONFLICT DO
+NOTHING RETURNING``), statuses by (wamid, status) and applied monotonically. What the bot and
+the GUI must hear about comes back as plain outcomes.
 """
 
 from __future__ import annotations
@@ -154,26 +159,27 @@ class _Raw:
 
 
 _ZERO: Any = literal_column("0.0")
-_CONTACT_BY_USER = _Sql.of(
-    select(
-        Contact.id,
-        Contact.wa_id,
-        Contact.user_id,
-        Contact.profile_name,
-        Contact.username,
-        Contact.blocked,
-    ).where(Contact.user_id == bindparam("key"))
-)
-_CONTACT_BY_WA = _Sql.of(
-    select(
-        Contact.id,
-        Contact.wa_id,
-        Contact.user_id,
-        Contact.profile_name,
-        Contact.username,
-        Contact.blocked,
-    ).where(Contact.wa_id == bindparam("key"))
-)
+
+
+# The contact and its conversation in ONE statement (a contact has at most one conversation).
+def _contact_lookup(key_column: Any) -> _Sql:
+    return _Sql.of(
+        select(
+            Contact.id,
+            Contact.wa_id,
+            Contact.user_id,
+            Contact.profile_name,
+            Contact.username,
+            Contact.blocked,
+            Conversation.id,
+        )
+        .outerjoin(Conversation, Conversation.contact_id == Contact.id)
+        .where(key_column == bindparam("key"))
+    )
+
+
+_CONTACT_BY_USER = _contact_lookup(Contact.user_id)
+_CONTACT_BY_WA = _contact_lookup(Contact.wa_id)
 _CONTACT_FIELDS = (
     "wa_id",
     "user_id",
@@ -188,9 +194,6 @@ _INSERT_CONTACT = _Sql.of(
 )
 _TOUCH_CONTACT = _Sql.of(
     update(Contact).where(Contact.id == bindparam("cid")).values(last_seen_at=bindparam("now"))
-)
-_CONVERSATION_OF = _Sql.of(
-    select(Conversation.id).where(Conversation.contact_id == bindparam("cid"))
 )
 _CONVERSATION_FIELDS = (
     "contact_id",
@@ -292,6 +295,7 @@ def resolve_contact(
     Returns (contact_id, conversation_id, blocked).
     """
     row = None
+    conversation: int | None = None
     if user_id:
         row = raw.first(_CONTACT_BY_USER, {"key": user_id})
     if row is None and wa_id:
@@ -311,7 +315,9 @@ def resolve_contact(
         )[0]
         blocked = False
     else:
-        contact_id, known_wa, known_user, known_name, known_username, blocked_flag = row
+        contact_id, known_wa, known_user, known_name, known_username, blocked_flag, conversation = (
+            row
+        )
         blocked = bool(blocked_flag)
         changes: dict[str, object] = {}
         if user_id and not known_user:
@@ -327,9 +333,8 @@ def resolve_contact(
             session.execute(update(Contact).where(Contact.id == contact_id).values(**changes))
         else:
             raw.run(_TOUCH_CONTACT, {"cid": contact_id, "now": now})
-    found = raw.first(_CONVERSATION_OF, {"cid": contact_id})
-    if found is not None:
-        conversation_id = int(found[0])
+    if conversation is not None:
+        conversation_id = int(conversation)
     else:
         conversation_id = raw.first(
             _INSERT_CONVERSATION,
@@ -631,17 +636,19 @@ def apply_pending_statuses(session: Session, message_id: int, wamid: str) -> lis
     return changes
 
 
-def _apply_one(session: Session, raw: _Raw, item: IngestItem, outcome: IngestOutcome) -> None:
+def _raw_row(item: IngestItem) -> dict[str, Any]:
+    return {
+        **_INSERT_RAW.defaults,
+        "received_at": item.received_at,
+        "body_sha256": hashlib.sha256(item.body).hexdigest(),
+        "body": item.body.decode("utf-8", errors="replace").replace("\x00", ""),
+    }
+
+
+def _apply_rows(session: Session, raw: _Raw, item: IngestItem, outcome: IngestOutcome) -> None:
+    """The rows parsed from one body (its raw_events row is written by the caller)."""
     parsed = item.parsed
     now = item.received_at
-    raw.run(
-        _INSERT_RAW,
-        {
-            "received_at": now,
-            "body_sha256": hashlib.sha256(item.body).hexdigest(),
-            "body": item.body.decode("utf-8", errors="replace").replace("\x00", ""),
-        },
-    )
     for msg in parsed.messages:
         _store_message(session, raw, msg, now, outcome)
     for other in parsed.other_changes:
@@ -666,16 +673,43 @@ def _apply_one(session: Session, raw: _Raw, item: IngestItem, outcome: IngestOut
 
 
 def apply_batch(session: Session, items: list[IngestItem]) -> list[IngestOutcome]:
-    """Store every item, each in its own savepoint; the caller's transaction commits them all."""
+    """Store every item; the caller's transaction commits them all.
+
+    Per batch, not per body: the whole group runs under ONE savepoint and its raw bodies go in
+    with one ``executemany``. Only when a body fails (rare: a storage error or a bug) is the
+    group rolled back to that savepoint and replayed body by body, each in its own savepoint,
+    so one bad body never costs the others their commit and never leaves half its rows.
+    """
     raw = _Raw(session)
+    raw.cursor.execute("SAVEPOINT ingest_batch")
+    try:
+        outcomes: list[IngestOutcome] = []
+        for item in items:
+            outcome = IngestOutcome()
+            _apply_rows(session, raw, item, outcome)
+            outcomes.append(outcome)
+        raw.cursor.executemany(_INSERT_RAW.text, [_raw_row(item) for item in items])
+    except Exception:
+        raw.cursor.execute("ROLLBACK TO SAVEPOINT ingest_batch")
+        raw.cursor.execute("RELEASE SAVEPOINT ingest_batch")
+        session.expire_all()  # ORM objects loaded in the pass may hold rolled-back values
+        return _apply_each(session, raw, items)
+    raw.cursor.execute("RELEASE SAVEPOINT ingest_batch")
+    return outcomes
+
+
+def _apply_each(session: Session, raw: _Raw, items: list[IngestItem]) -> list[IngestOutcome]:
+    """Each item in its own savepoint: a failing one is rolled back alone (its 503)."""
     outcomes: list[IngestOutcome] = []
     for item in items:
         outcome = IngestOutcome()
         raw.cursor.execute("SAVEPOINT ingest_item")
         try:
-            _apply_one(session, raw, item, outcome)
+            raw.run(_INSERT_RAW, _raw_row(item))
+            _apply_rows(session, raw, item, outcome)
         except Exception as exc:  # one bad body must not cost the others their commit
             raw.cursor.execute("ROLLBACK TO SAVEPOINT ingest_item")
+            session.expire_all()
             logger.exception("storing webhook %s failed", body_hash(item.body))
             outcome = IngestOutcome(error=exc)
         raw.cursor.execute("RELEASE SAVEPOINT ingest_item")
