@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wabot_desktop.core.aio import run_blocking
+from wabot_desktop.core.aio import SHARED_POOL, BlockingPool
 from wabot_desktop.core.dto import (
     WINDOW_SECONDS,
     Author,
@@ -92,8 +92,10 @@ class BotService:
         simulator: bool = False,
         clock: Callable[[], float] = time.time,
         knowledge: ActiveKnowledge | None = None,
+        blocking: BlockingPool | None = None,
     ) -> None:
         self.knowledge = knowledge or ActiveKnowledge()
+        self._blocking = blocking or SHARED_POOL  # file writes (export, media)
         self.hub = hub
         self._db = db
         self._graph = graph
@@ -126,7 +128,7 @@ class BotService:
         offset: int = 0,
         limit: int = 50,
     ) -> list[ConversationSummary]:
-        return await self._db.session_run(
+        return await self._db.read(
             queries.list_conversations, filter, search, label_id, offset, limit
         )
 
@@ -137,14 +139,14 @@ class BotService:
         search: str = "",
         label_id: int | None = None,
     ) -> int:
-        return await self._db.session_run(queries.count_conversations, filter, search, label_id)
+        return await self._db.read(queries.count_conversations, filter, search, label_id)
 
     async def get_conversation(self, conversation_id: int) -> ConversationSummary:
-        return await self._db.session_run(queries.get_conversation, conversation_id)
+        return await self._db.read(queries.get_conversation, conversation_id)
 
     async def get_conversations(self, conversation_ids: Sequence[int]) -> list[ConversationSummary]:
         """Several chat-list rows in one read; ids that no longer exist are left out."""
-        return await self._db.session_run(queries.get_conversations, list(conversation_ids))
+        return await self._db.read(queries.get_conversations, list(conversation_ids))
 
     async def get_messages(
         self,
@@ -156,12 +158,12 @@ class BotService:
     ) -> list[MessageView]:
         """Oldest first: the newest ``limit`` before ``before_id`` (or overall), or with
         ``after_id`` the first ``limit`` after it."""
-        return await self._db.session_run(
+        return await self._db.read(
             queries.get_messages, conversation_id, before_id, limit, after_id
         )
 
     async def get_message(self, message_id: int) -> MessageView:
-        return await self._db.session_run(queries.get_message, message_id)
+        return await self._db.read(queries.get_message, message_id)
 
     async def mark_conversation_read(self, conversation_id: int) -> None:
         """Zero the unread badge and send WhatsApp's read receipt for the newest message."""
@@ -378,7 +380,7 @@ class BotService:
     # -- contact panel ------------------------------------------------------------------------
 
     async def get_contact(self, conversation_id: int) -> ContactDetails:
-        return await self._db.session_run(queries.get_contact, conversation_id)
+        return await self._db.read(queries.get_contact, conversation_id)
 
     async def _update_contact(self, contact_id: int, **values: object) -> None:
         conversation_id = await self._db.session_run(
@@ -397,7 +399,7 @@ class BotService:
         await self._update_contact(contact_id, opted_out=opted_out)
 
     async def list_labels(self) -> list[LabelInfo]:
-        return await self._db.session_run(queries.list_labels)
+        return await self._db.read(queries.list_labels)
 
     async def create_label(self, name: str, color: str) -> LabelInfo:
         name = name.strip()
@@ -427,7 +429,7 @@ class BotService:
         """Write the whole conversation to ``path`` as CSV or plain text (UTF-8)."""
         if fmt not in ("csv", "txt"):
             raise ValueError(fmt)
-        contact, messages = await self._db.session_run(queries.export_rows, conversation_id)
+        contact, messages = await self._db.read(queries.export_rows, conversation_id)
 
         def write() -> None:
             with path.open("w", encoding="utf-8", newline="") as handle:
@@ -459,7 +461,7 @@ class BotService:
                             f"[{when}] {who}: {m.text if m.text else '[' + m.type + ']'}\n"
                         )
 
-        await run_blocking(write)
+        await self._blocking.run(write)
 
     async def delete_contact_data(self, contact_id: int) -> None:
         """Delete the contact, the conversation, its messages and downloaded media."""
@@ -489,7 +491,7 @@ class BotService:
         folder = self._media_dir / str(conversation_id)
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{message_id}-{name}"
-        await run_blocking(target.write_bytes, data)
+        await self._blocking.run(target.write_bytes, data)
         await self._db.session_run(queries.set_media_path, message_id, str(target))
         return target
 
@@ -509,7 +511,7 @@ class BotService:
 
     async def list_unattributed(self, limit: int = 200) -> list[UnattributedMessageView]:
         """Customer messages whose webhook named no sender: kept for the owner to read."""
-        return await self._db.session_run(queries.list_unattributed, limit)
+        return await self._db.read(queries.list_unattributed, limit)
     # -- knowledge (prompt, facts, FAQ, prices, texts, checks): thin calls into core/knowledge --
 
     async def knowledge_draft(self) -> Knowledge:
@@ -532,10 +534,10 @@ class BotService:
         return self.knowledge.context_tokens
 
     async def knowledge_versions(self) -> list[knowledge_store.VersionInfo]:
-        return await self._db.session_run(knowledge_store.list_versions)
+        return await self._db.read(knowledge_store.list_versions)
 
     async def knowledge_version(self, version_id: int) -> Knowledge:
-        return await self._db.session_run(knowledge_store.get_version, version_id)
+        return await self._db.read(knowledge_store.get_version, version_id)
 
     async def rollback_knowledge(self, version_id: int) -> knowledge_store.VersionInfo:
         old = await self.knowledge_version(version_id)
@@ -546,16 +548,16 @@ class BotService:
 
     async def health(self) -> HealthSnapshot:
         try:
-            database = "ok" if await self._db.session_run(queries.db_ok) else "error"
-            queued, failed = await self._db.session_run(outbox_counts)
-            unattributed = await self._db.session_run(queries.unattributed_count)
+            database = "ok" if await self._db.read(queries.db_ok) else "error"
+            queued, failed = await self._db.read(outbox_counts)
+            unattributed = await self._db.read(queries.unattributed_count)
         except Exception:
             logger.exception("database health check failed")
             database, queued, failed, unattributed = "error", 0, 0, 0
         meter: dict[str, object] | None = None
         if not self.simulator:
             try:
-                reading = await self._db.session_run(service_meter, self._clock())
+                reading = await self._db.read(service_meter, self._clock())
                 meter = {**dataclasses.asdict(reading), "explanation": reading.explanation()}
             except Exception:
                 logger.exception("service-message meter failed")
