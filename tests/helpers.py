@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from wabot_desktop.core.clock import REAL_CLOCK, Clock
 from wabot_desktop.core.paths import AppPaths
 from wabot_desktop.core.runtime import Core, CoreConfig
 from wabot_desktop.core.secrets import MemorySecretStore, SecretKey
@@ -139,9 +140,11 @@ async def running_core(
     graph_url: str,
     ollama_url: str,
     simulator: bool = False,
+    clock: Clock = REAL_CLOCK,
     **settings: object,
 ) -> AsyncIterator[Core]:
-    """A started Core on 127.0.0.1:<free port> with test credentials and fast settings."""
+    """A started Core on 127.0.0.1:<free port> with test credentials and fast settings
+    (``clock``: a core.clock.TestClock to advance instead of sleeping)."""
     overrides = dict(FAST_SETTINGS)
     overrides.update(settings)
     core = Core(
@@ -155,6 +158,7 @@ async def running_core(
             simulator=simulator,
             secrets=test_secrets(),
             settings_overrides=overrides,
+            clock=clock,
         )
     )
     await core.start()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import math
 import time
 from typing import Protocol, runtime_checkable
 
@@ -77,8 +78,8 @@ class TestClock:
     def __init__(self) -> None:
         self._offset = 0.0
         self._order = itertools.count()
-        # (deadline on this clock's monotonic time, tie-breaker, future to resolve)
-        self._timers: list[tuple[float, int, asyncio.Future[None]]] = []
+        # (deadline on this clock's monotonic time, tie-breaker, future to resolve, seconds asked)
+        self._timers: list[tuple[float, int, asyncio.Future[None], float]] = []
         self._changed = asyncio.Event()  # a sleeper started or ended (for wait_for_sleepers)
 
     @property
@@ -95,13 +96,20 @@ class TestClock:
     @property
     def sleepers(self) -> int:
         """Sleeps and timed waits running on this clock now."""
-        return sum(1 for _, _, future in self._timers if not future.done())
+        return len(self._asleep())
+
+    def _asleep(self, seconds: float | None = None) -> list[float]:
+        return [
+            asked
+            for _, _, future, asked in self._timers
+            if not future.done() and (seconds is None or math.isclose(asked, seconds))
+        ]
 
     async def sleep(self, seconds: float) -> None:
         if seconds <= 0:
             await asyncio.sleep(0)
             return
-        await self._until(self.monotonic() + seconds)
+        await self._until(self.monotonic() + seconds, seconds)
 
     async def wait(self, event: asyncio.Event, timeout: float) -> bool:
         if event.is_set():
@@ -126,23 +134,28 @@ class TestClock:
         for _ in range(3):
             await asyncio.sleep(0)
 
-    async def wait_for_sleepers(self, count: int = 1, timeout: float = 10.0) -> None:
-        """Wait (in real time, at most ``timeout`` s) until ``count`` tasks sleep on this clock.
+    async def wait_for_sleepers(
+        self, count: int = 1, *, seconds: float | None = None, timeout: float = 10.0
+    ) -> None:
+        """Wait (in real time, at most ``timeout`` s) until ``count`` tasks sleep on this clock;
+        with ``seconds``, only sleeps (or timed waits) of that length count.
+
+        A test can then advance the clock knowing the code it drives is parked in that wait.
 
         Raises:
-            TimeoutError: fewer sleepers than that within ``timeout``.
+            TimeoutError: fewer such sleepers than that within ``timeout``.
         """
         async with asyncio.timeout(timeout):
-            while self.sleepers < count:
+            while len(self._asleep(seconds)) < count:
                 self._changed.clear()
                 await self._changed.wait()
 
     # -- internals -------------------------------------------------------------------------
 
-    async def _until(self, deadline: float) -> None:
+    async def _until(self, deadline: float, asked: float) -> None:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
-        heapq.heappush(self._timers, (deadline, next(self._order), future))
+        heapq.heappush(self._timers, (deadline, next(self._order), future, asked))
         self._changed.set()
         # The real timer covers time flowing on its own; advance() covers the jumps.
         handles: list[asyncio.TimerHandle] = []
@@ -171,6 +184,6 @@ class TestClock:
     def _fire_due(self) -> None:
         now = self.monotonic()
         while self._timers and self._timers[0][0] <= now:
-            _, _, future = heapq.heappop(self._timers)
+            future = heapq.heappop(self._timers)[2]
             if not future.done():
                 future.set_result(None)
