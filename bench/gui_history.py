@@ -25,7 +25,10 @@
 The bot is paused by default (``--bot paused``), as in bench/webhook_ingest.py: the figures are
 the window's cost on top of the ingest path (the paused bot still records each turn). With
 ``--bot active`` it answers every message through FakeOllama and FakeGraph, 50 turns a second
-from an LLM that answers instantly, which measures the bot pipeline more than the window.
+from an LLM that answers instantly, which measures the bot pipeline more than the window. The
+window's reads and the bot's history reads go to reader threads of their own (core/store/db.py,
+``Database.read``/``bot_read``), so they never queue behind the webhook writer; what is left
+competing with the acks is the event loop itself (the bot's Graph and Ollama requests, the GUI).
 
 Like run_gui, the app process calls ``gc.collect(); gc.freeze()`` once the window is shown;
 ``--no-gc-freeze`` leaves that out, to show how much of ``max_stall_ms`` the collector's full

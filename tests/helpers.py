@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
+from wabot_desktop.core.clock import REAL_CLOCK, Clock
 from wabot_desktop.core.paths import AppPaths
 from wabot_desktop.core.runtime import Core, CoreConfig
 from wabot_desktop.core.secrets import MemorySecretStore, SecretKey
@@ -171,9 +172,11 @@ async def running_core(
     graph_url: str,
     ollama_url: str,
     simulator: bool = False,
+    clock: Clock = REAL_CLOCK,
     **settings: object,
 ) -> AsyncIterator[Core]:
-    """A started Core on 127.0.0.1:<free port> with test credentials and fast settings."""
+    """A started Core on 127.0.0.1:<free port> with test credentials and fast settings
+    (``clock``: a core.clock.TestClock to advance instead of sleeping)."""
     overrides = dict(FAST_SETTINGS)
     overrides.update(settings)
     core = Core(
@@ -187,6 +190,7 @@ async def running_core(
             simulator=simulator,
             secrets=test_secrets(),
             settings_overrides=overrides,
+            clock=clock,
         )
     )
     await core.start()

@@ -36,6 +36,7 @@ from tests.helpers import (
 )
 from wabot_desktop.core.bot.engine import canned_text
 from wabot_desktop.core.bot.rules import Canned
+from wabot_desktop.core.clock import TestClock
 from wabot_desktop.core.dto import Author, ConversationFilter, ConversationMode
 from wabot_desktop.core.events import (
     BotPauseChanged,
@@ -462,7 +463,8 @@ async def test_hand_back_of_a_bot_chat_keeps_its_pending_messages(
 async def test_human_quiet_period_expiry_returns_to_bot(
     tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
 ) -> None:
-    async with core_for(tmp_path, graph, ollama, human_quiet_minutes=0.004) as core:  # 0.24 s
+    clock = TestClock()
+    async with core_for(tmp_path, graph, ollama, clock=clock, human_quiet_minutes=30) as core:
         events = subscribe(core)
         await say(client, core, "Hola")
         await graph.wait_for_sends(1)
@@ -470,9 +472,10 @@ async def test_human_quiet_period_expiry_returns_to_bot(
         conv = await conversation_id(core)
         await core.service.take_over(conv, "Ana")
         assert core.engine is not None
+        await clock.advance(29 * 60)
         await core.engine.sweep_modes()
         assert await mode_of(core) is ConversationMode.HUMAN  # not yet
-        await asyncio.sleep(0.3)
+        await clock.advance(60)
         await core.engine.sweep_modes()
         assert await mode_of(core) is ConversationMode.BOT
         assert [(e.mode, e.conversation_id) for e in of_type(events, ModeChanged)] == [
@@ -486,12 +489,13 @@ async def test_human_quiet_period_expiry_returns_to_bot(
 async def test_expired_human_mode_is_also_noticed_by_the_next_message(
     tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
 ) -> None:
-    async with core_for(tmp_path, graph, ollama, human_quiet_minutes=0.004) as core:
+    clock = TestClock()
+    async with core_for(tmp_path, graph, ollama, clock=clock, human_quiet_minutes=30) as core:
         events = subscribe(core)
         await say(client, core, "Hola")
         await graph.wait_for_sends(1)
         await core.service.take_over(await conversation_id(core), "Ana")
-        await asyncio.sleep(0.3)
+        await clock.advance(30 * 60)
         await say(client, core, "¿hola?")  # no sweep ran: the worker notices the expiry
         await graph.wait_for_sends(2)
         assert of_type(events, ModeChanged)[-1].mode == "bot"
@@ -526,13 +530,19 @@ async def test_handoff_keyword_gives_exactly_one_handoff_message_and_event(
 async def test_needs_human_times_out_back_to_bot(
     tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
 ) -> None:
-    async with core_for(tmp_path, graph, ollama, needs_human_timeout_minutes=0.004) as core:
+    clock = TestClock()
+    async with core_for(
+        tmp_path, graph, ollama, clock=clock, needs_human_timeout_minutes=240
+    ) as core:
         await say(client, core, "asesor")
         await graph.wait_for_sends(1)
         await idle(core)
         assert await mode_of(core) is ConversationMode.NEEDS_HUMAN
-        await asyncio.sleep(0.3)
         assert core.engine is not None
+        await clock.advance(239 * 60)
+        await core.engine.sweep_modes()
+        assert await mode_of(core) is ConversationMode.NEEDS_HUMAN  # not yet
+        await clock.advance(60)
         await core.engine.sweep_modes()
         assert await mode_of(core) is ConversationMode.BOT
         await say(client, core, "¿tienen pan dulce?")
@@ -687,14 +697,15 @@ async def test_long_answer_is_split_and_paced(
     tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
 ) -> None:
     ollama.reply = ("Tenemos muchas variedades de pan. " * 200).strip()  # ~6,800 characters
-    async with core_for(tmp_path, graph, ollama, send_gap_s=0.3) as core:
+    clock = TestClock()
+    async with core_for(tmp_path, graph, ollama, clock=clock, send_gap_s=7.5) as core:
         await say(client, core, "¿qué panes tienen?")
+        await graph.wait_for_sends(1)
+        await clock.wait_for_sleepers(1, seconds=7.5)  # the lane waits out the gap...
+        assert len(graph.sent_messages) == 1  # ...with the second part still queued
+        await clock.advance(7.5)
         sends = await graph.wait_for_sends(2)
         assert all(len(s["text"]["body"]) <= 4096 for s in sends)
-        times = [
-            r.time for r in graph.requests_to("messages", "POST") if r.json.get("type") == "text"
-        ]
-        assert times[1] - times[0] >= 0.25
 
 
 # -- opt-out, pause, business hours, greeting --------------------------------------------------------------------

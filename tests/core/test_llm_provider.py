@@ -14,6 +14,7 @@ import pytest_asyncio
 
 from tests.fakes.ollama import FailMode, FakeOllama, free_port
 from tests.helpers import wait_for
+from wabot_desktop.core.clock import TestClock
 from wabot_desktop.core.errors import UserFacingError
 from wabot_desktop.core.events import Event, EventHub, LlmStateChanged
 from wabot_desktop.core.llm.base import (
@@ -337,7 +338,8 @@ async def test_breaker_opens_after_threshold_and_recovers_after_cooldown(
 ) -> None:
     hub = EventHub()
     events = state_events(hub)
-    provider = make_provider(breaker_threshold=2, breaker_cooldown=0.3, hub=hub)
+    clock = TestClock()
+    provider = make_provider(breaker_threshold=2, breaker_cooldown=30.0, hub=hub, clock=clock)
     fake.fail = FailMode.HTTP_500
 
     for _ in range(2):
@@ -352,7 +354,10 @@ async def test_breaker_opens_after_threshold_and_recovers_after_cooldown(
     assert len(fake.chat_requests) == 2  # failed fast: nothing reached the server
 
     fake.fail = FailMode.NONE
-    await asyncio.sleep(0.35)
+    await clock.advance(29.0)
+    with pytest.raises(LlmCircuitOpenError):
+        await provider.chat(user("hola"))  # the cool-down is not over yet
+    await clock.advance(1.0)
     assert await provider.chat(user("hola")) == fake.reply  # the half-open trial
     assert provider.state is LlmState.UP
     assert provider.consecutive_failures == 0
@@ -364,12 +369,13 @@ async def test_breaker_opens_after_threshold_and_recovers_after_cooldown(
 async def test_failed_trial_reopens_the_circuit(
     fake: FakeOllama, make_provider: ProviderFactory
 ) -> None:
-    provider = make_provider(breaker_threshold=2, breaker_cooldown=0.2)
+    clock = TestClock()
+    provider = make_provider(breaker_threshold=2, breaker_cooldown=30.0, clock=clock)
     fake.fail = FailMode.HTTP_500
     for _ in range(2):
         with pytest.raises(LlmResponseError):
             await provider.chat(user("hola"))
-    await asyncio.sleep(0.25)
+    await clock.advance(30.0)
 
     with pytest.raises(LlmResponseError):
         await provider.chat(user("hola"))  # the trial fails...

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import wait_for
+from wabot_desktop.core.clock import TestClock
 from wabot_desktop.core.events import Event, EventHub, TunnelStateChanged
 from wabot_desktop.core.tunnel import (
     TunnelManager,
@@ -370,16 +371,21 @@ def test_normalize_domain() -> None:
 
 @pytest.mark.asyncio
 async def test_watchdog_reconnects_after_agent_killed(rig: Rig) -> None:
-    manager = rig.manager()
+    clock = TestClock()
+    manager = rig.manager(watchdog_interval=30.0, clock=clock)
     first_url = await manager.start()
     [first_pid] = rig.agent_pids()
     watchdog = asyncio.create_task(manager.run_watchdog())
     try:
-        await asyncio.sleep(0.5)  # a few healthy checks
+        for _ in range(3):  # a few healthy checks
+            await clock.wait_for_sleepers(1, seconds=30.0)
+            await clock.advance(30.0)
+        await clock.wait_for_sleepers(1, seconds=30.0)  # the last check is done
         assert manager.state is TunnelState.UP
         assert len(rig.agent_pids()) == 1
 
         os.kill(first_pid, signal.SIGKILL)
+        await clock.advance(30.0)
         await wait_for(lambda: len(rig.agent_pids()) == 2 and manager.state is TunnelState.UP)
     finally:
         watchdog.cancel()
@@ -464,10 +470,14 @@ async def test_watchdog_leaves_permanent_failures_alone(
     rig: Rig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FAKE_NGROK_FAIL", "1")
-    manager = rig.manager()
+    clock = TestClock()
+    manager = rig.manager(watchdog_interval=30.0, clock=clock)
     await manager.start()
     watchdog = asyncio.create_task(manager.run_watchdog())
-    await asyncio.sleep(0.7)
+    for _ in range(3):  # three checks, each one back asleep before the next
+        await clock.wait_for_sleepers(1, seconds=30.0)
+        await clock.advance(30.0)
+    await clock.wait_for_sleepers(1, seconds=30.0)
     watchdog.cancel()
     with pytest.raises(asyncio.CancelledError):
         await watchdog

@@ -24,6 +24,7 @@ from wabot_desktop.core import dto, events
 from wabot_desktop.core.bot.engine import BotEngine
 from wabot_desktop.core.bot.pipeline import CommitPipeline, publish_status_changes
 from wabot_desktop.core.bot.rules import decide, is_mode_expired
+from wabot_desktop.core.clock import RealClock
 from wabot_desktop.core.dto import (
     Author,
     ConversationMode,
@@ -368,6 +369,16 @@ def _turn_state(mode: ConversationMode, now: float) -> TurnState:
     )
 
 
+class _FixedWallClock(RealClock):
+    """The real clock, except that the wall time is whatever the test sets."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+
 @pytest.mark.parametrize(
     ("mode", "limit_s"),
     [(ConversationMode.HUMAN, QUIET_MIN * 60), (ConversationMode.NEEDS_HUMAN, TIMEOUT_MIN * 60)],
@@ -377,6 +388,16 @@ def test_the_turn_uses_the_rule_at_the_boundary(mode: ConversationMode, limit_s:
     settings = SETTINGS.replace(stale_backlog_hours=1_000_000.0)
     assert not decide(_turn_state(mode, before), settings, before, paused=False).mode_expired
     assert decide(_turn_state(mode, at), settings, at, paused=False).mode_expired
+
+
+class _FixedWallClock(RealClock):
+    """The real clock, except that the wall time is whatever the test sets."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
 
 
 @pytest.mark.parametrize(
@@ -393,7 +414,7 @@ async def test_the_sweeper_uses_the_rule_at_the_boundary(
     hub = EventHub()
     seen: list[Event] = []
     hub.subscribe(seen.append)
-    clock = [T0 + limit_s - 1]
+    clock = _FixedWallClock(T0 + limit_s - 1)
     engine = BotEngine(
         db=db,
         hub=hub,
@@ -401,7 +422,7 @@ async def test_the_sweeper_uses_the_rule_at_the_boundary(
         graph=None,  # type: ignore[arg-type]
         llm=None,
         settings=lambda: SETTINGS,
-        clock=lambda: clock[0],
+        clock=clock,
     )
 
     def stored_mode() -> str:
@@ -409,7 +430,7 @@ async def test_the_sweeper_uses_the_rule_at_the_boundary(
 
     await engine.sweep_modes()
     assert stored_mode() == mode.value and seen == []
-    clock[0] = T0 + limit_s
+    clock.now = T0 + limit_s
     await engine.sweep_modes()
     assert stored_mode() == "bot"
     assert seen == [ModeChanged(conversation_id=conversation_id, mode=ConversationMode.BOT)]

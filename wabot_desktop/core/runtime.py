@@ -11,7 +11,6 @@ a demo business and FAQ so the fallback responder can answer without Ollama.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import shutil
@@ -23,10 +22,11 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wabot_desktop.core.aio import run_blocking
+from wabot_desktop.core.aio import BlockingPool
 from wabot_desktop.core.bot.engine import BotEngine
 from wabot_desktop.core.bot.outbox import OutboxSender
 from wabot_desktop.core.bot.pipeline import CommitPipeline
+from wabot_desktop.core.clock import REAL_CLOCK, Clock
 from wabot_desktop.core.dto import GraphState, LlmState
 from wabot_desktop.core.errors import KeyringUnavailableError, MissingCredentialsError
 from wabot_desktop.core.events import EventHub
@@ -214,6 +214,9 @@ class CoreConfig:
     settings_overrides: dict[str, object] = field(default_factory=dict)
     # Simulator only: when the sandbox's sent/delivered/read webhooks go out (None: realistic).
     sandbox_delays: StatusDelays | None = None
+    # What the engine, the outbox, the LLM breaker and the tunnel watchdog measure time with
+    # (tests pass a core.clock.TestClock and advance it).
+    clock: Clock = REAL_CLOCK
 
 
 def default_secret_store(paths: AppPaths, data_dir_overridden: bool) -> SecretStore:
@@ -242,6 +245,10 @@ class Core:
     def __init__(self, config: CoreConfig) -> None:
         self.config = config
         self.live_paths = config.paths
+        self.clock = config.clock
+        # The core's one pool for blocking calls (keyring, files, tunnel agent); shut down by
+        # stop(). Database work has its own threads (store.db.Database).
+        self.blocking = BlockingPool("wabot-io", max_workers=4)
         self.hub = EventHub()
         self.metrics = Metrics()
         self.sandbox: Sandbox | None = None
@@ -310,7 +317,7 @@ class Core:
         def read() -> dict[SecretKey, str | None]:
             return {key: store.get(key) for key in _CORE_SECRETS}
 
-        self._credentials = await run_blocking(read)
+        self._credentials = await self.blocking.run(read)
 
     async def reload_credentials(self) -> None:
         """The secrets changed (SIGHUP, the setup assistant): re-read them and apply at once.
@@ -392,6 +399,7 @@ class Core:
             "context_size": settings.llm_context_size,
             "confirmed_hosts": settings.llm_confirmed_hosts,
             "hub": self.hub,
+            "clock": self.clock,
         }
         if settings.llm_provider == "openai":
             return OpenAIProvider(
@@ -471,7 +479,7 @@ class Core:
             waba_id=self.credential(SecretKey.WABA_ID),
         )
         self.outbox = OutboxSender(
-            self.db, self.graph, self.hub, self.metrics, lambda: self.settings
+            self.db, self.graph, self.hub, self.metrics, lambda: self.settings, clock=self.clock
         )
         # Voice notes: Whisper models are shared by the live and the simulator profile; the
         # simulator never goes online for one (it uses a model already there, else falls back).
@@ -482,6 +490,7 @@ class Core:
             settings=lambda: self.settings,
             models_dir=self.live_paths.data_dir / "models" / "whisper",
             auto_download=self.sandbox is None,
+            blocking=self.blocking,
         )
         self.llm = self._build_llm()
         self.engine = BotEngine(
@@ -493,6 +502,7 @@ class Core:
             settings=lambda: self.settings,
             voice=self.voice,
             knowledge=self.knowledge,
+            clock=self.clock,
         )
         self.writer = IngestWriter(self.db)
         self.writer.add_committed_callback(
@@ -510,6 +520,8 @@ class Core:
             tunnel=self.tunnel,
             simulator=self.config.simulator,
             knowledge=self.knowledge,
+            clock=self.clock.time,
+            blocking=self.blocking,
         )
         self.server = WebhookServer(
             writer=self.writer,
@@ -521,6 +533,7 @@ class Core:
             health=self._service.health,
             metrics=self.metrics,
             limits=ServerLimits.from_settings(self.settings),
+            blocking=self.blocking,
         )
         # /health and /metrics: direct loopback requests only while a tunnel relays to us.
         self.server.behind_tunnel = lambda: self.tunnel is not None
@@ -558,6 +571,8 @@ class Core:
                 authtoken=self.credential(SecretKey.NGROK_AUTHTOKEN),
                 domain=self.settings.ngrok_domain or None,
                 own_url=self.settings.own_public_url or None,
+                clock=self.clock,
+                blocking=self.blocking,
             )
             self._service.tunnel = self.tunnel
             self._start_callback_keeper(graph_url)
@@ -661,7 +676,7 @@ class Core:
                 # Never longer than the token re-check period: a block that starts meanwhile
                 # is re-checked on time.
                 interval = min(every if ok else min(60.0, every), self.settings.token_recheck_s)
-            await asyncio.sleep(max(0.05, interval))
+            await self.clock.sleep(max(0.05, interval))
 
     async def _run_tunnel(self) -> None:
         assert self.tunnel is not None
@@ -708,4 +723,5 @@ class Core:
         if self.db is not None:
             self.db.close()
             self.db = None
+        self.blocking.shutdown()
         logger.info("core stopped")

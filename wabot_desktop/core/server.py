@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from wabot_desktop.core.aio import SHARED_POOL, BlockingPool
 from wabot_desktop.core.dto import DatabaseState, HealthSnapshot
 from wabot_desktop.core.errors import MissingCredentialsError, PortInUseError, StorageError
 from wabot_desktop.core.metrics import Metrics
@@ -165,8 +166,10 @@ class WebhookServer:
         health: HealthProvider,
         metrics: Metrics,
         limits: ServerLimits | None = None,
+        blocking: BlockingPool | None = None,
     ) -> None:
         self._writer = writer
+        self._blocking = blocking or SHARED_POOL  # large bodies are parsed off the loop
         self.limits = limits or ServerLimits()
         self._bodies = asyncio.Semaphore(self.limits.max_buffered_bodies)
         self._listener: asyncio.Server | None = None
@@ -300,9 +303,7 @@ class WebhookServer:
         pnid = self.credentials.phone_number_id
         try:
             if len(body) > _OFFLOAD_BYTES:
-                parsed = await asyncio.get_running_loop().run_in_executor(
-                    None, _decode_and_parse, body, pnid
-                )
+                parsed = await self._blocking.run(_decode_and_parse, body, pnid)
             else:
                 parsed = _decode_and_parse(body, pnid)
         except WebhookBodyError as exc:

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wabot_desktop.core.aio import run_blocking
+from wabot_desktop.core.aio import SHARED_POOL, BlockingPool
 from wabot_desktop.core.dto import (
     WINDOW_SECONDS,
     Author,
@@ -114,9 +114,11 @@ class BotService:
         simulator: bool = False,
         clock: Callable[[], float] = time.time,
         knowledge: ActiveKnowledge | None = None,
+        blocking: BlockingPool | None = None,
     ) -> None:
         """Wire the facade to one running core (built by the runtime, never by the GUI)."""
         self.knowledge = knowledge or ActiveKnowledge()
+        self._blocking = blocking or SHARED_POOL  # file writes (export, media)
         self.hub = hub
         self._db = db
         self._graph = graph
@@ -150,7 +152,7 @@ class BotService:
         limit: int = 50,
     ) -> list[ConversationSummary]:
         """One page of the chat list, newest activity first, filtered and searched."""
-        return await self._db.session_run(
+        return await self._db.read(
             queries.list_conversations, filter, search, label_id, offset, limit
         )
 
@@ -162,15 +164,15 @@ class BotService:
         label_id: int | None = None,
     ) -> int:
         """How many chats match the chat list's filter, search and label."""
-        return await self._db.session_run(queries.count_conversations, filter, search, label_id)
+        return await self._db.read(queries.count_conversations, filter, search, label_id)
 
     async def get_conversation(self, conversation_id: int) -> ConversationSummary:
         """One chat-list row (raises ConversationNotFoundError if it is gone)."""
-        return await self._db.session_run(queries.get_conversation, conversation_id)
+        return await self._db.read(queries.get_conversation, conversation_id)
 
     async def get_conversations(self, conversation_ids: Sequence[int]) -> list[ConversationSummary]:
         """Several chat-list rows in one read; ids that no longer exist are left out."""
-        return await self._db.session_run(queries.get_conversations, list(conversation_ids))
+        return await self._db.read(queries.get_conversations, list(conversation_ids))
 
     async def get_messages(
         self,
@@ -182,13 +184,13 @@ class BotService:
     ) -> list[MessageView]:
         """Oldest first: the newest ``limit`` before ``before_id`` (or overall), or with
         ``after_id`` the first ``limit`` after it."""
-        return await self._db.session_run(
+        return await self._db.read(
             queries.get_messages, conversation_id, before_id, limit, after_id
         )
 
     async def get_message(self, message_id: int) -> MessageView:
         """One message of a chat, as the conversation view shows it."""
-        return await self._db.session_run(queries.get_message, message_id)
+        return await self._db.read(queries.get_message, message_id)
 
     async def mark_conversation_read(self, conversation_id: int) -> None:
         """Zero the unread badge and send WhatsApp's read receipt for the newest message."""
@@ -418,7 +420,7 @@ class BotService:
 
     async def get_contact(self, conversation_id: int) -> ContactDetails:
         """The contact panel's details for a chat's customer."""
-        return await self._db.session_run(queries.get_contact, conversation_id)
+        return await self._db.read(queries.get_contact, conversation_id)
 
     async def _update_contact(self, contact_id: int, **values: object) -> None:
         conversation_id = await self._db.session_run(
@@ -441,7 +443,7 @@ class BotService:
 
     async def list_labels(self) -> list[LabelInfo]:
         """Every label the shop defined, for filters and the contact panel."""
-        return await self._db.session_run(queries.list_labels)
+        return await self._db.read(queries.list_labels)
 
     async def create_label(self, name: str, color: str) -> LabelInfo:
         """Add a label with a #RRGGBB colour (ValueError for an empty name or bad colour)."""
@@ -476,7 +478,7 @@ class BotService:
         """Write the whole conversation to ``path`` as CSV or plain text (UTF-8)."""
         if fmt not in ("csv", "txt"):
             raise ValueError(fmt)
-        contact, messages = await self._db.session_run(queries.export_rows, conversation_id)
+        contact, messages = await self._db.read(queries.export_rows, conversation_id)
 
         def write() -> None:
             with path.open("w", encoding="utf-8", newline="") as handle:
@@ -508,7 +510,7 @@ class BotService:
                             f"[{when}] {who}: {m.text if m.text else '[' + m.type + ']'}\n"
                         )
 
-        await run_blocking(write)
+        await self._blocking.run(write)
 
     async def delete_contact_data(self, contact_id: int) -> None:
         """Delete the contact, the conversation, its messages and downloaded media."""
@@ -538,7 +540,7 @@ class BotService:
         folder = self._media_dir / str(conversation_id)
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{message_id}-{name}"
-        await run_blocking(target.write_bytes, data)
+        await self._blocking.run(target.write_bytes, data)
         await self._db.session_run(queries.set_media_path, message_id, str(target))
         return target
 
@@ -558,7 +560,7 @@ class BotService:
 
     async def list_unattributed(self, limit: int = 200) -> list[UnattributedMessageView]:
         """Customer messages whose webhook named no sender: kept for the owner to read."""
-        return await self._db.session_run(queries.list_unattributed, limit)
+        return await self._db.read(queries.list_unattributed, limit)
 
     # -- knowledge (prompt, facts, FAQ, prices, texts, checks): thin calls into core/knowledge --
 
@@ -611,7 +613,7 @@ class BotService:
         Raises:
             UnreadableFileError: not a table this importer knows.
         """
-        return await run_blocking(knowledge_io.read_file, path)
+        return await self._blocking.run(knowledge_io.read_file, path)
 
     @staticmethod
     def apply_knowledge_import(draft: Knowledge, result: ImportResult) -> Knowledge:
@@ -620,7 +622,7 @@ class BotService:
 
     async def export_knowledge(self, draft: Knowledge, folder: Path) -> list[Path]:
         """Write the draft's FAQ and price list as tables into ``folder``; returns the files."""
-        return await run_blocking(knowledge_io.export_all, draft, folder)
+        return await self._blocking.run(knowledge_io.export_all, draft, folder)
 
     def llm_help_text(self, language: str) -> str:
         """How to enable the local model, in the draft's language ("es" or "en")."""
@@ -632,9 +634,9 @@ class BotService:
         llm = self.llm
         if llm is None:
             return False
-        if llm.state != "up":
+        if llm.state != LlmState.UP:
             await llm.check()
-        return llm.state == "up"
+        return llm.state == LlmState.UP
 
     async def try_knowledge(
         self, draft: Knowledge, text: str, *, on_token: Callable[[str], None] | None = None
@@ -661,11 +663,11 @@ class BotService:
 
     async def knowledge_versions(self) -> list[knowledge_store.VersionInfo]:
         """Every saved version of the bot's knowledge, newest (the active one) first."""
-        return await self._db.session_run(knowledge_store.list_versions)
+        return await self._db.read(knowledge_store.list_versions)
 
     async def knowledge_version(self, version_id: int) -> Knowledge:
         """The knowledge as saved in one version (for the diff and rollback)."""
-        return await self._db.session_run(knowledge_store.get_version, version_id)
+        return await self._db.read(knowledge_store.get_version, version_id)
 
     async def rollback_knowledge(self, version_id: int) -> knowledge_store.VersionInfo:
         """Make an old version live again (saved as a new version); returns it."""
@@ -678,17 +680,17 @@ class BotService:
     async def health(self) -> HealthSnapshot:
         """A snapshot of every part's state for the status bar (database, WhatsApp, model...)."""
         try:
-            ok = await self._db.session_run(queries.db_ok)
+            ok = await self._db.read(queries.db_ok)
             database = DatabaseState.OK if ok else DatabaseState.ERROR
-            queued, failed = await self._db.session_run(outbox_counts)
-            unattributed = await self._db.session_run(queries.unattributed_count)
+            queued, failed = await self._db.read(outbox_counts)
+            unattributed = await self._db.read(queries.unattributed_count)
         except Exception:
             logger.exception("database health check failed")
             database, queued, failed, unattributed = DatabaseState.ERROR, 0, 0, 0
         meter: dict[str, object] | None = None
         if not self.simulator:
             try:
-                reading = await self._db.session_run(service_meter, self._clock())
+                reading = await self._db.read(service_meter, self._clock())
                 meter = {**dataclasses.asdict(reading), "explanation": reading.explanation()}
             except Exception:
                 logger.exception("service-message meter failed")

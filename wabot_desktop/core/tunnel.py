@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
+from wabot_desktop.core.aio import SHARED_POOL, BlockingPool
+from wabot_desktop.core.clock import REAL_CLOCK, Clock
 from wabot_desktop.core.dto import TunnelState as TunnelState  # defined with the shared vocabulary
 from wabot_desktop.core.events import EventHub, TunnelStateChanged
 
@@ -188,6 +190,8 @@ class TunnelManager:
         own_url: str | None = None,
         connect_timeout: float = 20.0,
         watchdog_interval: float = 30.0,
+        clock: Clock = REAL_CLOCK,
+        blocking: BlockingPool | None = None,
     ) -> None:
         if connect_timeout <= 0 or watchdog_interval <= 0:
             raise ValueError("connect_timeout and watchdog_interval must be positive")
@@ -200,6 +204,8 @@ class TunnelManager:
         self._own_url = own_url or None
         self._connect_timeout = connect_timeout
         self._watchdog_interval = watchdog_interval
+        self._clock = clock  # the watchdog's checks and back-off
+        self._blocking = blocking or SHARED_POOL  # pyngrok's blocking calls
 
         self._state = TunnelState.DISABLED
         self._public_url: str | None = None
@@ -268,9 +274,8 @@ class TunnelManager:
             config, agent, raw_url = self._config, self._agent, self._raw_public_url
             self._forget_agent()
             if config is not None:
-                loop = asyncio.get_running_loop()
-                await loop.run_in_executor(
-                    None, functools.partial(self._shutdown_blocking, config, agent, raw_url)
+                await self._blocking.start(
+                    functools.partial(self._shutdown_blocking, config, agent, raw_url)
                 )
             self._set_state(TunnelState.DISABLED, None, DETAIL_STOPPED)
 
@@ -283,7 +288,7 @@ class TunnelManager:
         """
         failures = 0
         while True:
-            await asyncio.sleep(
+            await self._clock.sleep(
                 self._retry_delay(failures) if failures else self._watchdog_interval
             )
             try:
@@ -311,7 +316,6 @@ class TunnelManager:
         """One check; ``False`` when a reconnect was attempted and failed (back off)."""
         if not self._wanted or self._own_url is not None:
             return True
-        loop = asyncio.get_running_loop()
         async with self._lock:
             if not self._is_wanted():  # stop() may have run while we waited for the lock
                 return True
@@ -319,17 +323,15 @@ class TunnelManager:
                 config, agent, raw_url = self._config, self._agent, self._raw_public_url
                 if config is None or raw_url is None:
                     return True
-                problem = await loop.run_in_executor(
-                    None, functools.partial(self._probe_blocking, config, agent, raw_url)
+                problem = await self._blocking.start(
+                    functools.partial(self._probe_blocking, config, agent, raw_url)
                 )
                 if problem is None:
                     return True
                 logger.warning("tunnel: lost (%s), reconnecting", problem)
                 self._forget_agent()
                 self._set_state(TunnelState.DOWN, None, problem)
-                await loop.run_in_executor(
-                    None, functools.partial(self._kill_blocking, config, agent)
-                )
+                await self._blocking.start(functools.partial(self._kill_blocking, config, agent))
             if (
                 self._state not in _RETRYABLE
                 or self._detail == DETAIL_INVALID_DOMAIN  # a settings problem: the owner must act
@@ -406,9 +408,8 @@ class TunnelManager:
         self._set_state(TunnelState.STARTING, None, DETAIL_RECONNECTING if reconnect else None)
         attempt = _Attempt(str(path))
         config = self._make_config(path, attempt)
-        loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(
-            None, functools.partial(self._connect_blocking, config, attempt, domain)
+        future = self._blocking.start(
+            functools.partial(self._connect_blocking, config, attempt, domain)
         )
         self._inflight = attempt
         try:
@@ -422,8 +423,8 @@ class TunnelManager:
             self._abort_on_cancel(future, attempt)
             raise
         except (PyngrokError, OSError) as exc:
-            await loop.run_in_executor(
-                None, functools.partial(self._kill_blocking, config, attempt.agent)
+            await self._blocking.start(
+                functools.partial(self._kill_blocking, config, attempt.agent)
             )
             if isinstance(exc, PermissionError):
                 self._fail(generation, TunnelState.AGENT_MISSING, DETAIL_NOT_EXECUTABLE)
@@ -434,8 +435,8 @@ class TunnelManager:
             return None
         except Exception:  # a bad config file (yaml), pyngrok internals...
             logger.exception("tunnel: unexpected error while starting ngrok")
-            await loop.run_in_executor(
-                None, functools.partial(self._kill_blocking, config, attempt.agent)
+            await self._blocking.start(
+                functools.partial(self._kill_blocking, config, attempt.agent)
             )
             self._fail(generation, TunnelState.ERROR, DETAIL_START_FAILED)
             return None
@@ -444,8 +445,8 @@ class TunnelManager:
 
         if generation != self._generation or not self._wanted:
             # stop() ran while we were connecting: throw the fresh tunnel away.
-            await loop.run_in_executor(
-                None, functools.partial(self._shutdown_blocking, config, attempt.agent, raw_url)
+            await self._blocking.start(
+                functools.partial(self._shutdown_blocking, config, attempt.agent, raw_url)
             )
             return None
         self._config = config
@@ -491,8 +492,7 @@ class TunnelManager:
         else:
             logger.error("tunnel: pyngrok did not return after the agent was killed")
             return
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, functools.partial(self._kill_blocking, config, agent))
+        await self._blocking.start(functools.partial(self._kill_blocking, config, agent))
 
     @staticmethod
     def _abort_on_cancel(future: asyncio.Future[str], attempt: _Attempt) -> None:

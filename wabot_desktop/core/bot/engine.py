@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -19,7 +18,6 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from wabot_desktop.core.aio import wait_event
 from wabot_desktop.core.bot.outbox import OutboxSender
 from wabot_desktop.core.bot.rules import (
     Action,
@@ -30,6 +28,7 @@ from wabot_desktop.core.bot.rules import (
     is_mode_expired,
     small_talk,
 )
+from wabot_desktop.core.clock import REAL_CLOCK, Clock
 from wabot_desktop.core.dto import Author, ConversationMode
 from wabot_desktop.core.events import (
     EventHub,
@@ -274,16 +273,17 @@ def _voice_fallback(decision: Decision, state: TurnState, settings: Settings) ->
 
 
 class _Worker:
-    def __init__(self, conversation_id: int) -> None:
+    def __init__(self, conversation_id: int, clock: Clock) -> None:
         self.conversation_id = conversation_id
+        self.clock = clock
         self.arrived = asyncio.Event()
-        self.first_at = time.monotonic()
+        self.first_at = clock.monotonic()
         self.last_at = self.first_at
         self.restarts = 0
         self.task: asyncio.Task[None] | None = None
 
     def poke(self) -> None:
-        self.last_at = time.monotonic()
+        self.last_at = self.clock.monotonic()
         self.arrived.set()
 
 
@@ -299,7 +299,7 @@ class BotEngine:
         graph: GraphClient,
         llm: LlmProvider | None,
         settings: Callable[[], Settings],
-        clock: Callable[[], float] = time.time,
+        clock: Clock = REAL_CLOCK,
         voice: VoiceNotes | None = None,
         knowledge: ActiveKnowledge | None = None,
     ) -> None:
@@ -328,7 +328,7 @@ class BotEngine:
             return
         worker = self._workers.get(conversation_id)
         if worker is None:
-            worker = _Worker(conversation_id)
+            worker = _Worker(conversation_id, self._clock)
             self._workers[conversation_id] = worker
             worker.task = asyncio.create_task(self._run(worker), name=f"bot-{conversation_id}")
         worker.poke()
@@ -345,7 +345,7 @@ class BotEngine:
     async def sweep_modes(self) -> None:
         """Return chats to the bot when the staff quiet period or the handoff timeout ran out."""
         settings = self._settings()
-        now = self._clock()
+        now = self._clock.time()
         held = await self._db.session_run(held_modes)
         ids = [
             h.conversation_id
@@ -366,7 +366,7 @@ class BotEngine:
 
     async def run_sweeper(self, interval: float = 30.0) -> None:
         while True:
-            await asyncio.sleep(interval)
+            await self._clock.sleep(interval)
             try:
                 await self.sweep_modes()
             except Exception:
@@ -406,7 +406,7 @@ class BotEngine:
                 if not worker.arrived.is_set():
                     return
                 # More arrived while we were deciding: a fresh debounce window.
-                worker.first_at = time.monotonic()
+                worker.first_at = self._clock.monotonic()
                 worker.restarts = 0
         except asyncio.CancelledError:
             raise
@@ -436,7 +436,9 @@ class BotEngine:
             text = _LAST_RESORT_HANDOFF
         self._hub.publish(TaskFailed(task="bot_turn", error=type(exc).__name__))
         try:
-            committed = await self._db.session_run(_fail_turn, conversation_id, text, self._clock())
+            committed = await self._db.session_run(
+                _fail_turn, conversation_id, text, self._clock.time()
+            )
         except Exception:
             # The database itself failed: the messages stay pending and start-up recovery (or
             # the next message) decides on them again.
@@ -447,7 +449,7 @@ class BotEngine:
     async def _debounce(self, worker: _Worker) -> None:
         settings = self._settings()
         while True:
-            now = time.monotonic()
+            now = self._clock.monotonic()
             remaining = min(
                 settings.debounce_quiet_s - (now - worker.last_at),
                 settings.debounce_max_s - (now - worker.first_at),
@@ -455,13 +457,14 @@ class BotEngine:
             if remaining <= 0:
                 return
             worker.arrived.clear()
-            if not await wait_event(worker.arrived, remaining):
+            if not await self._clock.wait(worker.arrived, remaining):
                 return
 
     async def _turn(self, worker: _Worker) -> _Step:
         settings = self._settings()
-        now = self._clock()
-        state = await self._db.session_run(load_turn_state, worker.conversation_id, now)
+        now = self._clock.time()
+        # The history is read on the reader thread: a turn never queues behind webhook commits.
+        state = await self._db.bot_read(load_turn_state, worker.conversation_id, now)
         if state is None or not state.pending:
             return _Step.DONE
         decision = decide(state, settings, now, paused=settings.bot_paused)
@@ -473,7 +476,7 @@ class BotEngine:
                 ModeChanged(conversation_id=state.conversation_id, mode=ConversationMode.BOT)
             )
         if decision.action is Action.WAIT:
-            await wait_event(worker.arrived, decision.wait_s)
+            await self._clock.wait(worker.arrived, decision.wait_s)
             return _Step.AGAIN
         if decision.action is Action.SILENT:
             await self._db.session_run(mark_handled, list(decision.handled_ids))
@@ -494,7 +497,7 @@ class BotEngine:
     def _canned(self, key: Canned, settings: Settings) -> str:
         if self.knowledge is None or not self.knowledge.ready:
             return canned_text(key, settings)
-        return self.knowledge.canned(str(key), self._clock()) or canned_text(key, settings)
+        return self.knowledge.canned(str(key), self._clock.time()) or canned_text(key, settings)
 
     async def _commit(
         self,
@@ -505,7 +508,7 @@ class BotEngine:
         reason: HandoffReason | None,
     ) -> None:
         committed = await self._db.session_run(
-            _commit_turn, state, decision, texts, new_mode, self._clock()
+            _commit_turn, state, decision, texts, new_mode, self._clock.time()
         )
         self._publish_committed(state.conversation_id, committed, reason)
 
@@ -546,7 +549,7 @@ class BotEngine:
             request.add_done_callback(self._receipts.discard)
             if not await asyncio.shield(request):
                 return
-            await asyncio.sleep(max(1.0, every))
+            await self._clock.sleep(max(1.0, every))
 
     async def _send_typing(self, wamid: str) -> bool:
         try:
@@ -582,7 +585,7 @@ class BotEngine:
                     history,
                     pending_texts,
                     max_history_chars=settings.history_budget_chars,
-                    now=self._clock(),
+                    now=self._clock.time(),
                 )
             else:
                 messages = compose_messages(

@@ -30,7 +30,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -45,8 +44,8 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from wabot_desktop.core.aio import wait_event
 from wabot_desktop.core.bot.pipeline import publish_status_changes
+from wabot_desktop.core.clock import REAL_CLOCK, Clock
 from wabot_desktop.core.dto import MessageStatus
 from wabot_desktop.core.events import (
     EventHub,
@@ -97,8 +96,10 @@ class OutboxSender:
         hub: EventHub,
         metrics: Metrics,
         settings: Callable[[], Settings],
+        clock: Clock = REAL_CLOCK,
     ) -> None:
         self._db = db
+        self._clock = clock  # send gaps, back-off waits, due times
         self.graph = graph
         self._hub = hub
         self._metrics = metrics
@@ -192,16 +193,16 @@ class OutboxSender:
             wait_s,
         )
         pending: dict[int, InDoubtItem] = {i.outbox_id: i for i in items}
-        deadline = time.monotonic() + wait_s
+        deadline = self._clock.monotonic() + wait_s
         while pending:
             found = await self._db.session_run(confirmed_wamids, list(pending))
             for outbox_id, wamid in found.items():
                 item = pending.pop(outbox_id)
                 await self._db.session_run(
-                    record_in_doubt_decision, outbox_id, DECIDED_CONFIRMED, time.time()
+                    record_in_doubt_decision, outbox_id, DECIDED_CONFIRMED, self._clock.time()
                 )
                 sent = await self._db.session_run(
-                    mark_sent, outbox_id, item.message_id, wamid, time.time()
+                    mark_sent, outbox_id, item.message_id, wamid, self._clock.time()
                 )
                 logger.info(
                     "reply %d in doubt: Meta had it (status webhook); not resent", outbox_id
@@ -209,12 +210,12 @@ class OutboxSender:
                 self._publish_sent(
                     item.conversation_id, item.message_id, wamid, sent.status_changes
                 )
-            if not pending or time.monotonic() >= deadline:
+            if not pending or self._clock.monotonic() >= deadline:
                 break
-            await asyncio.sleep(min(_IN_DOUBT_POLL_S, max(0.0, deadline - time.monotonic())))
+            await self._clock.sleep(min(_IN_DOUBT_POLL_S, deadline - self._clock.monotonic()))
         for outbox_id in pending:
             await self._db.session_run(
-                record_in_doubt_decision, outbox_id, DECIDED_RESENT, time.time()
+                record_in_doubt_decision, outbox_id, DECIDED_RESENT, self._clock.time()
             )
             logger.warning(
                 "reply %d in doubt: no status within %g s; sending it again", outbox_id, wait_s
@@ -223,21 +224,21 @@ class OutboxSender:
     async def run(self) -> None:
         """Dispatcher loop; runs until cancelled (cancels its lanes too)."""
         await self._resolve_in_doubt()
-        recovered = await self._db.session_run(reset_backoff, time.time())
+        recovered = await self._db.session_run(reset_backoff, self._clock.time())
         if recovered:
             logger.info("retrying %d queued messages left from before the restart", recovered)
         self._running = True
         try:
             while True:
                 self._wake.clear()
-                now = time.time()
+                now = self._clock.time()
                 if self.blocked_reason is None and not self._stopping:
                     for conversation_id in await self._db.session_run(due_conversations, now):
                         if conversation_id not in self._lanes:
                             self._start_lane(conversation_id)
                 nxt = await self._db.session_run(next_due_at)
                 timeout = _IDLE_POLL_S if nxt is None else min(_IDLE_POLL_S, max(0.05, nxt - now))
-                await wait_event(self._wake, timeout)
+                await self._clock.wait(self._wake, timeout)
         finally:
             self._running = False
             for task in list(self._lanes.values()):
@@ -248,7 +249,7 @@ class OutboxSender:
     async def _lane(self, conversation_id: int) -> None:
         try:
             while not self.is_blocked():
-                items = await self._db.session_run(due_items, time.time(), conversation_id)
+                items = await self._db.session_run(due_items, self._clock.time(), conversation_id)
                 if not items:
                     return
                 for item in items:
@@ -256,7 +257,7 @@ class OutboxSender:
                         return
                     if not await self._send_one(item):
                         return  # rescheduled: later rows wait behind it to keep order
-                    await asyncio.sleep(self._settings().send_gap_s)
+                    await self._clock.sleep(self._settings().send_gap_s)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -285,6 +286,7 @@ class OutboxSender:
             # drain(): no further attempt once stopping (the row is rescheduled instead).
             stop=stop_after_attempt(max(1, settings.retry_attempts_in_process))
             | stop_when_event_set(self._stop_event),
+            sleep=self._clock.sleep,  # back-off waits on the core's clock
             reraise=False,
         )
 
@@ -296,7 +298,7 @@ class OutboxSender:
             **item.payload,
             "biz_opaque_callback_data": callback_data_for(item.outbox_id),
         }
-        await self._db.session_run(mark_send_started, item.outbox_id, time.time())
+        await self._db.session_run(mark_send_started, item.outbox_id, self._clock.time())
         try:
             async for attempt in self._retrying():
                 with attempt:
@@ -310,7 +312,7 @@ class OutboxSender:
         except GraphApiError as exc:
             return await self._permanent_failure(item, exc, attempts)
         sent = await self._db.session_run(
-            mark_sent, item.outbox_id, item.message_id, result.wamid, time.time()
+            mark_sent, item.outbox_id, item.message_id, result.wamid, self._clock.time()
         )
         self._publish_sent(item.conversation_id, item.message_id, result.wamid, sent.status_changes)
         return True
@@ -331,7 +333,7 @@ class OutboxSender:
 
     async def _reschedule(self, item: DueItem, exc: GraphApiError, attempts: int) -> None:
         settings = self._settings()
-        now = time.time()
+        now = self._clock.time()
         self._metrics.send_failures.labels(code=str(exc.code or exc.http_status or "network")).inc()
         if now - item.created_at > settings.give_up_after_hours * 3600:
             change = await self._db.session_run(
@@ -371,7 +373,7 @@ class OutboxSender:
             exc.code,
             exc.details or exc.message or exc.title,
             attempts,
-            time.time(),
+            self._clock.time(),
         )
         publish_status_changes(self._hub, [change])
         return True

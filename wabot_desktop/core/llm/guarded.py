@@ -15,12 +15,12 @@ import collections
 import contextlib
 import ipaddress
 import logging
-import time
 import urllib.parse
 from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from wabot_desktop.core.clock import REAL_CLOCK, Clock
 from wabot_desktop.core.events import EventHub, LlmStateChanged
 from wabot_desktop.core.llm.base import (
     ChatMessage,
@@ -189,6 +189,7 @@ class GuardedProvider:
         context_size: int = 0,
         confirmed_hosts: Sequence[str] = (),
         hub: EventHub | None = None,
+        clock: Clock = REAL_CLOCK,
     ) -> None:
         if breaker_threshold < 1:
             raise ValueError("breaker_threshold must be at least 1")
@@ -204,6 +205,7 @@ class GuardedProvider:
         self.context_size = context_size
         self.confirmed_hosts = tuple(confirmed_hosts)
         self._hub = hub
+        self.clock = clock  # the breaker's cool-down is measured on it
         self._gate = FifoGate(max_concurrent)
         self._state = LlmState.UNKNOWN
         self._detail: str | None = None
@@ -339,7 +341,7 @@ class GuardedProvider:
         trial = False
         try:
             trial = self._enter_breaker()
-            started = time.monotonic()
+            started = self.clock.monotonic()
             logger.debug(
                 "%s chat start: %d messages, %d chars",
                 self.label,
@@ -363,7 +365,7 @@ class GuardedProvider:
         finally:
             self._gate.release()
         self._record_success()
-        logger.debug("chat done: %d chars in %.2f s", len(text), time.monotonic() - started)
+        logger.debug("chat done: %d chars in %.2f s", len(text), self.clock.monotonic() - started)
         return text
 
     async def _generate(
@@ -418,7 +420,7 @@ class GuardedProvider:
     def _cooldown_over(self) -> bool:
         return (
             self._opened_at is not None
-            and time.monotonic() - self._opened_at >= self.breaker_cooldown
+            and self.clock.monotonic() - self._opened_at >= self.breaker_cooldown
         )
 
     def _fail_fast_if_open(self) -> None:
@@ -451,7 +453,7 @@ class GuardedProvider:
                 logger.warning(
                     "%s circuit opened after %d failures (%s)", self.label, self._failures, exc.code
                 )
-            self._opened_at = time.monotonic()
+            self._opened_at = self.clock.monotonic()
             self._set_state(LlmState.CIRCUIT_OPEN, exc.code)
 
     # -- state -------------------------------------------------------------------------------

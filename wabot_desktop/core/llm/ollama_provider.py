@@ -18,6 +18,7 @@ import httpx
 import ollama
 import pydantic
 
+from wabot_desktop.core.clock import REAL_CLOCK, Clock
 from wabot_desktop.core.events import EventHub
 from wabot_desktop.core.llm.base import (
     DEFAULT_HOST,
@@ -79,6 +80,7 @@ class OllamaProvider(GuardedProvider):
         breaker_threshold: int = 3,
         breaker_cooldown: float = 30.0,
         hub: EventHub | None = None,
+        clock: Clock = REAL_CLOCK,
         options: dict[str, Any] | None = None,
         context_size: int = 0,
         confirmed_hosts: tuple[str, ...] = (),
@@ -96,6 +98,7 @@ class OllamaProvider(GuardedProvider):
             context_size=context_size,
             confirmed_hosts=confirmed_hosts,
             hub=hub,
+            clock=clock,
         )
         self.keep_alive = keep_alive
         self.options: dict[str, Any] = dict(options or {})

@@ -20,6 +20,7 @@ import httpx
 import openai
 from openai.types.chat import ChatCompletionMessageParam
 
+from wabot_desktop.core.clock import REAL_CLOCK, Clock
 from wabot_desktop.core.events import EventHub
 from wabot_desktop.core.llm.base import (
     LlmIncompleteError,
@@ -99,6 +100,7 @@ class OpenAIProvider(GuardedProvider):
         context_size: int = 0,
         confirmed_hosts: tuple[str, ...] = (),
         hub: EventHub | None = None,
+        clock: Clock = REAL_CLOCK,
     ) -> None:
         super().__init__(
             model=model,
@@ -112,6 +114,7 @@ class OpenAIProvider(GuardedProvider):
             context_size=context_size,
             confirmed_hosts=confirmed_hosts,
             hub=hub,
+            clock=clock,
         )
         self.has_key = bool(api_key)
         # The whole call is bounded by asyncio.timeout; the SDK's timeout is only a backstop.

@@ -1,7 +1,10 @@
-"""Engine set-up (WAL, foreign keys, synchronous=FULL), migrations, and the DB executor.
+"""Engine set-up (WAL, foreign keys, synchronous=FULL), migrations, and the DB executors.
 
-All database work runs on one single-worker executor, so writes never interleave and the event
-loop never blocks on SQLite.
+Every write runs on one single-worker executor, so writes never interleave and the event loop
+never blocks on SQLite. Reads that need no write (the monitor's lists and pages, the bot's
+history) run on a reader thread of their own with a read-only connection (:meth:`Database.read`):
+SQLite's WAL lets them read a consistent snapshot while the writer commits, so a window paging
+through a long chat never makes a webhook wait for its commit.
 """
 
 from __future__ import annotations
@@ -82,6 +85,37 @@ def make_engine(db_path: Path) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def make_read_engine(db_path: Path, pool_size: int = 2) -> Engine:
+    """A second engine for ``db_path`` whose connections can only read (``query_only``).
+
+    Kept apart from :func:`make_engine` on purpose: the writer's pool stays as it is, and a read
+    by mistake turned into a write fails loudly instead of competing with the writer. WAL mode is
+    a property of the file (set by the writer's connections), so readers never block the writer
+    nor it them.
+    """
+    engine = create_engine(
+        f"sqlite:///{db_path}",
+        poolclass=QueuePool,
+        pool_size=pool_size,
+        max_overflow=0,
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA query_only=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")  # one snapshot for everything the read function does
 
     return engine
 
@@ -217,13 +251,25 @@ def migrate_with_backup(
 
 
 class Database:
-    """The engine, a session factory, and the single worker thread all DB work runs on."""
+    """The engine, a session factory, and the single worker thread all DB writes run on; plus
+    a read-only engine with two reader threads: one for the monitor (:meth:`read`), one for
+    the bot's turns (:meth:`bot_read`).
+
+    Each reader is a single thread, so its reads finish in the order they were asked (the bot's
+    turns reach the model in arrival order), and neither waits for the other nor for the writer.
+    """
 
     def __init__(self, db_path: Path) -> None:
         self.path = db_path
         self.engine = make_engine(db_path)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wabot-db")
+        self.read_engine = make_read_engine(db_path, pool_size=2)
+        self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
+        self._readers = {
+            lane: ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"wabot-db-read-{lane}")
+            for lane in ("gui", "bot")
+        }
 
     @property
     def backups_dir(self) -> Path:
@@ -255,12 +301,35 @@ class Database:
 
         return await self.run(work)
 
+    async def read(self, fn: Callable[..., T], /, *args: Any) -> T:
+        """Run ``fn(session, *args)`` on the monitor's reader thread, in a read-only snapshot.
+
+        For functions that only read: a write raises (the connection is ``query_only``). It sees
+        every commit that finished before the call; it never waits for the writer's queue.
+        """
+        return await self._read_on("gui", fn, *args)
+
+    async def bot_read(self, fn: Callable[..., T], /, *args: Any) -> T:
+        """:meth:`read` on the bot's reader thread (a turn's state and history)."""
+        return await self._read_on("bot", fn, *args)
+
+    async def _read_on(self, lane: str, fn: Callable[..., T], /, *args: Any) -> T:
+        def work() -> T:
+            with self.read_sessions.begin() as session:
+                return fn(session, *args)
+
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers[lane], work)
+
     def session_run_sync(self, fn: Callable[..., T], /, *args: Any) -> T:
         """Synchronous variant for start-up code and tests (never call from the event loop)."""
         with self.sessions.begin() as session:
             return fn(session, *args)
 
     def close(self) -> None:
+        for reader in self._readers.values():
+            reader.shutdown(wait=True)
+        self.read_engine.dispose()
         self._executor.shutdown(wait=True)
         self.engine.dispose()
 

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from wabot_desktop.core.aio import SHARED_POOL, BlockingPool
 from wabot_desktop.core.events import EventHub, MessageUpdated
 from wabot_desktop.core.llm.prompt import normalize_language
 from wabot_desktop.core.settings import Settings
@@ -65,8 +66,10 @@ class VoiceNotes:
         models_dir: Path,
         transcriber: Transcriber | None = None,
         auto_download: bool = True,
+        blocking: BlockingPool | None = None,
     ) -> None:
         self._db = db
+        self._blocking = blocking or SHARED_POOL  # model downloads
         self._graph = graph
         self._hub = hub
         self._settings = settings
@@ -102,8 +105,7 @@ class VoiceNotes:
             ModelUnavailableError: no network, unknown name, incomplete files.
         """
         models_dir = self.transcriber.models_dir
-        return await asyncio.get_running_loop().run_in_executor(
-            None,
+        return await self._blocking.run(
             functools.partial(download_model, name, models_dir, progress=progress, cancel=cancel),
         )
 
