@@ -248,7 +248,7 @@ def core_is_idle(core: Core) -> bool:
     answered this holds only once the bot decided and whatever it decided has left.
     """
     assert core.engine is not None and core.db is not None
-    if core.engine.busy:
+    if core.engine.busy or (core.outbox is not None and core.outbox.busy):
         return False
 
     def undecided_and_queued(session: Any) -> tuple[int, int]:

@@ -120,6 +120,11 @@ class OutboxSender:
         """Start-up is done (in-doubt rows settled, backoffs reset) and the dispatcher runs."""
         return self._running
 
+    @property
+    def busy(self) -> bool:
+        """A lane is sending (its row may be marked sent before the events are published)."""
+        return any(not task.done() for task in self._lanes.values())
+
     def wake(self, conversation_id: int | None = None) -> None:
         """Something was queued (or unblocked): look again now.
 
