@@ -34,9 +34,7 @@ NOW = 1_800_000_000.0
 
 
 def test_a_transcribed_voice_note_asking_for_a_person_is_handed_off() -> None:
-    spoken = msg(
-        "Quiero hablar con una persona, por favor", type="audio", transcript_status="done"
-    )
+    spoken = msg("Quiero hablar con una persona, por favor", type="audio", transcript_status="done")
     decision = decide(state(spoken), Settings(), spoken.created_at + 1, paused=False)
     assert decision.action is Action.CANNED and decision.canned is Canned.HANDOFF
     assert decision.handoff_reason is HandoffReason.CUSTOMER_REQUEST
@@ -90,9 +88,10 @@ async def test_the_settings_switch_the_server_and_list_models_on_both_kinds(
         assert await service.list_llm_models("ollama", ollama.host) == ["qwen2.5:3b"]
         with pytest.raises(LlmResponseError):  # 401 without the key
             await service.list_llm_models("openai", fake.base_url)
-        assert await service.list_llm_models(
-            "openai", fake.base_url, api_key="sk-list-0001"
-        ) == ["m-uno", "m-dos"]
+        assert await service.list_llm_models("openai", fake.base_url, api_key="sk-list-0001") == [
+            "m-uno",
+            "m-dos",
+        ]
         with pytest.raises(LlmUnavailableError):
             await service.list_llm_models("openai", "http://127.0.0.1:9/v1")
         with pytest.raises(ValueError):

@@ -69,6 +69,7 @@ class LlmPage(QWidget):
         self._refresh_task: asyncio.Task[None] | None = None
 
         form = QFormLayout(self)
+        self._form = form
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         intro = QLabel(
             self.tr(
@@ -105,8 +106,8 @@ class LlmPage(QWidget):
             self,
         )
         self.confirm_lan_check.setObjectName("llmConfirmLan")
-        self.confirm_lan_check.hide()
         form.addRow("", self.confirm_lan_check)
+        form.setRowVisible(self.confirm_lan_check, False)
 
         self.privacy_label = QLabel(self)
         self.privacy_label.setObjectName("llmPrivacyWarning")
@@ -114,8 +115,8 @@ class LlmPage(QWidget):
         self.privacy_label.setWordWrap(True)
         self.privacy_label.setProperty("level", "warning")
         self.privacy_label.setStyleSheet("QLabel { color: #b35c00; font-weight: bold; }")
-        self.privacy_label.hide()
         form.addRow("", self.privacy_label)
+        form.setRowVisible(self.privacy_label, False)
 
         model_row = QHBoxLayout()
         self.model_combo = QComboBox(self)
@@ -251,15 +252,8 @@ class LlmPage(QWidget):
     def _show_provider(self, provider: str) -> None:
         self._provider = provider
         openai = provider == OPENAI
-        for widget in (
-            self.preset_label,
-            self.preset_combo,
-            self.key_label,
-            self.key_status,
-            self.key_row_widget,
-            self.key_help,
-        ):
-            widget.setVisible(openai)
+        for widget in (self.preset_combo, self.key_status, self.key_row_widget, self.key_help):
+            self._form.setRowVisible(widget, openai)
         self.url_edit.blockSignals(True)
         self.url_edit.setText(self._urls[provider])
         self.url_edit.blockSignals(False)
@@ -303,7 +297,7 @@ class LlmPage(QWidget):
         url = self.url_edit.text().strip()
         host = url_host(url) if url else ""
         private = _is_lan(host)
-        self.confirm_lan_check.setVisible(private)
+        self._form.setRowVisible(self.confirm_lan_check, private)
         self.confirm_lan_check.blockSignals(True)
         self.confirm_lan_check.setChecked(private and host in self._confirmed)
         self.confirm_lan_check.blockSignals(False)
@@ -315,7 +309,7 @@ class LlmPage(QWidget):
                     "to that server."
                 ).format(host=remote)
             )
-        self.privacy_label.setVisible(bool(remote))
+        self._form.setRowVisible(self.privacy_label, bool(remote))
 
     def _on_confirm_lan_toggled(self, checked: bool) -> None:
         host = url_host(self.url_edit.text().strip())

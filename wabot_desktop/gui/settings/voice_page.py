@@ -78,7 +78,10 @@ class VoicePage(QWidget):
         self.fallback_group.addButton(self.handoff_radio)
         fallback_layout.addWidget(self.reply_radio)
         fallback_layout.addWidget(self.handoff_radio)
-        form.addRow(self.tr("When a voice note cannot be understood:"), fallback)
+        fallback_label = QLabel(self.tr("When a voice note cannot be understood:"), self)
+        fallback_label.setWordWrap(True)
+        form.addRow(fallback_label)
+        form.addRow("", fallback)
 
     async def load(self) -> None:
         names = ("voice_model", "voice_cpu_threads", "voice_max_seconds", "voice_fallback")

@@ -67,6 +67,8 @@ class VoiceModelPicker(QWidget):
         self._cancel: threading.Event | None = None
         self._download: asyncio.Task[None] | None = None
         self._started_at = 0.0
+        self._busy = False
+        self._expected_bytes = 0
         self.last_error = ""
 
         layout = QVBoxLayout(self)
@@ -183,7 +185,7 @@ class VoiceModelPicker(QWidget):
 
     @property
     def downloading(self) -> bool:
-        return self._download is not None and not self._download.done()
+        return self._busy
 
     @property
     def download_task(self) -> asyncio.Task[None] | None:
@@ -192,6 +194,9 @@ class VoiceModelPicker(QWidget):
     # -- state ---------------------------------------------------------------------------------
 
     def _on_combo_changed(self, _index: int) -> None:
+        if not self._busy:
+            self.progress_label.clear()  # the last download's outcome was about another model
+            self.progress_label.hide()
         self._update()
         self.changed.emit()
 
@@ -255,6 +260,8 @@ class VoiceModelPicker(QWidget):
         if name not in self._infos or self.downloading:
             return
         self._cancel = threading.Event()
+        self._busy = True
+        self._expected_bytes = self._infos[name].download_bytes
         self._started_at = time.monotonic()
         self.last_error = ""
         self.progress.setValue(0)
@@ -288,6 +295,7 @@ class VoiceModelPicker(QWidget):
                 self.tr("The download failed. Check the internet connection and try again.")
             )
         finally:
+            self._busy = False
             self.cancel_button.setEnabled(True)
             self.progress.setVisible(False)
             self.cancel_button.setVisible(False)
@@ -307,6 +315,9 @@ class VoiceModelPicker(QWidget):
         done_mb = locale.toString(done / 1024**2, "f", 1)
         speed_mb = locale.toString(speed / 1024**2, "f", 1)
         if isinstance(total, int) and total > 0:
+            # huggingface_hub learns the files' sizes one by one (the small ones first): the
+            # model's known size keeps the bar from jumping to the end and back.
+            total = max(total, self._expected_bytes)
             self.progress.setRange(0, 1000)
             self.progress.setValue(min(1000, done * 1000 // total))
             self.progress_label.setText(
