@@ -88,6 +88,6 @@ async def test_without_playback_the_card_only_offers_open(
     monkeypatch.setattr(audio_player, "available", lambda: False)  # a platform without it
     async with open_window(qtbot, tmp_path / "data") as harness:
         await a_voice_note_chat(harness, tmp_path)
-        assert harness.conversation.player is None
+        assert harness.conversation.player is None  # checked when the card was laid out
         _, layout = audio_card(harness)
         assert (layout.action_kind, layout.action_text) == ("open", "Abrir")

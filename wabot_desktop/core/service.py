@@ -41,10 +41,9 @@ from wabot_desktop.core.events import (
 from wabot_desktop.core.knowledge import store as knowledge_store
 from wabot_desktop.core.knowledge.active import ActiveKnowledge
 from wabot_desktop.core.knowledge.model import Knowledge
-from wabot_desktop.core.llm.ollama_provider import OllamaProvider, normalize_host
-from wabot_desktop.core.llm.openai_provider import (
+from wabot_desktop.core.llm.presets import (
     PRESETS,
-    OpenAIProvider,
+    LlmServerSettings,
     ServerPreset,
     normalize_base_url,
 )
@@ -94,18 +93,6 @@ class LlmControl(Protocol):
     async def store_llm_api_key(self, key: str | None) -> None: ...
 
     def effective_ollama_host(self) -> str: ...
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class LlmServerSettings:
-    """The model server as the settings page shows and saves it."""
-
-    provider: str  # "ollama" | "openai"
-    ollama_host: str
-    ollama_model: str
-    openai_base_url: str
-    openai_model: str
-    context_size: int  # tokens; 0 = the server's own
 
 
 _SAFE_NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -618,6 +605,8 @@ class BotService:
             raise ValueError(f"unknown provider {server.provider!r}")
         if server.context_size < 0:
             raise ValueError("context size must be 0 or more")
+        from wabot_desktop.core.llm.ollama_provider import normalize_host
+
         await self.update_settings(
             llm_provider=server.provider,
             ollama_host=normalize_host(server.ollama_host),
@@ -637,6 +626,10 @@ class BotService:
         Raises:
             LlmUnavailableError: not reachable, or it refused (LlmResponseError, e.g. a bad key).
         """
+        # The clients are imported here: the GUI imports this module before the core starts.
+        from wabot_desktop.core.llm.ollama_provider import OllamaProvider
+        from wabot_desktop.core.llm.openai_provider import OpenAIProvider
+
         if provider == "openai":
             if not api_key and self._llm_control is not None:
                 api_key = await self._llm_control.read_llm_api_key()

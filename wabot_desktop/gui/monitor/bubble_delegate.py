@@ -16,6 +16,7 @@ import itertools
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,8 +133,9 @@ class BubbleDelegate(QStyledItemDelegate):
         self._cache: OrderedDict[tuple[object, ...], tuple[MessageView, BubbleLayout]] = (
             OrderedDict()
         )
-        # Voice notes play inside the monitor where the platform can (else "Open" only).
-        self.can_play = False
+        # Voice notes play inside the monitor where the platform can (else "Open" only); asked
+        # when the first audio card is laid out, so start-up never loads the multimedia backend.
+        self.can_play: Callable[[], bool] = lambda: False
         self.playing_id = -1
         # message id -> (message, previous row's time, width, font key, height)
         self._sizes: dict[int, tuple[MessageView, float | None, int, str, int]] = {}
@@ -471,7 +473,7 @@ class BubbleDelegate(QStyledItemDelegate):
         if message.type == "location" and message.latitude is not None:
             return "map", self.tr("View on map")
         if message.type in DOWNLOADABLE and (message.media_id or message.media_path):
-            if message.type == "audio" and self.can_play:
+            if message.type == "audio" and self.can_play():
                 if message.id == self.playing_id:
                     return "stop", self.tr("Stop")
                 return "play", self.tr("Play")

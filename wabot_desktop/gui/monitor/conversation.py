@@ -87,10 +87,8 @@ class Conversation(QWidget):
         self.view.message_list.setModel(self.model)
         self.view.message_list.setItemDelegate(self.delegate)
         self.player: audio_player.AudioPlayer | None = None
-        if audio_player.available():
-            self.player = audio_player.AudioPlayer(self)
-            self.delegate.can_play = True
-            self.player.playing_changed.connect(self._on_player_playing_changed)
+        self._playback_checked = False
+        self.delegate.can_play = self._can_play
         self.composer = self.view.composer
         self.summary: ConversationSummary | None = None
         self.me = ""  # this staff member's name, set by the monitor
@@ -551,6 +549,15 @@ class Conversation(QWidget):
         else:
             self.open_file(Path(path))
         self.model.on_message_changed(message.conversation_id, message_id)
+
+    def _can_play(self) -> bool:
+        """Whether voice notes play here; checked once, when the first audio card shows."""
+        if not self._playback_checked:
+            self._playback_checked = True
+            if audio_player.available():
+                self.player = audio_player.AudioPlayer(self)
+                self.player.playing_changed.connect(self._on_player_playing_changed)
+        return self.player is not None
 
     def _on_player_playing_changed(self, message_id: int) -> None:
         self.delegate.playing_id = message_id  # the card's action reads "Stop" while it plays

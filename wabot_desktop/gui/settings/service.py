@@ -5,13 +5,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from wabot_desktop.core.llm.openai_provider import ServerPreset
-from wabot_desktop.core.service import LlmServerSettings
-from wabot_desktop.core.settings import Settings
+from wabot_desktop.core.llm.presets import LlmServerSettings, ServerPreset
 from wabot_desktop.core.voice.models import VoiceModelInfo
 from wabot_desktop.gui.service_api import MonitorService
+
+if TYPE_CHECKING:
+    from wabot_desktop.core.settings import Settings
 
 
 class SettingsService(MonitorService, Protocol):
