@@ -145,6 +145,14 @@
         <source>Download the file and open it</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Stop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>CrashReporter</name>
@@ -1453,7 +1461,11 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Conversations leave this PC for {host}.</source>
+        <source>AI model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Voice notes</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1885,6 +1897,298 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
             <numerusform>%n waiting for a person</numerusform>
             <numerusform>%n waiting for a person</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>LlmPage</name>
+    <message>
+        <source>The program that runs the AI model that answers your customers. Changes are used from the next message on, without restarting.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ollama</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OpenAI-compatible server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model server:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Another server (type its address)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Program:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Address:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This address is a computer of my own network (it does not go to the internet)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>API key:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paste a new key to store or replace it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Store key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Optional for servers on this PC. The key is kept in the system&apos;s keyring, never in WaBot&apos;s files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What the server uses</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Context size:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How much of the conversation the model reads. Bigger remembers more but needs more memory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Conversations leave this PC for {host}: your customers&apos; messages are sent to that server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type the server&apos;s address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asking the server for its models…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server answered with an error (is the key right?). Type the model name yourself.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server does not answer at this address. Is it running?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This server does not list its models: type the model&apos;s name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server has no models yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n model(s) on the server.</source>
+        <translation>
+            <numerusform>%n model on the server.</numerusform>
+            <numerusform>%n models on the server.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>A key is stored in the system&apos;s keyring.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No key stored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replace key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} needs a key (a token of your account). It is kept in the system&apos;s keyring, never in WaBot&apos;s files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This PC has no usable keyring, so the key cannot be stored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>VoiceModelPicker</name>
+    <message>
+        <source>Folder with model.bin and config.json</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel download</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Off: answer that the bot cannot listen to audio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>base: light, for a modest PC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>small: good Spanish on a normal PC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>large-v3-turbo: the best, for a strong PC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{model} (uses about {ram} GB of memory)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>recommended for this PC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A model in a folder of this PC (offline install)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Folder of the voice model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Voice notes cannot be transcribed on this PC (faster-whisper is missing).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Voice notes get the &quot;can&apos;t listen&quot; reply or go to a person, as chosen below.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the folder where the model is.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The folder holds a voice model: ready.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This folder does not hold a voice model (model.bin and config.json).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Downloaded: ready on this PC.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not on this PC yet ({size} MB). Download it now, or it downloads by itself when the first voice note arrives.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Downloading {model}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The download failed. Check the internet connection and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download complete.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{done} MB of {total} MB · {speed} MB/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{done} MB · {speed} MB/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>VoicePage</name>
+    <message>
+        <source>Customers&apos; voice notes are turned into text on this PC (nothing is sent anywhere), and the bot answers what they said.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Voice model:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Half of the PC&apos;s cores</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Processor cores:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fewer cores leave the PC freer for other work; the text takes longer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> seconds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Longest voice note:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A longer voice note goes to a person instead of keeping the PC busy.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reply that the bot cannot listen to audio and ask for text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pass the chat to a person</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>When a voice note cannot be understood:</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 </TS>

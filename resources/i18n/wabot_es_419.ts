@@ -145,6 +145,14 @@
         <source>Download the file and open it</source>
         <translation>Descargar el archivo y abrirlo</translation>
     </message>
+    <message>
+        <source>Stop</source>
+        <translation>Detener</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>Reproducir</translation>
+    </message>
 </context>
 <context>
     <name>CrashReporter</name>
@@ -1459,8 +1467,12 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
         <translation>Conservar</translation>
     </message>
     <message>
-        <source>Conversations leave this PC for {host}.</source>
-        <translation>Las conversaciones salen de esta PC hacia {host}.</translation>
+        <source>AI model</source>
+        <translation>Modelo de IA</translation>
+    </message>
+    <message>
+        <source>Voice notes</source>
+        <translation>Notas de voz</translation>
     </message>
 </context>
 <context>
@@ -1891,6 +1903,298 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
             <numerusform>%n espera a una persona</numerusform>
             <numerusform>%n esperan a una persona</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>LlmPage</name>
+    <message>
+        <source>The program that runs the AI model that answers your customers. Changes are used from the next message on, without restarting.</source>
+        <translation>El programa que ejecuta el modelo de IA que responde a tus clientes. Los cambios se usan desde el próximo mensaje, sin reiniciar.</translation>
+    </message>
+    <message>
+        <source>Ollama</source>
+        <translation>Ollama</translation>
+    </message>
+    <message>
+        <source>OpenAI-compatible server</source>
+        <translation>Servidor compatible con OpenAI</translation>
+    </message>
+    <message>
+        <source>Model server:</source>
+        <translation>Servidor del modelo:</translation>
+    </message>
+    <message>
+        <source>Another server (type its address)</source>
+        <translation>Otro servidor (escribe su dirección)</translation>
+    </message>
+    <message>
+        <source>Program:</source>
+        <translation>Programa:</translation>
+    </message>
+    <message>
+        <source>Address:</source>
+        <translation>Dirección:</translation>
+    </message>
+    <message>
+        <source>This address is a computer of my own network (it does not go to the internet)</source>
+        <translation>Esta dirección es una computadora de mi propia red (no sale a internet)</translation>
+    </message>
+    <message>
+        <source>Refresh list</source>
+        <translation>Actualizar lista</translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation>Modelo:</translation>
+    </message>
+    <message>
+        <source>API key:</source>
+        <translation>Clave de API:</translation>
+    </message>
+    <message>
+        <source>Paste a new key to store or replace it</source>
+        <translation>Pega una clave nueva para guardarla o reemplazarla</translation>
+    </message>
+    <message>
+        <source>Store key</source>
+        <translation>Guardar la clave</translation>
+    </message>
+    <message>
+        <source>Delete key</source>
+        <translation>Borrar la clave</translation>
+    </message>
+    <message>
+        <source>Optional for servers on this PC. The key is kept in the system&apos;s keyring, never in WaBot&apos;s files.</source>
+        <translation>Opcional para servidores en esta PC. La clave se guarda en el llavero del sistema, nunca en los archivos de WaBot.</translation>
+    </message>
+    <message>
+        <source> tokens</source>
+        <translation> tokens</translation>
+    </message>
+    <message>
+        <source>What the server uses</source>
+        <translation>Lo que use el servidor</translation>
+    </message>
+    <message>
+        <source>Context size:</source>
+        <translation>Tamaño del contexto:</translation>
+    </message>
+    <message>
+        <source>How much of the conversation the model reads. Bigger remembers more but needs more memory.</source>
+        <translation>Cuánto de la conversación lee el modelo. Más grande recuerda más, pero necesita más memoria.</translation>
+    </message>
+    <message>
+        <source>Conversations leave this PC for {host}: your customers&apos; messages are sent to that server.</source>
+        <translation>Las conversaciones salen de esta PC hacia {host}: los mensajes de tus clientes se envían a ese servidor.</translation>
+    </message>
+    <message>
+        <source>Type the server&apos;s address.</source>
+        <translation>Escribe la dirección del servidor.</translation>
+    </message>
+    <message>
+        <source>Asking the server for its models…</source>
+        <translation>Preguntando al servidor por sus modelos…</translation>
+    </message>
+    <message>
+        <source>The server answered with an error (is the key right?). Type the model name yourself.</source>
+        <translation>El servidor respondió con un error (¿la clave es correcta?). Escribe tú el nombre del modelo.</translation>
+    </message>
+    <message>
+        <source>The server does not answer at this address. Is it running?</source>
+        <translation>El servidor no responde en esta dirección. ¿Está en marcha?</translation>
+    </message>
+    <message>
+        <source>This server does not list its models: type the model&apos;s name.</source>
+        <translation>Este servidor no muestra sus modelos: escribe el nombre del modelo.</translation>
+    </message>
+    <message>
+        <source>The server has no models yet.</source>
+        <translation>El servidor todavía no tiene modelos.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n model(s) on the server.</source>
+        <translation>
+            <numerusform>%n modelo en el servidor.</numerusform>
+            <numerusform>%n modelos en el servidor.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>A key is stored in the system&apos;s keyring.</source>
+        <translation>Hay una clave guardada en el llavero del sistema.</translation>
+    </message>
+    <message>
+        <source>No key stored.</source>
+        <translation>No hay ninguna clave guardada.</translation>
+    </message>
+    <message>
+        <source>Replace key</source>
+        <translation>Reemplazar la clave</translation>
+    </message>
+    <message>
+        <source>{name} needs a key (a token of your account). It is kept in the system&apos;s keyring, never in WaBot&apos;s files.</source>
+        <translation>{name} necesita una clave (un token de tu cuenta). Se guarda en el llavero del sistema, nunca en los archivos de WaBot.</translation>
+    </message>
+    <message>
+        <source>This PC has no usable keyring, so the key cannot be stored.</source>
+        <translation>Esta PC no tiene un llavero del sistema que funcione, así que la clave no se puede guardar.</translation>
+    </message>
+</context>
+<context>
+    <name>VoiceModelPicker</name>
+    <message>
+        <source>Folder with model.bin and config.json</source>
+        <translation>Carpeta con model.bin y config.json</translation>
+    </message>
+    <message>
+        <source>Choose folder…</source>
+        <translation>Elegir carpeta…</translation>
+    </message>
+    <message>
+        <source>Download now</source>
+        <translation>Descargar ahora</translation>
+    </message>
+    <message>
+        <source>Cancel download</source>
+        <translation>Cancelar la descarga</translation>
+    </message>
+    <message>
+        <source>Off: answer that the bot cannot listen to audio</source>
+        <translation>Apagado: responder que el bot no puede escuchar audios</translation>
+    </message>
+    <message>
+        <source>base: light, for a modest PC</source>
+        <translation>base: liviano, para una PC modesta</translation>
+    </message>
+    <message>
+        <source>small: good Spanish on a normal PC</source>
+        <translation>small: buen español en una PC normal</translation>
+    </message>
+    <message>
+        <source>large-v3-turbo: the best, for a strong PC</source>
+        <translation>large-v3-turbo: el mejor, para una PC potente</translation>
+    </message>
+    <message>
+        <source>{model} (uses about {ram} GB of memory)</source>
+        <translation>{model} (usa unos {ram} GB de memoria)</translation>
+    </message>
+    <message>
+        <source>recommended for this PC</source>
+        <translation>recomendado para esta PC</translation>
+    </message>
+    <message>
+        <source>A model in a folder of this PC (offline install)</source>
+        <translation>Un modelo en una carpeta de esta PC (instalación sin internet)</translation>
+    </message>
+    <message>
+        <source>Folder of the voice model</source>
+        <translation>Carpeta del modelo de voz</translation>
+    </message>
+    <message>
+        <source>Voice notes cannot be transcribed on this PC (faster-whisper is missing).</source>
+        <translation>En esta PC no se pueden transcribir notas de voz (falta faster-whisper).</translation>
+    </message>
+    <message>
+        <source>Voice notes get the &quot;can&apos;t listen&quot; reply or go to a person, as chosen below.</source>
+        <translation>Las notas de voz reciben la respuesta «no puedo escuchar audios» o pasan a una persona, según lo que elijas abajo.</translation>
+    </message>
+    <message>
+        <source>Choose the folder where the model is.</source>
+        <translation>Elige la carpeta donde está el modelo.</translation>
+    </message>
+    <message>
+        <source>The folder holds a voice model: ready.</source>
+        <translation>La carpeta tiene un modelo de voz: listo.</translation>
+    </message>
+    <message>
+        <source>This folder does not hold a voice model (model.bin and config.json).</source>
+        <translation>Esta carpeta no tiene un modelo de voz (model.bin y config.json).</translation>
+    </message>
+    <message>
+        <source>Downloaded: ready on this PC.</source>
+        <translation>Descargado: listo en esta PC.</translation>
+    </message>
+    <message>
+        <source>Not on this PC yet ({size} MB). Download it now, or it downloads by itself when the first voice note arrives.</source>
+        <translation>Todavía no está en esta PC ({size} MB). Descárgalo ahora, o se descarga solo cuando llegue la primera nota de voz.</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Conectando…</translation>
+    </message>
+    <message>
+        <source>Downloading {model}…</source>
+        <translation>Descargando {model}…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Cancelando…</translation>
+    </message>
+    <message>
+        <source>Download cancelled.</source>
+        <translation>Descarga cancelada.</translation>
+    </message>
+    <message>
+        <source>The download failed. Check the internet connection and try again.</source>
+        <translation>La descarga falló. Revisa la conexión a internet y vuelve a intentarlo.</translation>
+    </message>
+    <message>
+        <source>Download complete.</source>
+        <translation>Descarga completa.</translation>
+    </message>
+    <message>
+        <source>{done} MB of {total} MB · {speed} MB/s</source>
+        <translation>{done} MB de {total} MB · {speed} MB/s</translation>
+    </message>
+    <message>
+        <source>{done} MB · {speed} MB/s</source>
+        <translation>{done} MB · {speed} MB/s</translation>
+    </message>
+</context>
+<context>
+    <name>VoicePage</name>
+    <message>
+        <source>Customers&apos; voice notes are turned into text on this PC (nothing is sent anywhere), and the bot answers what they said.</source>
+        <translation>Las notas de voz de los clientes se pasan a texto en esta PC (no se envían a ningún lado) y el bot responde lo que dijeron.</translation>
+    </message>
+    <message>
+        <source>Voice model:</source>
+        <translation>Modelo de voz:</translation>
+    </message>
+    <message>
+        <source>Half of the PC&apos;s cores</source>
+        <translation>La mitad de los núcleos de la PC</translation>
+    </message>
+    <message>
+        <source>Processor cores:</source>
+        <translation>Núcleos del procesador:</translation>
+    </message>
+    <message>
+        <source>Fewer cores leave the PC freer for other work; the text takes longer.</source>
+        <translation>Con menos núcleos la PC queda más libre para otras tareas; el texto tarda más.</translation>
+    </message>
+    <message>
+        <source> seconds</source>
+        <translation> segundos</translation>
+    </message>
+    <message>
+        <source>Longest voice note:</source>
+        <translation>Nota de voz más larga:</translation>
+    </message>
+    <message>
+        <source>A longer voice note goes to a person instead of keeping the PC busy.</source>
+        <translation>Una nota de voz más larga pasa a una persona en lugar de tener ocupada la PC.</translation>
+    </message>
+    <message>
+        <source>Reply that the bot cannot listen to audio and ask for text</source>
+        <translation>Responder que el bot no puede escuchar audios y pedir texto</translation>
+    </message>
+    <message>
+        <source>Pass the chat to a person</source>
+        <translation>Pasar el chat a una persona</translation>
+    </message>
+    <message>
+        <source>When a voice note cannot be understood:</source>
+        <translation>Cuando una nota de voz no se entiende:</translation>
     </message>
 </context>
 </TS>

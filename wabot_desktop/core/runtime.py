@@ -362,6 +362,28 @@ class Core:
             self._llm_key_store.delete(SecretKey.LLM_API_KEY)
         self._swap_llm()
 
+    async def read_llm_api_key(self) -> str | None:
+        """The model server's API key from the keyring, read on a worker thread (None: none)."""
+        return await self.blocking.run(self._llm_api_key)
+
+    async def store_llm_api_key(self, key: str | None) -> None:
+        """:meth:`set_llm_api_key` with the keyring call on a worker thread (for the GUI)."""
+
+        def store() -> None:
+            self._llm_api_key()  # opens the store if needed
+            assert self._llm_key_store is not None
+            if key:
+                self._llm_key_store.set(SecretKey.LLM_API_KEY, key)
+            else:
+                self._llm_key_store.delete(SecretKey.LLM_API_KEY)
+
+        await self.blocking.run(store)
+        self._swap_llm()
+
+    def effective_ollama_host(self) -> str:
+        """The Ollama address in use (``serve --ollama-url`` wins over the setting)."""
+        return self.config.ollama_url or self.settings.ollama_host
+
     def _swap_llm(self) -> None:
         # Takes effect on the next turn; a generation already running ends on the old one.
         if self.llm is not None:
@@ -522,6 +544,8 @@ class Core:
             knowledge=self.knowledge,
             clock=self.clock.time,
             blocking=self.blocking,
+            llm_control=self,
+            voice=self.voice,
         )
         self.server = WebhookServer(
             writer=self.writer,

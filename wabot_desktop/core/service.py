@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from wabot_desktop.core.aio import SHARED_POOL, BlockingPool
 from wabot_desktop.core.dto import (
@@ -63,6 +63,12 @@ from wabot_desktop.core.knowledge.model import (
 from wabot_desktop.core.knowledge.money import parse_number
 from wabot_desktop.core.knowledge.store import VersionInfo
 from wabot_desktop.core.llm.postprocess import clean_reply
+from wabot_desktop.core.llm.presets import (
+    PRESETS,
+    LlmServerSettings,
+    ServerPreset,
+    normalize_base_url,
+)
 from wabot_desktop.core.meter import service_meter
 from wabot_desktop.core.settings import Settings, is_setting, save_settings
 from wabot_desktop.core.store import queries
@@ -70,6 +76,15 @@ from wabot_desktop.core.store.db import Database
 from wabot_desktop.core.store.outbox import OutboundSpec, outbox_counts, queue_replies
 from wabot_desktop.core.store.turns import mark_all_pending_handled, set_mode
 from wabot_desktop.core.textutil import split_message
+from wabot_desktop.core.voice.models import (
+    ModelUnavailableError,
+    VoiceModelInfo,
+    faster_whisper_available,
+    is_model_dir,
+    model_infos,
+    recommend_model,
+    total_ram_bytes,
+)
 from wabot_desktop.core.whatsapp.errors import GraphApiError
 from wabot_desktop.core.whatsapp.graph import GraphClient, extension_for_mime, template_params
 from wabot_desktop.core.whatsapp.payloads import (
@@ -80,11 +95,33 @@ from wabot_desktop.core.whatsapp.payloads import (
 )
 
 if TYPE_CHECKING:
+    import threading
+
     from wabot_desktop.core.bot.outbox import OutboxSender
     from wabot_desktop.core.llm.base import LlmProvider
     from wabot_desktop.core.tunnel import TunnelManager
+    from wabot_desktop.core.voice.notes import VoiceNotes
 
 logger = logging.getLogger(__name__)
+
+LLM_PROVIDERS = ("ollama", "openai")
+
+
+class LlmControl(Protocol):
+    """What the running core offers the facade for the model server (``Core`` implements it)."""
+
+    async def read_llm_api_key(self) -> str | None:
+        """The model server's API key from the keyring (None: none stored)."""
+        ...
+
+    async def store_llm_api_key(self, key: str | None) -> None:
+        """Store (or, with None, delete) the model server's API key in the keyring."""
+        ...
+
+    def effective_ollama_host(self) -> str:
+        """The Ollama address in use."""
+        ...
+
 
 _SAFE_NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -115,10 +152,14 @@ class BotService:
         clock: Callable[[], float] = time.time,
         knowledge: ActiveKnowledge | None = None,
         blocking: BlockingPool | None = None,
+        llm_control: LlmControl | None = None,
+        voice: VoiceNotes | None = None,
     ) -> None:
         """Wire the facade to one running core (built by the runtime, never by the GUI)."""
         self.knowledge = knowledge or ActiveKnowledge()
         self._blocking = blocking or SHARED_POOL  # file writes (export, media)
+        self._llm_control = llm_control
+        self.voice = voice
         self.hub = hub
         self._db = db
         self._graph = graph
@@ -677,6 +718,123 @@ class BotService:
         await self.update_settings(**knowledge_store.settings_changes(old))
         return info
 
+    # -- model server (Ollama or any OpenAI-compatible server) ---------------------------------
+
+    def llm_presets(self) -> list[ServerPreset]:
+        """Known OpenAI-compatible servers with their usual addresses."""
+        return list(PRESETS)
+
+    async def llm_server(self) -> LlmServerSettings:
+        """The model server the bot uses now (as the settings page shows it)."""
+        settings = self._settings()
+        control = self._llm_control
+        return LlmServerSettings(
+            provider=settings.llm_provider,
+            ollama_host=control.effective_ollama_host() if control else settings.ollama_host,
+            ollama_model=settings.llm_model,
+            openai_base_url=settings.openai_base_url,
+            openai_model=settings.openai_model,
+            context_size=settings.llm_context_size,
+        )
+
+    async def set_llm_server(self, server: LlmServerSettings) -> None:
+        """Save the model server; the next customer turn uses it (no restart)."""
+        if server.provider not in LLM_PROVIDERS:
+            raise ValueError(f"unknown provider {server.provider!r}")
+        if server.context_size < 0:
+            raise ValueError("context size must be 0 or more")
+        from wabot_desktop.core.llm.ollama_provider import normalize_host
+
+        await self.update_settings(
+            llm_provider=server.provider,
+            ollama_host=normalize_host(server.ollama_host),
+            llm_model=server.ollama_model.strip() or self._settings().llm_model,
+            openai_base_url=normalize_base_url(server.openai_base_url),
+            openai_model=server.openai_model.strip(),
+            llm_context_size=server.context_size,
+        )
+
+    async def list_llm_models(
+        self, provider: str, url: str, *, api_key: str | None = None
+    ) -> list[str] | None:
+        """Models on a server (OpenAI GET /models, Ollama /api/tags); None: it lists none.
+
+        Without ``api_key`` an OpenAI-compatible server gets the stored key, if any.
+
+        Raises:
+            LlmUnavailableError: not reachable, or it refused (LlmResponseError, e.g. a bad key).
+        """
+        # The clients are imported here: the GUI imports this module before the core starts.
+        from wabot_desktop.core.llm.ollama_provider import OllamaProvider
+        from wabot_desktop.core.llm.openai_provider import OpenAIProvider
+
+        if provider == "openai":
+            if not api_key and self._llm_control is not None:
+                api_key = await self._llm_control.read_llm_api_key()
+            async with OpenAIProvider(url, "", api_key=api_key) as server:
+                return await server.list_models()
+        if provider != "ollama":
+            raise ValueError(f"unknown provider {provider!r}")
+        ollama = OllamaProvider(host=url)
+        try:
+            return await ollama.list_models()
+        finally:
+            await ollama.aclose()
+
+    async def llm_api_key_stored(self) -> bool:
+        """Whether a model-server API key is in the keyring (the key itself never leaves it)."""
+        if self._llm_control is None:
+            return False
+        return bool(await self._llm_control.read_llm_api_key())
+
+    async def set_llm_api_key(self, key: str | None) -> None:
+        """Store (None or "": delete) the model server's API key in the keyring; the next
+        turn uses it.
+
+        Raises:
+            KeyringUnavailableError: no usable keyring to keep it in.
+        """
+        if self._llm_control is None:
+            raise RuntimeError("no running core to keep the key")
+        await self._llm_control.store_llm_api_key((key or "").strip() or None)
+
+    # -- voice notes: the Whisper model ---------------------------------------------------------
+
+    def voice_models(self) -> list[VoiceModelInfo]:
+        """The named voice models, smallest first, with whether each is on this PC."""
+        if self.voice is None:
+            return []
+        return model_infos(self.voice.models_dir)
+
+    def recommended_voice_model(self) -> str:
+        """The model for this PC's memory ("recomendado para esta PC")."""
+        return recommend_model(total_ram_bytes())
+
+    def voice_transcription_available(self) -> bool:
+        """faster-whisper is installed and loads on this PC."""
+        return faster_whisper_available()
+
+    def is_voice_model_folder(self, path: Path) -> bool:
+        """``path`` holds a CTranslate2 Whisper model (offline install)."""
+        return is_model_dir(path)
+
+    async def download_voice_model(
+        self,
+        name: str,
+        *,
+        progress: Callable[[int, int | None], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Path:
+        """Download a named voice model now; ``progress`` is called from a worker thread.
+
+        Raises:
+            ModelDownloadCancelled: ``cancel`` was set.
+            ModelUnavailableError: no network, unknown name, incomplete files.
+        """
+        if self.voice is None:
+            raise ModelUnavailableError("voice notes are not running")
+        return await self.voice.download(name, progress=progress, cancel=cancel)
+
     async def health(self) -> HealthSnapshot:
         """A snapshot of every part's state for the status bar (database, WhatsApp, model...)."""
         try:
@@ -723,6 +881,7 @@ class BotService:
 
 
 __all__ = [
+    "LLM_PROVIDERS",
     "TEXT_KEYS",
     "VARIABLES",
     "WEEKDAYS",
@@ -737,6 +896,8 @@ __all__ = [
     "ImportResult",
     "Knowledge",
     "KnowledgePreview",
+    "LlmControl",
+    "LlmServerSettings",
     "PriceItem",
     "UnreadableFileError",
     "VersionInfo",

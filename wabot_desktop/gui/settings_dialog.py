@@ -1,8 +1,12 @@
-"""Monitor settings: your name, the language, quick replies and labels."""
+"""Settings: your name, the language, the model server, voice notes, quick replies and labels.
+
+The model-server and voice-notes pages live in :mod:`wabot_desktop.gui.settings`.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
@@ -30,6 +34,7 @@ from wabot_desktop.core.dto import LabelInfo, QuickReply
 from wabot_desktop.gui.actions import async_slot, confirm, run_action
 from wabot_desktop.gui.i18n import ENGLISH, SPANISH
 from wabot_desktop.gui.service_api import MonitorService
+from wabot_desktop.gui.settings import LlmPage, SettingsService, VoicePage
 from wabot_desktop.gui.tasks import TaskOwner
 
 logger = logging.getLogger(__name__)
@@ -60,7 +65,8 @@ def _swatch(color: str) -> QIcon:
 
 
 class SettingsDialog(QDialog):
-    """Settings of the monitor (the bot's own settings live elsewhere).
+    """Settings of the monitor, the model server and voice notes (the bot's texts and knowledge
+    live in the prompt editor).
 
     Signals:
         labels_changed(): labels were created or deleted.
@@ -77,7 +83,7 @@ class SettingsDialog(QDialog):
         self._tasks = TaskOwner("settings")
         self._initial_language = ""
         self.setWindowTitle(self.tr("Settings"))
-        self.setMinimumSize(560, 440)
+        self.setMinimumSize(640, 520)
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget(self)
         layout.addWidget(self.tabs)
@@ -107,13 +113,14 @@ class SettingsDialog(QDialog):
         self.language_note.setWordWrap(True)
         self.language_note.hide()
         form.addRow("", self.language_note)
-        self.privacy_label = QLabel(general)
-        self.privacy_label.setObjectName("llmPrivacyWarning")
-        self.privacy_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.privacy_label.setWordWrap(True)
-        self.privacy_label.hide()
-        form.addRow("", self.privacy_label)
         self.tabs.addTab(general, self.tr("General"))
+
+        # The bot: model server and voice notes
+        settings_service = cast(SettingsService, service)
+        self.llm_page = LlmPage(settings_service, self.tabs)
+        self.tabs.addTab(self.llm_page, self.tr("AI model"))
+        self.voice_page = VoicePage(settings_service, self.tabs)
+        self.tabs.addTab(self.voice_page, self.tr("Voice notes"))
 
         # Quick replies
         quick = QWidget(self.tabs)
@@ -206,12 +213,8 @@ class SettingsDialog(QDialog):
         for reply in replies:
             self._append_quick(reply.shortcut, reply.text)
         self._fill_labels(labels)
-        host = (await self._service.health()).llm_remote_host
-        if host:
-            self.privacy_label.setText(
-                self.tr("Conversations leave this PC for {host}.").format(host=host)
-            )
-        self.privacy_label.setVisible(bool(host))
+        await self.llm_page.load()
+        await self.voice_page.load()
 
     def _append_quick(self, shortcut: str, text: str) -> None:
         row = self.quick_table.rowCount()
@@ -302,6 +305,12 @@ class SettingsDialog(QDialog):
             self.accept()
 
     async def _save(self, name: str, language: str) -> bool:
+        if not self.voice_page.is_valid():
+            self.tabs.setCurrentWidget(self.voice_page)
+            self.voice_page.picker.folder_edit.setFocus()
+            return False
+        await self.llm_page.save()
+        await self.voice_page.save()
         await self._service.set_setting("staff_name", name)
         await self._service.set_setting("language", language)
         await self._service.set_quick_replies(self.quick_replies())
@@ -309,4 +318,6 @@ class SettingsDialog(QDialog):
 
     def done(self, result: int) -> None:
         self._tasks.close()
+        self.llm_page.close_tasks()
+        self.voice_page.close_tasks()
         super().done(result)

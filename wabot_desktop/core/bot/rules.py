@@ -15,6 +15,7 @@ from enum import StrEnum
 from wabot_desktop.core.dto import ConversationMode
 from wabot_desktop.core.settings import WEEKDAYS, Settings
 from wabot_desktop.core.store.turns import TurnMessage, TurnState
+from wabot_desktop.core.store.voice import DONE as TRANSCRIBED
 
 
 class Action(StrEnum):
@@ -214,6 +215,15 @@ _WORDLESS_UNREADABLE = frozenset({"unsupported", "unknown"})
 _TYPED_BY_CUSTOMER = frozenset({"text", "interactive", "button", "image", "video", "document"})
 
 
+def _customer_words(message: TurnMessage) -> str | None:
+    """What the customer typed, tapped or said: a transcribed voice note counts as words."""
+    if message.type in _TYPED_BY_CUSTOMER:
+        return message.text
+    if message.type == "audio" and message.transcript_status == TRANSCRIBED:
+        return message.text  # the transcript (see core/store/turns)
+    return None
+
+
 def decide(state: TurnState, settings: Settings, now: float, paused: bool) -> Decision:
     """Decide what the bot does with the conversation's pending customer messages."""
     pending = state.pending
@@ -263,9 +273,8 @@ def decide(state: TurnState, settings: Settings, now: float, paused: bool) -> De
     fresh = tuple(m for m in pending if m.sent_at >= stale_before)
 
     if any(
-        m.text and contains_keyword(m.text, settings.handoff_keywords)
+        (words := _customer_words(m)) and contains_keyword(words, settings.handoff_keywords)
         for m in fresh
-        if m.type in _TYPED_BY_CUSTOMER
     ):
         return Decision(
             action=Action.CANNED,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from wabot_desktop.core.llm.base import (
     DEFAULT_HOST,
     DEFAULT_MODEL,
@@ -19,9 +21,22 @@ from wabot_desktop.core.llm.base import (
     TurnContent,
 )
 from wabot_desktop.core.llm.fallback import FallbackResponder
-from wabot_desktop.core.llm.ollama_provider import OllamaProvider
 from wabot_desktop.core.llm.postprocess import clean_reply, split_reply, to_whatsapp
 from wabot_desktop.core.llm.prompt import compose_messages, describe_content
+
+if TYPE_CHECKING:
+    from wabot_desktop.core.llm.ollama_provider import OllamaProvider
+
+
+def __getattr__(name: str) -> Any:
+    # The Ollama client loads on first use: the settings page imports this package's light
+    # modules (presets, guarded) before the core starts.
+    if name == "OllamaProvider":
+        from wabot_desktop.core.llm.ollama_provider import OllamaProvider
+
+        return OllamaProvider
+    raise AttributeError(name)
+
 
 __all__ = [
     "DEFAULT_HOST",

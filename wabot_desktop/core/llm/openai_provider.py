@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass
 from typing import cast
 
 import httpx
@@ -30,6 +29,12 @@ from wabot_desktop.core.llm.base import (
     LlmUnavailableError,
 )
 from wabot_desktop.core.llm.guarded import GuardedProvider, StreamChunk
+from wabot_desktop.core.llm.presets import (  # noqa: F401 - re-exported, the names callers use
+    PRESETS,
+    ServerPreset,
+    normalize_base_url,
+    preset,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -37,46 +42,6 @@ PROBE_TIMEOUT = 5.0
 CONNECT_TIMEOUT = 5.0
 # Local servers ignore the key, but the SDK sends one; this marks "none configured".
 NO_KEY = "sin-clave"
-
-
-@dataclass(frozen=True, slots=True)
-class ServerPreset:
-    """A known OpenAI-compatible server with its usual address."""
-
-    id: str
-    name: str
-    base_url: str
-    key_required: bool = False
-
-
-PRESETS: tuple[ServerPreset, ...] = (
-    ServerPreset("lmstudio", "LM Studio", "http://127.0.0.1:1234/v1"),
-    ServerPreset("llamacpp", "llama.cpp (llama-server)", "http://127.0.0.1:8080/v1"),
-    ServerPreset("jan", "Jan", "http://127.0.0.1:1337/v1"),
-    ServerPreset("vllm", "vLLM", "http://127.0.0.1:8000/v1"),
-    ServerPreset("transformers", "Transformers (transformers serve)", "http://127.0.0.1:8000/v1"),
-    ServerPreset("huggingface", "Hugging Face Inference", "https://router.huggingface.co/v1", True),
-)
-
-
-def preset(preset_id: str) -> ServerPreset:
-    """The preset named ``preset_id``.
-
-    Raises:
-        KeyError: no such preset.
-    """
-    for item in PRESETS:
-        if item.id == preset_id:
-            return item
-    raise KeyError(preset_id)
-
-
-def normalize_base_url(url: str | None) -> str:
-    """``"127.0.0.1:1234/v1"`` -> ``"http://127.0.0.1:1234/v1"``; empty -> LM Studio's URL."""
-    url = (url or "").strip() or PRESETS[0].base_url
-    if "://" not in url:
-        url = "http://" + url
-    return url.rstrip("/")
 
 
 class OpenAIProvider(GuardedProvider):

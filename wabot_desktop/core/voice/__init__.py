@@ -9,6 +9,8 @@ faster-whisper is optional at run time: without it (or without a model) the app 
 voice notes get today's behaviour (the "can't listen" text or a handoff).
 """
 
+from typing import TYPE_CHECKING, Any
+
 from wabot_desktop.core.voice.models import (
     MODEL_CHOICES,
     ModelDownloadCancelled,
@@ -16,13 +18,34 @@ from wabot_desktop.core.voice.models import (
     recommend_model,
     total_ram_bytes,
 )
-from wabot_desktop.core.voice.notes import VoiceNotes
-from wabot_desktop.core.voice.transcriber import (
-    AudioTooLongError,
-    Transcriber,
-    TranscriptionError,
-    TranscriptionTimeoutError,
-)
+
+if TYPE_CHECKING:
+    from wabot_desktop.core.voice.notes import VoiceNotes
+    from wabot_desktop.core.voice.transcriber import (
+        AudioTooLongError,
+        Transcriber,
+        TranscriptionError,
+        TranscriptionTimeoutError,
+    )
+
+# The pipeline parts load on first use: the GUI's model picker imports only ``models``.
+_LAZY = {
+    "VoiceNotes": "notes",
+    "AudioTooLongError": "transcriber",
+    "Transcriber": "transcriber",
+    "TranscriptionError": "transcriber",
+    "TranscriptionTimeoutError": "transcriber",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(name)
+    import importlib
+
+    return getattr(importlib.import_module(f"wabot_desktop.core.voice.{module}"), name)
+
 
 __all__ = [
     "MODEL_CHOICES",

@@ -39,6 +39,11 @@ _ALLOW_PATTERNS = [
     "vocabulary.*",
 ]
 _GIB = 1024**3
+_MIB = 1024**2
+# About how much each named model downloads and uses while transcribing (faster-whisper int8 on
+# CPU; the download sizes are the repositories' model.bin).
+MODEL_DOWNLOAD_BYTES = {"base": 145 * _MIB, "small": 484 * _MIB, "large-v3-turbo": 1620 * _MIB}
+MODEL_RAM_BYTES = {"base": 300 * _MIB, "small": 600 * _MIB, "large-v3-turbo": 1600 * _MIB}
 
 
 class ModelUnavailableError(Exception):
@@ -135,21 +140,55 @@ def resolve_model(setting: str, models_dir: Path) -> ModelSource | None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class VoiceModelInfo:
+    """A named model as the settings and the wizard list it."""
+
+    name: str
+    download_bytes: int  # about
+    ram_bytes: int  # about, while transcribing
+    downloaded: bool
+
+
+def model_infos(models_dir: Path) -> list[VoiceModelInfo]:
+    """The named models, smallest first, with whether each is already on this PC."""
+    return [
+        VoiceModelInfo(
+            name=name,
+            download_bytes=MODEL_DOWNLOAD_BYTES[name],
+            ram_bytes=MODEL_RAM_BYTES[name],
+            downloaded=is_model_dir(models_dir / name),
+        )
+        for name in MODEL_CHOICES
+    ]
+
+
 Progress = Callable[[int, int | None], None]  # bytes done, bytes in total (None: unknown)
 
 
-def _progress_class(progress: Progress | None, cancel: threading.Event | None) -> type[Any]:
-    """A tqdm class for huggingface_hub that reports bytes and stops on ``cancel``."""
+_TRANSFER_BAR = "Downloading bytes"
+
+
+def _progress_class(
+    progress: Progress | None,
+    cancel: threading.Event | None,
+    totals: dict[int, tuple[int, int | None]],
+) -> type[Any]:
+    """A tqdm class for huggingface_hub that reports bytes and stops on ``cancel``.
+
+    ``totals`` collects (done, total) per progress bar.
+    """
     from tqdm.auto import tqdm
 
-    totals: dict[int, tuple[int, int | None]] = {}
     lock = threading.Lock()
 
     class _Report(tqdm):  # type: ignore[misc,unused-ignore]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             kwargs["disable"] = True  # no terminal output; we report through ``progress``
             super().__init__(*args, **kwargs)
-            self._bytes = kwargs.get("unit") == "B"
+            # Bytes written to disk only: huggingface_hub 1.x+ also has a network "transfer" bar
+            # over the same files (its total is a guess that grows), which would count twice.
+            self._bytes = kwargs.get("unit") == "B" and kwargs.get("desc") != _TRANSFER_BAR
 
         def update(self, n: float | None = 1) -> bool | None:
             if cancel is not None and cancel.is_set():
@@ -196,12 +235,13 @@ def download_model(
     target = models_dir / name
     target.mkdir(parents=True, exist_ok=True)
     logger.info("downloading voice model %s from %s", name, endpoint or "huggingface.co")
+    totals: dict[int, tuple[int, int | None]] = {}
     try:
         huggingface_hub.snapshot_download(
             repo,
             local_dir=target,
             allow_patterns=_ALLOW_PATTERNS,
-            tqdm_class=_progress_class(progress, cancel),
+            tqdm_class=_progress_class(progress, cancel, totals),
             endpoint=endpoint,
             etag_timeout=15,
         )
@@ -216,5 +256,10 @@ def download_model(
         raise ModelDownloadCancelled("download cancelled")
     if not is_model_dir(target):
         raise ModelUnavailableError(f"downloaded voice model {name} is incomplete")
+    sizes = [t for _, t in totals.values()]
+    if progress is not None and sizes and None not in sizes:
+        # A resumed download never reports the bytes it already had: end at 100 %.
+        total = sum(s or 0 for s in sizes)
+        progress(total, total)
     logger.info("voice model %s ready in %s", name, target)
     return target

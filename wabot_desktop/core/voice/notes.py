@@ -77,6 +77,13 @@ class VoiceNotes:
         self._pending: dict[int, set[asyncio.Task[None]]] = {}
         self._idle: dict[int, asyncio.Event] = {}
         self._closed = False
+        # Where named models come from (None: huggingface.co, or HF_ENDPOINT); tests and
+        # mirrors set it.
+        self.download_endpoint: str | None = None
+
+    @property
+    def models_dir(self) -> Path:
+        return self.transcriber.models_dir
 
     def submit(self, conversation_id: int, message_id: int) -> None:
         """Transcribe this stored audio message (call before waking the bot's worker)."""
@@ -106,7 +113,14 @@ class VoiceNotes:
         """
         models_dir = self.transcriber.models_dir
         return await self._blocking.run(
-            functools.partial(download_model, name, models_dir, progress=progress, cancel=cancel),
+            functools.partial(
+                download_model,
+                name,
+                models_dir,
+                progress=progress,
+                cancel=cancel,
+                endpoint=self.download_endpoint,
+            ),
         )
 
     def busy(self, conversation_id: int | None = None) -> bool:

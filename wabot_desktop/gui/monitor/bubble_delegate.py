@@ -16,6 +16,7 @@ import itertools
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,7 +120,8 @@ class BubbleDelegate(QStyledItemDelegate):
     """Delegate for :class:`ConversationModel` rows.
 
     Signals:
-        media_action_requested(int, str): message id and action ("open" or "map").
+        media_action_requested(int, str): message id and action ("open", "map", "play" or
+            "stop").
     """
 
     media_action_requested = Signal(int, str)
@@ -131,6 +133,10 @@ class BubbleDelegate(QStyledItemDelegate):
         self._cache: OrderedDict[tuple[object, ...], tuple[MessageView, BubbleLayout]] = (
             OrderedDict()
         )
+        # Voice notes play inside the monitor where the platform can (else "Open" only); asked
+        # when the first audio card is laid out, so start-up never loads the multimedia backend.
+        self.can_play: Callable[[], bool] = lambda: False
+        self.playing_id = -1
         # message id -> (message, previous row's time, width, font key, height)
         self._sizes: dict[int, tuple[MessageView, float | None, int, str, int]] = {}
 
@@ -174,7 +180,8 @@ class BubbleDelegate(QStyledItemDelegate):
     ) -> BubbleLayout:
         show_day = previous is None or not texts.same_day(previous, message.created_at)
         colors = chat_colors(option.palette)
-        key = (message.id, int(width), show_day, option.font.key(), colors.dark)
+        playing = message.id == self.playing_id
+        key = (message.id, int(width), show_day, option.font.key(), colors.dark, playing)
         cached = self._cache.get(key)
         if cached is not None and (cached[0] is message or cached[0] == message):
             self._cache.move_to_end(key)
@@ -466,6 +473,10 @@ class BubbleDelegate(QStyledItemDelegate):
         if message.type == "location" and message.latitude is not None:
             return "map", self.tr("View on map")
         if message.type in DOWNLOADABLE and (message.media_id or message.media_path):
+            if message.type == "audio" and self.can_play():
+                if message.id == self.playing_id:
+                    return "stop", self.tr("Stop")
+                return "play", self.tr("Play")
             return "open", self.tr("Open")
         return "", ""
 

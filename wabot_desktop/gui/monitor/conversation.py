@@ -17,6 +17,7 @@ from wabot_desktop.core.errors import ConversationNotFoundError, WindowClosedErr
 from wabot_desktop.gui import texts
 from wabot_desktop.gui.actions import async_slot, exec_dialog, run_action
 from wabot_desktop.gui.errors import show_error
+from wabot_desktop.gui.monitor import audio_player
 from wabot_desktop.gui.monitor.bubble_delegate import BubbleDelegate
 from wabot_desktop.gui.monitor.conversation_model import ConversationModel, MessageRole
 from wabot_desktop.gui.monitor.conversation_view import ConversationView
@@ -85,6 +86,9 @@ class Conversation(QWidget):
         self.delegate = BubbleDelegate(self)
         self.view.message_list.setModel(self.model)
         self.view.message_list.setItemDelegate(self.delegate)
+        self.player: audio_player.AudioPlayer | None = None
+        self._playback_checked = False
+        self.delegate.can_play = self._can_play
         self.composer = self.view.composer
         self.summary: ConversationSummary | None = None
         self.me = ""  # this staff member's name, set by the monitor
@@ -141,6 +145,8 @@ class Conversation(QWidget):
         """Show a conversation (None: the empty page)."""
         if conversation_id == self.model.conversation_id:
             return
+        if self.player is not None:
+            self.player.stop()  # a voice note of another chat does not play on
         self.summary = None
         self._stick_to_bottom = True
         self._anchor = None
@@ -195,6 +201,8 @@ class Conversation(QWidget):
             self.conversation_closed.emit()
 
     def close_conversation(self) -> None:
+        if self.player is not None:
+            self.player.stop()
         self._window_timer.stop()
         self._read_timer.stop()
         self.model.close()
@@ -528,13 +536,32 @@ class Conversation(QWidget):
         if action == "map" and message.latitude is not None and message.longitude is not None:
             self.open_url(map_url(message.latitude, message.longitude))
             return
+        if action == "stop" and self.player is not None:
+            self.player.stop()
+            return
         path = await run_action(
             None, self._service.download_media(message_id), parent=self, busy_cursor=True
         )
         if path is None:
             return
-        self.open_file(Path(path))
+        if action == "play" and self.player is not None:
+            self.player.play(message_id, Path(path))
+        else:
+            self.open_file(Path(path))
         self.model.on_message_changed(message.conversation_id, message_id)
+
+    def _can_play(self) -> bool:
+        """Whether voice notes play here; checked once, when the first audio card shows."""
+        if not self._playback_checked:
+            self._playback_checked = True
+            if audio_player.available():
+                self.player = audio_player.AudioPlayer(self)
+                self.player.playing_changed.connect(self._on_player_playing_changed)
+        return self.player is not None
+
+    def _on_player_playing_changed(self, message_id: int) -> None:
+        self.delegate.playing_id = message_id  # the card's action reads "Stop" while it plays
+        self.view.message_list.viewport().update()
 
     def open_file(self, path: Path) -> None:
         """Open a downloaded file with the system viewer, or show its folder if risky."""
