@@ -9,6 +9,8 @@ new one (whoever runs the app does the switching; see ``gui/simulator/session.py
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -16,7 +18,9 @@ from PySide6.QtGui import QCloseEvent, QPalette
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from wabot_desktop import APP_NAME
+from wabot_desktop.core import events
 from wabot_desktop.core.dto import HealthSnapshot
+from wabot_desktop.core.setup_flow import SetupFlow, StepId
 from wabot_desktop.core.whatsapp.sandbox import Sandbox
 from wabot_desktop.gui.actions import async_slot, confirm, exec_dialog, run_action
 from wabot_desktop.gui.bridge import CoreBridge
@@ -32,6 +36,7 @@ from wabot_desktop.gui.widgets.icons import app_icon, make_icon
 
 if TYPE_CHECKING:
     from wabot_desktop.gui.prompt_editor import PromptEditorWindow
+    from wabot_desktop.gui.wizard import SetupWizard
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +52,14 @@ class MainWindow(QMainWindow):
         paused_changed(bool): the global pause switch changed (from any source).
         mode_switch_requested(bool): the user chose simulator (True) or live (False) mode.
         simulator_reset_requested(): the user confirmed deleting the practice data.
+        credentials_changed(): the wizard stored new credentials while live (restart the core).
     """
 
     quit_requested = Signal()
     paused_changed = Signal(bool)
     mode_switch_requested = Signal(bool)
     simulator_reset_requested = Signal()
+    credentials_changed = Signal()
 
     def __init__(
         self,
@@ -75,6 +82,10 @@ class MainWindow(QMainWindow):
         self._paused = False
         self._unread = 0
         self._live_available = False
+        # Builds the wizard's flow over the live profile (set by whoever runs the app).
+        self.setup_flow_factory: Callable[[], Awaitable[SetupFlow]] | None = None
+        self.wizard: SetupWizard | None = None
+        self._token_offer_shown = False
         self.tray: TrayIcon | None = TrayIcon(self) if enable_tray else None
         self._install(service, bridge, sandbox)
         self._connect_window_signals()
@@ -118,6 +129,8 @@ class MainWindow(QMainWindow):
         self.view.reset_simulator_action.triggered.connect(
             self._on_reset_simulator_action_triggered
         )
+        self.view.setup_action.triggered.connect(self._on_setup_action_triggered)
+        self.bridge.event_received.connect(self._on_core_event)
         # Notifications and the window title
         self.notifier.open_requested.connect(self.open_conversation)
         self.monitor.chat_list.counts_changed.connect(self._on_counts_changed)
@@ -181,6 +194,11 @@ class MainWindow(QMainWindow):
         old_bridge.deleteLater()
         self._apply_style()
         self.start()
+
+    def set_setup_flow_factory(self, factory: Callable[[], Awaitable[SetupFlow]] | None) -> None:
+        """How to build the wizard's flow over the live profile (enables "Connect WhatsApp")."""
+        self.setup_flow_factory = factory
+        self._show_mode()
 
     @property
     def live_available(self) -> bool:
@@ -305,6 +323,14 @@ class MainWindow(QMainWindow):
     def _on_health_changed(self, health: object) -> None:
         if self.tray is not None and isinstance(health, HealthSnapshot):
             self.tray.set_state(connected=health.graph in ("ok", "sandbox", "unknown"))
+        if not isinstance(health, HealthSnapshot):
+            return
+        token_rejected = health.graph == "blocked" and health.sending_blocked_reason == "AuthError"
+        if token_rejected and not self._token_offer_shown and self.wizard is None:
+            self._token_offer_shown = True
+            self._tasks.spawn(self._offer_token_step(), name="token-offer")
+        elif health.graph != "blocked":
+            self._token_offer_shown = False
 
     # -- settings ------------------------------------------------------------------------------
 
@@ -345,9 +371,16 @@ class MainWindow(QMainWindow):
         view.mode_button.style().polish(view.mode_button)
         view.simulator_action.setChecked(simulator)
         view.live_action.setChecked(not simulator)
-        view.live_action.setEnabled(self._live_available or not simulator)
+        can_connect = self.setup_flow_factory is not None
+        view.live_action.setEnabled(self._live_available or not simulator or can_connect)
         if self._live_available or not simulator:
             view.live_action.setToolTip(self.tr("Answer your real customers on WhatsApp"))
+        elif can_connect:
+            view.live_action.setToolTip(
+                self.tr(
+                    "No WhatsApp Business number is connected yet: the setup assistant connects it."
+                )
+            )
         else:
             view.live_action.setToolTip(
                 self.tr(
@@ -356,6 +389,9 @@ class MainWindow(QMainWindow):
                 )
             )
         view.live_button.setVisible(simulator and self._live_available)
+        view.setup_action.setText(
+            self.tr("Set up WhatsApp…") if self._live_available else self.tr("Connect WhatsApp…")
+        )
         view.simulator_banner.setVisible(simulator)
         self._show_title()
 
@@ -387,12 +423,86 @@ class MainWindow(QMainWindow):
         if not self.simulator:
             self._show_mode()
             return
-        # Without credentials the action is disabled. The set-up wizard (a later feature)
-        # belongs here: it will offer to connect WhatsApp instead.
         if self._live_available:
             self.mode_switch_requested.emit(False)
         else:
+            # Nothing connected yet: the wizard connects WhatsApp, then goes live.
             self._show_mode()
+            self._tasks.spawn(self.open_setup_wizard(), name="setup-wizard")
+
+    # -- the going-live wizard ----------------------------------------------------------------
+
+    @async_slot()
+    async def _on_setup_action_triggered(self) -> None:
+        await self.open_setup_wizard()
+
+    async def open_setup_wizard(self, start_at: StepId = StepId.WELCOME) -> bool:
+        """Open the wizard (pre-filled); True when it finished and the app goes live.
+
+        In practice mode success emits ``mode_switch_requested(False)``; while live, the steps
+        that need the webhook port are skipped and success emits ``credentials_changed``.
+        """
+        from wabot_desktop.gui.wizard import SetupWizard
+
+        if self.wizard is not None:
+            self.wizard.raise_()
+            self.wizard.activateWindow()
+            return False
+        if self.setup_flow_factory is None:
+            self.status_bar.showMessage(self.tr("The setup assistant is not available here."), 8000)
+            return False
+        flow = await run_action(self.view.setup_action, self.setup_flow_factory(), parent=self)
+        if flow is None:
+            return False
+        live = not self.simulator
+        skip = (StepId.PUBLIC_ADDRESS, StepId.CONNECT_META) if live else ()
+        wizard = SetupWizard(flow, start_at=start_at, skip=skip, parent=self)
+        self.wizard = wizard
+        try:
+            await exec_dialog(wizard)
+        finally:
+            self.wizard = None
+            # Stops the wizard's own server and tunnel before the live core takes the port.
+            await flow.aclose()
+            wizard.deleteLater()
+        if not wizard.went_live:
+            return False
+        self.set_live_available(True)
+        if live:
+            self.credentials_changed.emit()
+        else:
+            self.mode_switch_requested.emit(False)
+        return True
+
+    async def _offer_token_step(self) -> None:
+        accepted = await confirm(
+            self,
+            title=self.tr("WhatsApp rejected the access token"),
+            text=self.tr(
+                "The access token expired or was revoked, so sending has stopped. The waiting "
+                "replies are kept and go out once a new token is stored."
+            ),
+            informative=self.tr("Open the setup assistant at the token step?"),
+            accept_text=self.tr("Enter a new token"),
+            cancel_text=self.tr("Later"),
+        )
+        if accepted:
+            await self.open_setup_wizard(StepId.META_APP)
+
+    def _on_core_event(self, event: object) -> None:
+        if isinstance(event, events.TokenExpiring):
+            when = datetime.fromtimestamp(event.expires_at).strftime("%Y-%m-%d")
+            text = self.tr(
+                "The WhatsApp access token expires on {date}. Create a new one in the setup "
+                "assistant (Real WhatsApp menu) before then, or the bot stops answering."
+            ).format(date=when)
+            self.status_bar.showMessage(text)
+            if self.tray is not None:
+                self.tray.show_message(self.tr("The WhatsApp token expires soon"), text)
+        elif isinstance(event, events.TokenRefreshed):
+            self.status_bar.showMessage(
+                self.tr("The WhatsApp access token was renewed with Meta."), 15000
+            )
 
     @async_slot()
     async def _on_reset_simulator_action_triggered(self) -> None:

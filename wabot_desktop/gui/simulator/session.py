@@ -29,6 +29,7 @@ from wabot_desktop.core.runtime import (
 )
 from wabot_desktop.core.secrets import REQUIRED_FOR_LIVE, SecretStore, missing_secrets
 from wabot_desktop.core.service import BotService
+from wabot_desktop.core.setup_flow import SetupFlow, open_profile_flow
 from wabot_desktop.gui.actions import async_slot, run_action
 from wabot_desktop.gui.main_window import MainWindow
 
@@ -56,6 +57,8 @@ class AppSession:
         self._busy = False
         self.core: Core | None = None
         self.window: MainWindow | None = None
+        # Extra arguments for the wizard's flow (tests: an HTTP client, a fake ngrok agent).
+        self.setup_flow_options: dict[str, Any] = {}
 
     # -- state -----------------------------------------------------------------------------
 
@@ -123,8 +126,31 @@ class AppSession:
         window.set_live_available(self._live)
         window.mode_switch_requested.connect(self._on_window_mode_switch_requested)
         window.simulator_reset_requested.connect(self._on_window_simulator_reset_requested)
+        window.credentials_changed.connect(self._on_window_credentials_changed)
+        window.set_setup_flow_factory(self.open_setup_flow)
         self.window = window
         return window
+
+    async def open_setup_flow(self) -> SetupFlow:
+        """The wizard's flow over the live profile (its keyring entry and settings)."""
+        options: dict[str, Any] = {"port": self._config.port, **self.setup_flow_options}
+        if self._live_secrets is not None and "secrets" not in options:
+            options["secrets"] = self._live_secrets
+        return await open_profile_flow(
+            self._config.paths,
+            data_dir_overridden=self._config.data_dir_overridden,
+            graph_url=self._config.graph_url,
+            ollama_url=self._config.ollama_url,
+            **options,
+        )
+
+    async def reload_live(self) -> None:
+        """New credentials while live (the wizard's token step): restart the live core on them."""
+        core = self._running()
+        if core.simulator:
+            return
+        await self.live_available()
+        await self._restart(False, clear_simulator=False)
 
     def close_window(self) -> None:
         """Shut the window down (before the core stops) and delete it on the GUI thread."""
@@ -134,6 +160,8 @@ class AppSession:
         window.shutdown()
         window.mode_switch_requested.disconnect(self._on_window_mode_switch_requested)
         window.simulator_reset_requested.disconnect(self._on_window_simulator_reset_requested)
+        window.credentials_changed.disconnect(self._on_window_credentials_changed)
+        window.set_setup_flow_factory(None)
         window.hide()
         window.deleteLater()
 
@@ -202,6 +230,10 @@ class AppSession:
     @async_slot(bool)
     async def _on_window_mode_switch_requested(self, simulator: bool) -> None:
         await self._run_exclusive(self.switch_mode(simulator))
+
+    @async_slot()
+    async def _on_window_credentials_changed(self) -> None:
+        await self._run_exclusive(self.reload_live())
 
     @async_slot()
     async def _on_window_simulator_reset_requested(self) -> None:
