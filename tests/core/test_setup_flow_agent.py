@@ -76,20 +76,20 @@ async def test_agent_is_downloaded_with_progress_and_runs(tmp_path: Path) -> Non
 
 @pytest.mark.asyncio
 async def test_agent_download_cancel_leaves_nothing(tmp_path: Path) -> None:
-    async with FakeNgrokDownload(chunk_size=8 * 1024, chunk_delay=0.05) as cdn:
-        async with httpx.AsyncClient() as http:
-            flow = _flow(tmp_path, http, ngrok_download_url=cdn.url)
-            cancel = asyncio.Event()
+    slow = FakeNgrokDownload(chunk_size=8 * 1024, chunk_delay=0.05)
+    async with slow as cdn, httpx.AsyncClient() as http:
+        flow = _flow(tmp_path, http, ngrok_download_url=cdn.url)
+        cancel = asyncio.Event()
 
-            def progress(p: PullProgress) -> None:
-                if p.completed > 0:
-                    cancel.set()
+        def progress(p: PullProgress) -> None:
+            if p.completed > 0:
+                cancel.set()
 
-            result = await sf.install_agent(flow, progress, cancel)
-            assert result.status is Status.SKIPPED
-            assert not sf.agent_installed(flow)
-            assert list((tmp_path / "bin").iterdir()) == []
-            await flow.aclose()
+        result = await sf.install_agent(flow, progress, cancel)
+        assert result.status is Status.SKIPPED
+        assert not sf.agent_installed(flow)
+        assert list((tmp_path / "bin").iterdir()) == []
+        await flow.aclose()
 
 
 @pytest.mark.asyncio

@@ -497,7 +497,7 @@ class ConnectMetaPage(StepPage):
         return result
 
     async def wait_for_message(self) -> StepResult:
-        """The "send a message from your phone" wait, shown arriving live (or the causes on timeout)."""
+        """The "send a message from your phone" wait, shown live (the causes on timeout)."""
         self._stop = asyncio.Event()
         self.stop_button.clicked.disconnect()
         self.stop_button.clicked.connect(self._stop.set)
