@@ -544,6 +544,54 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <source>Clear practice data</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>No WhatsApp Business number is connected yet: the setup assistant connects it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set up WhatsApp…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect WhatsApp…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The setup assistant is not available here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WhatsApp rejected the access token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The access token expired or was revoked, so sending has stopped. The waiting replies are kept and go out once a new token is stored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the setup assistant at the token step?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter a new token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Later</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The WhatsApp access token expires on {date}. Create a new one in the setup assistant (Real WhatsApp menu) before then, or the bot stops answering.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The WhatsApp token expires soon</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The WhatsApp access token was renewed with Meta.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>MainWindowView</name>
@@ -601,6 +649,10 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
     </message>
     <message>
         <source>Resume bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect WhatsApp…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1755,6 +1807,271 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
             <numerusform>%n waiting for a person</numerusform>
             <numerusform>%n waiting for a person</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>CheckRow</name>
+    <message>
+        <source>Open the page</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>details</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ConnectMetaPage</name>
+    <message>
+        <source>The app's subscription (recommended)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only this phone number (override)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop waiting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wait for my message again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Now send any message from your own phone to the business number {number}. Waiting… {seconds} s left.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DetailsDialog</name>
+    <message>
+        <source>Details: {check}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What WaBot sent and what it got back. Passwords, tokens and the PIN are replaced by ***, so you can send this to whoever helps you.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This check made no request.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DonePage</name>
+    <message>
+        <source>Number: {number} ({name})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Public address: {url}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model: {model} (context {ctx})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shop: {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot answers from day one</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Staff answers first (the bot starts paused)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ModelPage</name>
+    <message>
+        <source>Download model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set explicitly: Ollama uses 4,096 by default on most PCs and silently cuts longer prompts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>installed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>recommended</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fits this PC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>too big for this PC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This PC has {ram} GB of memory: {model} fits this PC.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The memory of this PC could not be read: {model} is the safe choice.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ProgressRow</name>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PublicAddressPage</name>
+    <message>
+        <source>ngrok (free, recommended)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>I have my own HTTPS address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download ngrok</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>It is installed: choose the program…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ngrok program</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ngrok is on this PC: {path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ngrok is not on this PC yet. WaBot downloads it (about 10 MB) from ngrok's official address the first time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the ngrok program</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SetupWizard</name>
+    <message>
+        <source>Connect WhatsApp</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check and continue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not needed now: WaBot is live and keeps this step up to date.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save and go live</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Continue anyway</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ShopPage</name>
+    <message>
+        <source>09:00-13:00, 16:00-20:00 or closed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Question</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add question</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove selected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot answers from day one</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Staff answers first (the bot starts paused; you switch it on later)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Who answers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>StepPage</name>
+    <message>
+        <source>Show</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where is it?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>WelcomePage</name>
+    <message>
+        <source>Stay in practice mode</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 </TS>

@@ -2122,42 +2122,33 @@ class ModelStep(Step):
             )
         started = time.monotonic()
         url = flow.ollama_url + "/api/pull"
-        last_status = ""
-        try:
+        state: dict[str, Any] = {"status": "", "error": None, "http": None}
+
+        async def stream() -> None:
+            # Read to the end, even after an error line: leaving httpx's stream iterators
+            # half-way leaves async generators to the garbage collector (qasync's loop has no
+            # async-generator hooks). Cancelling is done by cancelling this task instead.
             async with flow.http.stream(
                 "POST", url, json={"model": model, "stream": True}, timeout=None
             ) as response:
+                state["http"] = response.status_code
                 async for line in response.aiter_lines():
-                    if cancel is not None and cancel.is_set():
-                        return CheckResult(
-                            "pull",
-                            Status.SKIPPED,
-                            Text("Descarga cancelada.", "Download cancelled."),
-                        )
-                    if not line.strip():
+                    if not line.strip() or state["error"] is not None:
                         continue
                     item = json.loads(line)
                     if item.get("error"):
-                        return CheckResult(
-                            "pull",
-                            Status.ERROR,
-                            Text(
-                                f"Ollama no pudo descargar {model}: {item['error']}",
-                                f"Ollama could not download {model}: {item['error']}",
-                            ),
-                            Text(
-                                "Revise el nombre del modelo y la conexión, y vuelva a intentar.",
-                                "Check the model name and the connection, and try again.",
-                            ),
-                            (Exchange("POST", url, {"model": model}, response.status_code, item),),
-                        )
-                    last_status = str(item.get("status") or "")
+                        state["error"] = item
+                        continue
+                    state["status"] = str(item.get("status") or "")
                     total, done = int(item.get("total") or 0), int(item.get("completed") or 0)
-                    if on_progress is not None and (total or last_status):
+                    if on_progress is not None and (total or state["status"]):
                         elapsed = max(time.monotonic() - started, 1e-6)
                         speed = done / elapsed
                         eta = (total - done) / speed if speed > 0 and total else None
-                        on_progress(PullProgress(last_status, done, total, speed, eta))
+                        on_progress(PullProgress(state["status"], done, total, speed, eta))
+
+        try:
+            finished = await run_cancellable(stream(), cancel)
         except (httpx.HTTPError, ValueError) as exc:
             return CheckResult(
                 "pull",
@@ -2170,6 +2161,26 @@ class ModelStep(Step):
                 ),
                 (Exchange("POST", url, {"model": model}, error=type(exc).__name__),),
             )
+        if not finished:
+            return CheckResult(
+                "pull", Status.SKIPPED, Text("Descarga cancelada.", "Download cancelled.")
+            )
+        item = state["error"]
+        if item is not None:
+            return CheckResult(
+                "pull",
+                Status.ERROR,
+                Text(
+                    f"Ollama no pudo descargar {model}: {item['error']}",
+                    f"Ollama could not download {model}: {item['error']}",
+                ),
+                Text(
+                    "Revise el nombre del modelo y la conexión, y vuelva a intentar.",
+                    "Check the model name and the connection, and try again.",
+                ),
+                (Exchange("POST", url, {"model": model}, state["http"], item),),
+            )
+        last_status = state["status"]
         if last_status != "success":
             return CheckResult(
                 "pull",
@@ -2645,47 +2656,55 @@ async def install_agent(
     archive = path.parent / f".download-{name}"
     started = time.monotonic()
     status_code: int | None = None
-    try:
+    sizes = {"total": 0, "done": 0}
+
+    async def download() -> None:
+        nonlocal status_code
         async with flow.http.stream("GET", url, timeout=httpx.Timeout(30.0)) as response:
             status_code = response.status_code
             if response.status_code != 200:
-                return CheckResult(
-                    "ngrok_download",
-                    Status.ERROR,
-                    Text(
-                        f"La descarga de ngrok falló (HTTP {response.status_code}).",
-                        f"The ngrok download failed (HTTP {response.status_code}).",
-                    ),
-                    Text(
-                        "Vuelva a intentar más tarde, o instálelo a mano desde ngrok.com/download.",
-                        "Try again later, or install it by hand from ngrok.com/download.",
-                    ),
-                    (Exchange("GET", url, status=response.status_code),),
-                    NGROK_DOWNLOAD_PAGE,
-                )
-            total = int(response.headers.get("Content-Length") or 0)
-            done = 0
+                return
+            total = sizes["total"] = int(response.headers.get("Content-Length") or 0)
             handle = await run_blocking(archive.open, "wb")
             try:
                 async for chunk in response.aiter_bytes(64 * 1024):
-                    if cancel is not None and cancel.is_set():
-                        break
                     await run_blocking(handle.write, chunk)
-                    done += len(chunk)
+                    sizes["done"] += len(chunk)
                     if on_progress is not None:
+                        done = sizes["done"]
                         elapsed = max(time.monotonic() - started, 1e-6)
                         speed = done / elapsed
                         eta = (total - done) / speed if speed > 0 and total else None
                         on_progress(PullProgress("downloading", done, total, speed, eta))
             finally:
                 await run_blocking(handle.close)
-        if cancel is not None and cancel.is_set():
+
+    try:
+        finished = await run_cancellable(download(), cancel)
+        if not finished:
             archive.unlink(missing_ok=True)
             return CheckResult(
                 "ngrok_download",
                 Status.SKIPPED,
                 Text("Descarga de ngrok cancelada.", "ngrok download cancelled."),
             )
+        if status_code != 200:
+            archive.unlink(missing_ok=True)
+            return CheckResult(
+                "ngrok_download",
+                Status.ERROR,
+                Text(
+                    f"La descarga de ngrok falló (HTTP {status_code}).",
+                    f"The ngrok download failed (HTTP {status_code}).",
+                ),
+                Text(
+                    "Vuelva a intentar más tarde, o instálelo a mano desde ngrok.com/download.",
+                    "Try again later, or install it by hand from ngrok.com/download.",
+                ),
+                (Exchange("GET", url, status=status_code),),
+                NGROK_DOWNLOAD_PAGE,
+            )
+        total, done = sizes["total"], sizes["done"]
         if total and done != total:
             raise httpx.ReadError(f"got {done} of {total} bytes")
         if on_progress is not None:
@@ -2740,6 +2759,33 @@ def _agent_io_failure(url: str, path: Path, exc: BaseException) -> CheckResult:
         (Exchange("GET", url, error=str(exc)[:200]),),
         NGROK_DOWNLOAD_PAGE,
     )
+
+
+async def run_cancellable(work: Awaitable[None], cancel: asyncio.Event | None) -> bool:
+    """Await ``work``; when ``cancel`` is set first, cancel it and return False.
+
+    Cancelling the task (rather than leaving a stream loop) unwinds httpx's stream iterators
+    from inside their own awaits, so no half-read async generator is left behind.
+    """
+    task = asyncio.ensure_future(work)
+    if cancel is None:
+        await task
+        return True
+    stopper = asyncio.ensure_future(cancel.wait())
+    try:
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    finally:
+        stopper.cancel()
+    if task.done():
+        task.result()  # re-raises the work's error
+        return True
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return False
 
 
 # -- the 60-day token: refreshed where Meta allows -------------------------------------------------

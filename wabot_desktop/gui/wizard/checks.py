@@ -110,7 +110,7 @@ class CheckRow(QFrame):
         actions.setSpacing(4)
         if result.link and result.status is not Status.OK:
             actions.addWidget(link_button(self.tr("Open the page"), result.link, self))
-        self.details_button = QPushButton(self.tr("detalles"), self)
+        self.details_button = QPushButton(self.tr("details"), self)
         self.details_button.setObjectName("wizardDetailsButton")
         self.details_button.setFlat(True)
         self.details_button.setCursor(Qt.CursorShape.PointingHandCursor)

@@ -51,11 +51,6 @@ from wabot_desktop.gui.wizard.checks import CheckList, link_button, plain_label
 
 FIRST_MESSAGE_TIMEOUT = 180.0
 
-
-def _tr(text: str) -> str:
-    """Texts of the shared page frame: one translation context whatever the page's class."""
-    return QCoreApplication.translate("StepPage", text)
-
 _DAYS = (
     ("mon", Text("Lunes", "Monday")),
     ("tue", Text("Martes", "Tuesday")),
@@ -134,7 +129,7 @@ class StepPage(QWidget):
         if spec.kind == "secret":
             edit = QLineEdit(parent)
             edit.setEchoMode(QLineEdit.EchoMode.Password)
-            show = QPushButton(_tr("Show"), parent)
+            show = QPushButton(QCoreApplication.translate("StepPage", "Show"), parent)
             show.setObjectName(f"show_{name}")
             show.setCheckable(True)
             show.toggled.connect(lambda on: _set_echo(edit, on))
@@ -160,7 +155,11 @@ class StepPage(QWidget):
             if show is not None:
                 line.addWidget(show)
             if spec.link:
-                line.addWidget(link_button(_tr("Where is it?"), spec.link, row))
+                line.addWidget(
+                    link_button(
+                        QCoreApplication.translate("StepPage", "Where is it?"), spec.link, row
+                    )
+                )
             box.addLayout(line)
             if spec.help:
                 box.addWidget(plain_label(self.t(spec.help), row, name="wizardHelp"))
@@ -214,7 +213,7 @@ class StepPage(QWidget):
         """Run this step's check alone and show every check with its "detalles"."""
         self.store()
         self.checks.clear()
-        self.checks.show_note(_tr("Checking…"))
+        self.checks.show_note(QCoreApplication.translate("StepPage", "Checking…"))
         try:
             result = await self.flow.run_step(self.step_id)
         finally:
@@ -254,9 +253,12 @@ class ProgressRow(QWidget):
         self.cancel_button.setObjectName("wizardCancelDownload")
         layout.addWidget(self.cancel_button)
         self.cancel = asyncio.Event()
-        self.cancel_button.clicked.connect(self.cancel.set)
+        self.cancel_button.clicked.connect(self._on_cancel_clicked)
         self.last: PullProgress | None = None
         self.hide()
+
+    def _on_cancel_clicked(self) -> None:
+        self.cancel.set()
 
     def begin(self) -> asyncio.Event:
         self.cancel = asyncio.Event()
@@ -474,7 +476,7 @@ class ConnectMetaPage(StepPage):
         self.retry_button.hide()
         self.retry_button.clicked.connect(self._on_retry_clicked)
         self._stop = asyncio.Event()
-        self.stop_button.clicked.connect(self._stop.set)
+        self.stop_button.clicked.connect(self._on_stop_clicked)
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)
@@ -499,8 +501,6 @@ class ConnectMetaPage(StepPage):
     async def wait_for_message(self) -> StepResult:
         """The "send a message from your phone" wait, shown live (the causes on timeout)."""
         self._stop = asyncio.Event()
-        self.stop_button.clicked.disconnect()
-        self.stop_button.clicked.connect(self._stop.set)
         self.retry_button.hide()
         # The checks (the subscription, the callback) stay; the wait shows below them.
         self.body.insertWidget(self.body.indexOf(self.checks) + 1, self.wait_box)
@@ -532,6 +532,9 @@ class ConnectMetaPage(StepPage):
                 "Waiting… {seconds} s left."
             ).format(number=number, seconds=left)
         )
+
+    def _on_stop_clicked(self) -> None:
+        self._stop.set()
 
     def _on_retry_clicked(self) -> None:
         if self._wait_task is None or self._wait_task.done():

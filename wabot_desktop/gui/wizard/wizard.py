@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from wabot_desktop.core import setup_flow as sf
 from wabot_desktop.core.setup_flow import SetupFlow, Status, StepId, StepResult
@@ -67,10 +68,12 @@ class SetupWizard(QDialog):
     Signals:
         completed(): every needed check passed and the secrets are stored: go live.
         practice_chosen(): the owner chose to stay in practice mode.
+        checked(object): a step was checked; its StepResult.
     """
 
     completed = Signal()
     practice_chosen = Signal()
+    checked = Signal(object)  # the StepResult of every "Verificar" (also for tests)
 
     def __init__(
         self,
@@ -92,6 +95,10 @@ class SetupWizard(QDialog):
         self.went_live = False
         self._running: asyncio.Future[StepResult] | None = None
         self._closing: set[asyncio.Future[None]] = set()
+        # A step whose check failed softly (no model yet, no message from the phone): the
+        # owner sees the causes first; the next click goes on without checking again.
+        self._soft_seen: StepId | None = None
+        self._closed = False
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -160,6 +167,7 @@ class SetupWizard(QDialog):
     def go_to(self, step: StepId) -> None:
         if self.current in self.pages:
             self.pages[self.current].store()
+        self._soft_seen = None
         self.current = step
         page = self.pages[step]
         page.load()
@@ -184,6 +192,9 @@ class SetupWizard(QDialog):
         elif step is StepId.WELCOME:
             self.next_button.setText(self.tr("Start"))
             self.verify_button.setVisible(False)
+        elif self._soft_seen is step:
+            self.next_button.setText(self.tr("Continue anyway"))
+            self.verify_button.setVisible(True)
         else:
             self.next_button.setText(self.tr("Check and continue"))
             self.verify_button.setVisible(True)
@@ -219,9 +230,14 @@ class SetupWizard(QDialog):
             result = await run_action(None, future, parent=self)
         finally:
             self._running = None
-            self._show_buttons()
+            if isValid(self) and not self._closed:
+                self._show_buttons()
+        if not isValid(self) or self._closed:
+            return None
         if result is not None:
             self._mark(result)
+            self._soft_seen = None
+            self.checked.emit(result)
         return result
 
     async def advance(self) -> None:
@@ -233,9 +249,15 @@ class SetupWizard(QDialog):
                 self._on_practice_requested()
                 return
             result = self.flow.results.get(step) or await self.verify_current()
+        elif self._soft_seen is step:
+            result = self.flow.results.get(step)
         else:
             result = await self.verify_current()
         if result is None or not sf.can_advance(result):
+            return
+        if result.failed is not None and self._soft_seen is not step:
+            self._soft_seen = step
+            self._show_buttons()
             return
         if step is StepId.DONE:
             if result.ok:
@@ -250,6 +272,7 @@ class SetupWizard(QDialog):
         for page in self.pages.values():
             await page.cancel_work()
         self.went_live = True
+        self._closed = True
         self.completed.emit()
         self.accept()
 
@@ -273,6 +296,7 @@ class SetupWizard(QDialog):
     # -- closing -----------------------------------------------------------------------------
 
     def reject(self) -> None:
+        self._closed = True
         for page in self.pages.values():
             page.store()
         if self._running is not None:
