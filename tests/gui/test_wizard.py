@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import json
 import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,7 @@ class Rig:
         self.secrets = MemorySecretStore()
         self.saved: dict[str, Any] = {}
         self.flows: list[SetupFlow] = []
+        self.wizards: list[SetupWizard] = []
         self.agent = tmp_path / "bin" / "ngrok"
         self.ngrok_config = tmp_path / "ngrok" / "ngrok.yml"
 
@@ -127,7 +129,18 @@ class Rig:
         wizard = SetupWizard(flow, language="es", **kwargs)
         wizard.resize(*SIZE)
         wizard.show()
+        self.wizards.append(wizard)
         return wizard
+
+    async def close_wizards(self) -> None:
+        """Close and delete the wizards while the loop still runs (never in a later test)."""
+        for wizard in self.wizards:
+            if wizard.isVisible():
+                wizard.reject()
+            await wizard.wait_closed()
+            wizard.deleteLater()
+        self.wizards.clear()
+        await asyncio.sleep(0.05)  # the deferred deletes run on the GUI thread
 
 
 @contextlib.asynccontextmanager
@@ -141,6 +154,7 @@ async def rig_for(tmp_path: Path, **cdn: Any) -> AsyncIterator[Rig]:
         try:
             yield rig
         finally:
+            await rig.close_wizards()
             for flow in rig.flows:
                 await flow.aclose()
             await rig.http.aclose()
@@ -158,6 +172,14 @@ def closed_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_the_gui_thread() -> Iterator[None]:
+    """As in test_simulator.py: each test's widgets, cores and qasync loop end up in cycles;
+    freed by the collector on a worker thread, a loop's timer QObject crashes PySide6."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)
@@ -293,7 +315,6 @@ async def test_wizard_walks_every_step_to_a_test_reply(
     async with rig_for(tmp_path) as rig:
         flow = rig.flow()
         wizard = rig.wizard(flow)
-        qtbot.addWidget(wizard)
         checked = Checked(wizard)
         completed: list[bool] = []
         wizard.completed.connect(lambda: completed.append(True))
@@ -325,7 +346,6 @@ async def test_wizard_explains_the_main_failures_and_rechecks_one_step(
     async with rig_for(tmp_path) as rig:
         flow = rig.flow()
         wizard = rig.wizard(flow, start_at=StepId.META_APP)
-        qtbot.addWidget(wizard)
         checked = Checked(wizard)
         page = wizard.pages[StepId.META_APP]
 
@@ -404,7 +424,6 @@ async def test_ollama_absent_lets_the_owner_go_on_with_the_faq(
         flow = rig.flow()
         flow.ollama_url = f"http://127.0.0.1:{closed_port}"
         wizard = rig.wizard(flow, start_at=StepId.MODEL)
-        qtbot.addWidget(wizard)
         checked = Checked(wizard)
         result = await checked.next(wizard, wizard.next_button.click)
         ollama = check_of(result, "ollama")
@@ -423,7 +442,6 @@ async def test_model_pull_shows_real_progress_and_can_be_cancelled(
         rig.ollama.chunk_delay = 0.15
         flow = rig.flow(rig.answers(model="qwen2.5:1.5b"))
         wizard = rig.wizard(flow, start_at=StepId.MODEL)
-        qtbot.addWidget(wizard)
         page = wizard.pages[StepId.MODEL]
         assert isinstance(page, ModelPage)
         assert "cabe en esta PC" in page.model_combo.itemText(0) or any(
@@ -467,7 +485,6 @@ async def test_ngrok_agent_downloads_on_first_use_then_the_tunnel_proves_the_pat
             setattr(answers, key, value)
         flow = rig.flow(answers)
         wizard = rig.wizard(flow, start_at=StepId.PUBLIC_ADDRESS)
-        qtbot.addWidget(wizard)
         checked = Checked(wizard)
         page = wizard.pages[StepId.PUBLIC_ADDRESS]
         assert isinstance(page, PublicAddressPage)
@@ -697,3 +714,132 @@ async def test_token_expiry_warning_reaches_the_status_bar(
             session.close_window()
             await session.stop()
             await asyncio.sleep(0.05)
+
+
+# -- screenshots (Spanish, 1366x768, and one at 200 %) -------------------------------------------
+
+
+async def _settle() -> None:
+    for _ in range(15):
+        await asyncio.sleep(0.03)
+
+
+def _shot(widget: Any, folder: Path, name: str) -> None:
+    path = folder / f"wizard_{name}.png"
+    assert widget.grab().save(str(path)), path
+
+
+@pytest.mark.asyncio
+async def test_screenshots_of_every_wizard_page(
+    qtbot: QtBot,
+    tmp_path: Path,
+    screenshot_dir: Path,
+    spanish: Translators,
+    light_theme: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sf, "_free_disk", lambda _path: 500 * 10**9)
+    async with rig_for(tmp_path, chunk_size=4 * 1024, chunk_delay=0.05) as rig:
+        rig.graph.token_expires_at = int(time.time()) + 20 * 3600  # a temporary token
+        flow = rig.flow()
+        wizard = rig.wizard(flow)
+        checked = Checked(wizard)
+        await checked.next(wizard, lambda: asyncio.ensure_future(wizard.verify_current()))
+        await _settle()
+        _shot(wizard, screenshot_dir, "01_welcome")
+
+        wizard.go_to(StepId.META_APP)
+        fill_meta(wizard)
+        await checked.next(wizard, wizard.verify_button.click)
+        await _settle()
+        _shot(wizard, screenshot_dir, "02_meta_app_temporary_token")
+        row = wizard.pages[StepId.META_APP].checks.row("token")
+        assert row is not None
+        row.details_button.click()
+        assert row.details_dialog is not None
+        await _settle()
+        _shot(row.details_dialog, screenshot_dir, "03_detalles")
+        assert TOKEN not in row.details_dialog.text.toPlainText()
+        row.details_dialog.close()
+
+        public = wizard.pages[StepId.PUBLIC_ADDRESS]
+        assert isinstance(public, PublicAddressPage)
+        flow.answers.public_mode = "ngrok"
+        flow.answers.ngrok_authtoken = AUTHTOKEN
+        wizard.go_to(StepId.PUBLIC_ADDRESS)
+        public.download_button.click()
+        await until(lambda: "quedan" in public.agent_progress.label.text(), what="progress")
+        await _settle()
+        _shot(wizard, screenshot_dir, "04_public_address_ngrok_download")
+        public.agent_progress.cancel_button.click()
+        await until(lambda: public.download_button.isEnabled(), what="cancelled")
+        public.own_radio.setChecked(True)
+        await checked.next(wizard, wizard.verify_button.click)
+        await _settle()
+        _shot(wizard, screenshot_dir, "05_public_address_own_url_ok")
+
+        wizard.go_to(StepId.CONNECT_META)
+        connect = wizard.pages[StepId.CONNECT_META]
+        assert isinstance(connect, ConnectMetaPage)
+        wizard.verify_button.click()
+        await until(lambda: connect.wait_box.isVisible(), timeout=15, what="waiting")
+        await _settle()
+        _shot(wizard, screenshot_dir, "06_connect_waiting_for_the_phone")
+        connect.stop_button.click()
+        await until(lambda: wizard._running is None, what="stopped waiting")
+        await _settle()
+        _shot(wizard, screenshot_dir, "07_connect_no_message_causes")
+
+        rig.ollama.chunk_delay = 0.3
+        wizard.go_to(StepId.MODEL)
+        model = wizard.pages[StepId.MODEL]
+        assert isinstance(model, ModelPage)
+        await checked.next(wizard, wizard.verify_button.click, timeout=30)
+        model.model_combo.setEditText("qwen2.5:1.5b")
+        model.pull_button.click()
+        await until(lambda: "quedan" in model.pull_progress.label.text(), what="pull progress")
+        await _settle()
+        _shot(wizard, screenshot_dir, "08_model_pull_progress")
+        model.pull_progress.cancel_button.click()
+        await until(lambda: model.pull_button.isEnabled(), what="pull cancelled")
+
+        wizard.go_to(StepId.SHOP)
+        shop = wizard.pages[StepId.SHOP]
+        shop.widgets["business_name"].setText("Ferretería Don Pepe")  # type: ignore[attr-defined]
+        await checked.next(wizard, wizard.verify_button.click)
+        await _settle()
+        _shot(wizard, screenshot_dir, "09_shop")
+
+        wizard.go_to(StepId.DONE)
+        await wizard.verify_current()
+        await _settle()
+        _shot(wizard, screenshot_dir, "10_done_summary")
+
+        # Every page's text fits: no horizontal scroll bar anywhere at 1366x768.
+        for page in wizard.pages.values():
+            assert not page.scroll_area.horizontalScrollBar().isVisible()
+
+
+@pytest.mark.slow
+def test_wizard_screenshot_at_200_percent_scaling(tmp_path: Path, screenshot_dir: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    out = screenshot_dir / "wizard_11_meta_app_200_percent.png"
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "QT_SCALE_FACTOR": "2", "PYTHONPATH": str(repo)}
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.gui.wizard_scaled_screenshot", str(out), str(tmp_path)],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (2 * SIZE[0], 2 * SIZE[1])

@@ -2971,6 +2971,7 @@ async def wait_first_message(
             Text("Primero verifique la conexión con Meta.", "Check the connection first."),
         )
     else:
+        started = time.monotonic()
         waiting = asyncio.ensure_future(ConnectMetaStep._wait(flow, timeout))
         stopper = asyncio.ensure_future(cancel.wait()) if cancel is not None else None
         try:
@@ -2987,7 +2988,17 @@ async def wait_first_message(
             waiting.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await waiting
-            outcome = await ConnectMetaStep._wait(flow, 0)  # the causes, no more waiting
+            causes = await ConnectMetaStep._wait(flow, 0)  # the causes, no more waiting
+            if causes.status is Status.ERROR:
+                waited = int(time.monotonic() - started)
+                causes = replace(
+                    causes,
+                    message=Text(
+                        f"Dejó de esperar: no llegó ningún mensaje en {waited} segundos.",
+                        f"You stopped waiting: no message arrived in {waited} seconds.",
+                    ),
+                )
+            outcome = causes
     result = StepResult(StepId.CONNECT_META, (*others, outcome))
     flow.results[StepId.CONNECT_META] = result
     return result

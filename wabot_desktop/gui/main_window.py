@@ -462,6 +462,7 @@ class MainWindow(QMainWindow):
             await exec_dialog(wizard)
         finally:
             self.wizard = None
+            await wizard.wait_closed()
             # Stops the wizard's own server and tunnel before the live core takes the port.
             await flow.aclose()
             wizard.deleteLater()

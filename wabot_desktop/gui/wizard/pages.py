@@ -78,12 +78,12 @@ class StepPage(QWidget):
         self.field_rows: dict[str, QWidget] = {}
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        self.scroll = QScrollArea(self)
-        self.scroll.setObjectName("wizardPageScroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        content = QWidget(self.scroll)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setObjectName("wizardPageScroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content = QWidget(self.scroll_area)
         content.setObjectName("wizardPageContent")
         self.body = QVBoxLayout(content)
         self.body.setContentsMargins(20, 16, 20, 16)
@@ -109,8 +109,8 @@ class StepPage(QWidget):
         self.checks = CheckList(language, content)
         self.body.addWidget(self.checks)
         self.body.addStretch(1)
-        self.scroll.setWidget(content)
-        outer.addWidget(self.scroll)
+        self.scroll_area.setWidget(content)
+        outer.addWidget(self.scroll_area)
         self._busy = False
 
     # -- helpers ---------------------------------------------------------------------------
@@ -471,9 +471,14 @@ class ConnectMetaPage(StepPage):
         self.stop_button.setObjectName("wizardStopWaiting")
         wait.addWidget(self.stop_button)
         self.wait_box.hide()
-        self.retry_button = QPushButton(self.tr("Wait for my message again"), parent)
+        self.retry_box = QWidget(parent)
+        retry = QHBoxLayout(self.retry_box)
+        retry.setContentsMargins(0, 0, 0, 0)
+        self.retry_button = QPushButton(self.tr("Wait for my message again"), self.retry_box)
         self.retry_button.setObjectName("wizardWaitAgain")
-        self.retry_button.hide()
+        retry.addWidget(self.retry_button)
+        retry.addStretch(1)
+        self.retry_box.hide()
         self.retry_button.clicked.connect(self._on_retry_clicked)
         self._stop = asyncio.Event()
         self.stop_button.clicked.connect(self._on_stop_clicked)
@@ -501,7 +506,7 @@ class ConnectMetaPage(StepPage):
     async def wait_for_message(self) -> StepResult:
         """The "send a message from your phone" wait, shown live (the causes on timeout)."""
         self._stop = asyncio.Event()
-        self.retry_button.hide()
+        self.retry_box.hide()
         # The checks (the subscription, the callback) stay; the wait shows below them.
         self.body.insertWidget(self.body.indexOf(self.checks) + 1, self.wait_box)
         self.wait_box.show()
@@ -519,8 +524,8 @@ class ConnectMetaPage(StepPage):
         self.show_result(result)
         failed = result.failed
         if failed is not None and failed.check == "first_message":
-            self.body.insertWidget(self.body.indexOf(self.checks) + 1, self.retry_button)
-            self.retry_button.show()
+            self.body.insertWidget(self.body.indexOf(self.checks) + 1, self.retry_box)
+            self.retry_box.show()
         return result
 
     def _tick(self) -> None:

@@ -307,6 +307,11 @@ class SetupWizard(QDialog):
             task.add_done_callback(self._closing.discard)
         super().reject()
 
+    async def wait_closed(self) -> None:
+        """Wait until downloads and waits stopped by closing have ended (before deleting)."""
+        while self._closing:
+            await asyncio.gather(*list(self._closing), return_exceptions=True)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.reject()
         event.accept()
