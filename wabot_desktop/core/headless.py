@@ -139,8 +139,6 @@ async def reload_credentials(core: Core) -> None:
         await core.reload_credentials()
     except Exception:
         logger.exception("reloading credentials failed")
-
-
 def _print_public_address(event: Event) -> None:
     """The public URL and Meta's callback are shown in the output, not only in a log."""
     if isinstance(event, TunnelStateChanged) and event.state == "up" and event.public_url:

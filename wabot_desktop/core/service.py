@@ -510,7 +510,6 @@ class BotService:
     async def list_unattributed(self, limit: int = 200) -> list[UnattributedMessageView]:
         """Customer messages whose webhook named no sender: kept for the owner to read."""
         return await self._db.session_run(queries.list_unattributed, limit)
-
     # -- knowledge (prompt, facts, FAQ, prices, texts, checks): thin calls into core/knowledge --
 
     async def knowledge_draft(self) -> Knowledge:

@@ -39,7 +39,7 @@ def error_message(exc: BaseException) -> str:
         return QCoreApplication.translate(
             "Errors",
             "WhatsApp is not connected yet. Run “wabot-desktop setup” to connect it; "
-            "meanwhile, practise in simulator mode.",
+            "meanwhile, practise in simulator mode."
         )
     if isinstance(exc, errors.KeyringUnavailableError):
         return QCoreApplication.translate(

@@ -145,7 +145,7 @@ def failure_reason(error_code: int | None, error_title: str | None) -> str:
         return QCoreApplication.translate(
             "Texts",
             "Not sent: the WhatsApp connection expired. Store a new token with “wabot-desktop "
-            "setup”, then try sending again.",
+            "setup”, then try sending again."
         )
     if error_code in (131031, 368):
         return QCoreApplication.translate(
