@@ -1784,7 +1784,6 @@ async def watch_token_expiry(
         if token and app_secret and app_id:
             app_token = f"{app_id}|{app_secret}"
             expires = await token_expiry(graph, token, app_token)
-            logger.info("access token checked (expires_at=%s)", expires)
             if expires and expires - clock() < TOKEN_WARN_BEFORE_S:
                 renewed = await _try_refresh(graph, app_id, app_secret, token, store_token)
                 new_expiry = await token_expiry(graph, renewed, app_token) if renewed else None
@@ -1794,6 +1793,8 @@ async def watch_token_expiry(
                 else:
                     logger.warning("the access token expires soon (%s)", expires)
                     hub.publish(TokenExpiring(expires_at=expires))
+            # Logged once the answer was handled (and any event published).
+            logger.info("access token checked (expires_at=%s)", expires)
         await asyncio.sleep(interval)
 
 

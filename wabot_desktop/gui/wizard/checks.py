@@ -114,7 +114,7 @@ class CheckRow(QFrame):
         self.details_button.setObjectName("wizardDetailsButton")
         self.details_button.setFlat(True)
         self.details_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.details_button.setEnabled(bool(result.details))
+        self.details_button.setVisible(bool(result.details))  # nothing was sent: no link
         self.details_button.clicked.connect(self.show_details)
         actions.addWidget(self.details_button)
         actions.addStretch(1)

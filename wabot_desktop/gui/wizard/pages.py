@@ -507,6 +507,9 @@ class ConnectMetaPage(StepPage):
         """The "send a message from your phone" wait, shown live (the causes on timeout)."""
         self._stop = asyncio.Event()
         self.retry_box.hide()
+        earlier = self.flow.results.get(self.step_id)
+        if earlier is not None:  # the subscription and callback; the wait replaces the rest
+            self.checks.show_checks([c for c in earlier.checks if c.check != "first_message"])
         # The checks (the subscription, the callback) stay; the wait shows below them.
         self.body.insertWidget(self.body.indexOf(self.checks) + 1, self.wait_box)
         self.wait_box.show()
