@@ -20,7 +20,6 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 from wabot_desktop import APP_NAME
 from wabot_desktop.core import events
 from wabot_desktop.core.dto import HealthSnapshot
-from wabot_desktop.core.setup_flow import SetupFlow, StepId
 from wabot_desktop.core.whatsapp.sandbox import Sandbox
 from wabot_desktop.gui.actions import async_slot, confirm, exec_dialog, run_action
 from wabot_desktop.gui.bridge import CoreBridge
@@ -35,6 +34,7 @@ from wabot_desktop.gui.tray import TrayIcon
 from wabot_desktop.gui.widgets.icons import app_icon, make_icon
 
 if TYPE_CHECKING:
+    from wabot_desktop.core.setup_flow import SetupFlow, StepId
     from wabot_desktop.gui.prompt_editor import PromptEditorWindow
     from wabot_desktop.gui.wizard import SetupWizard
 
@@ -436,12 +436,14 @@ class MainWindow(QMainWindow):
     async def _on_setup_action_triggered(self) -> None:
         await self.open_setup_wizard()
 
-    async def open_setup_wizard(self, start_at: StepId = StepId.WELCOME) -> bool:
+    async def open_setup_wizard(self, start_at: StepId | None = None) -> bool:
         """Open the wizard (pre-filled); True when it finished and the app goes live.
 
         In practice mode success emits ``mode_switch_requested(False)``; while live, the steps
         that need the webhook port are skipped and success emits ``credentials_changed``.
         """
+        # Imported on first use: the wizard is not needed to start the app.
+        from wabot_desktop.core.setup_flow import StepId
         from wabot_desktop.gui.wizard import SetupWizard
 
         if self.wizard is not None:
@@ -456,7 +458,7 @@ class MainWindow(QMainWindow):
             return False
         live = not self.simulator
         skip = (StepId.PUBLIC_ADDRESS, StepId.CONNECT_META) if live else ()
-        wizard = SetupWizard(flow, start_at=start_at, skip=skip, parent=self)
+        wizard = SetupWizard(flow, start_at=start_at or StepId.WELCOME, skip=skip, parent=self)
         self.wizard = wizard
         try:
             await exec_dialog(wizard)
@@ -488,6 +490,8 @@ class MainWindow(QMainWindow):
             cancel_text=self.tr("Later"),
         )
         if accepted:
+            from wabot_desktop.core.setup_flow import StepId
+
             await self.open_setup_wizard(StepId.META_APP)
 
     def _on_core_event(self, event: object) -> None:

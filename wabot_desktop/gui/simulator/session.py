@@ -17,7 +17,7 @@ import dataclasses
 import logging
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from wabot_desktop.core.errors import MissingCredentialsError
 from wabot_desktop.core.runtime import (
@@ -29,9 +29,11 @@ from wabot_desktop.core.runtime import (
 )
 from wabot_desktop.core.secrets import REQUIRED_FOR_LIVE, SecretStore, missing_secrets
 from wabot_desktop.core.service import BotService
-from wabot_desktop.core.setup_flow import SetupFlow, open_profile_flow
 from wabot_desktop.gui.actions import async_slot, run_action
 from wabot_desktop.gui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from wabot_desktop.core.setup_flow import SetupFlow
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +135,8 @@ class AppSession:
 
     async def open_setup_flow(self) -> SetupFlow:
         """The wizard's flow over the live profile (its keyring entry and settings)."""
+        from wabot_desktop.core.setup_flow import open_profile_flow
+
         options: dict[str, Any] = {"port": self._config.port, **self.setup_flow_options}
         if self._live_secrets is not None and "secrets" not in options:
             options["secrets"] = self._live_secrets
