@@ -485,7 +485,7 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The bot answers every chat on its own. To answer a customer yourself, open the chat and press &quot;Take over&quot;, or simply write. Press &quot;Hand back to bot&quot; when you are done.</source>
+        <source>The bot answers every chat on its own. To answer a customer yourself, open the chat and press "Take over", or simply write. Press "Hand back to bot" when you are done.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -540,7 +540,7 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Another program is using WaBot's network port. Close it, or start WaBot with another port (for example “wabot-desktop --port 8081”).</source>
+        <source>Another program is using WaBot&apos;s network port. Close it, or start WaBot with another port (for example “wabot-desktop --port 8081”).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -583,7 +583,7 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The bot keeps answering your customers in the background. To open WaBot again, click its icon here. To stop the bot, choose &quot;Quit&quot; in the icon&apos;s menu.</source>
+        <source>The bot keeps answering your customers in the background. To open WaBot again, click its icon here. To stop the bot, choose "Quit" in the icon&apos;s menu.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -656,6 +656,54 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
     </message>
     <message>
         <source>Clear practice data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No WhatsApp Business number is connected yet: the setup assistant connects it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set up WhatsApp…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect WhatsApp…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The setup assistant is not available here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WhatsApp rejected the access token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The access token expired or was revoked, so sending has stopped. The waiting replies are kept and go out once a new token is stored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the setup assistant at the token step?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter a new token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Later</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The WhatsApp access token expires on {date}. Create a new one in the setup assistant (Real WhatsApp menu) before then, or the bot stops answering.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The WhatsApp token expires soon</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The WhatsApp access token was renewed with Meta.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -739,6 +787,10 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
     </message>
     <message>
         <source>Save the chats, settings and what the bot knows in one file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect WhatsApp…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1417,7 +1469,7 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Labels sort your chats, for example &quot;Paid&quot; or &quot;Wholesale&quot;.</source>
+        <source>Labels sort your chats, for example "Paid" or "Wholesale".</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1449,7 +1501,7 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Delete the label &quot;{name}&quot;? Chats keep their messages.</source>
+        <source>Delete the label "{name}"? Chats keep their messages.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1466,6 +1518,10 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
     </message>
     <message>
         <source>Voice notes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Conversations leave this PC for {host}.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2088,7 +2144,7 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Voice notes get the &quot;can&apos;t listen&quot; reply or go to a person, as chosen below.</source>
+        <source>Voice notes get the "can&apos;t listen" reply or go to a person, as chosen below.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2188,6 +2244,271 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
     </message>
     <message>
         <source>When a voice note cannot be understood:</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CheckRow</name>
+    <message>
+        <source>Open the page</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>details</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ConnectMetaPage</name>
+    <message>
+        <source>The app&apos;s subscription (recommended)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only this phone number (override)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop waiting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wait for my message again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Now send any message from your own phone to the business number {number}. Waiting… {seconds} s left.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DetailsDialog</name>
+    <message>
+        <source>Details: {check}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What WaBot sent and what it got back. Passwords, tokens and the PIN are replaced by ***, so you can send this to whoever helps you.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This check made no request.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DonePage</name>
+    <message>
+        <source>Number: {number} ({name})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Public address: {url}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model: {model} (context {ctx})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shop: {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot answers from day one</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Staff answers first (the bot starts paused)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ModelPage</name>
+    <message>
+        <source>Download model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set explicitly: Ollama uses 4,096 by default on most PCs and silently cuts longer prompts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>installed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>recommended</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fits this PC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>too big for this PC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This PC has {ram} GB of memory: {model} fits this PC.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The memory of this PC could not be read: {model} is the safe choice.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ProgressRow</name>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PublicAddressPage</name>
+    <message>
+        <source>ngrok (free, recommended)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>I have my own HTTPS address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download ngrok</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>It is installed: choose the program…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ngrok program</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ngrok is on this PC: {path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ngrok is not on this PC yet. WaBot downloads it (about 10 MB) from ngrok&apos;s official address the first time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the ngrok program</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SetupWizard</name>
+    <message>
+        <source>Connect WhatsApp</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check and continue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not needed now: WaBot is live and keeps this step up to date.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save and go live</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Continue anyway</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ShopPage</name>
+    <message>
+        <source>09:00-13:00, 16:00-20:00 or closed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Question</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add question</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove selected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot answers from day one</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Staff answers first (the bot starts paused; you switch it on later)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Who answers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>StepPage</name>
+    <message>
+        <source>Show</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where is it?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>WelcomePage</name>
+    <message>
+        <source>Stay in practice mode</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -491,7 +491,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
         <translation>Elige un chat de la izquierda para verlo aquí.</translation>
     </message>
     <message>
-        <source>The bot answers every chat on its own. To answer a customer yourself, open the chat and press &quot;Take over&quot;, or simply write. Press &quot;Hand back to bot&quot; when you are done.</source>
+        <source>The bot answers every chat on its own. To answer a customer yourself, open the chat and press "Take over", or simply write. Press "Hand back to bot" when you are done.</source>
         <translation>El bot responde cada chat por su cuenta. Para atender tú a un cliente, abre el chat y presiona «Tomar control», o simplemente escribe. Cuando termines, presiona «Devolver al bot».</translation>
     </message>
     <message>
@@ -546,7 +546,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
         <translation>Esta computadora no tiene un almacén seguro de contraseñas, así que WaBot no puede guardar tus claves.</translation>
     </message>
     <message>
-        <source>Another program is using WaBot's network port. Close it, or start WaBot with another port (for example “wabot-desktop --port 8081”).</source>
+        <source>Another program is using WaBot&apos;s network port. Close it, or start WaBot with another port (for example “wabot-desktop --port 8081”).</source>
         <translation>Otro programa está usando el puerto de red de WaBot. Ciérralo o inicia WaBot con otro puerto (por ejemplo «wabot-desktop --port 8081»).</translation>
     </message>
     <message>
@@ -589,7 +589,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
         <translation>WaBot sigue respondiendo</translation>
     </message>
     <message>
-        <source>The bot keeps answering your customers in the background. To open WaBot again, click its icon here. To stop the bot, choose &quot;Quit&quot; in the icon&apos;s menu.</source>
+        <source>The bot keeps answering your customers in the background. To open WaBot again, click its icon here. To stop the bot, choose "Quit" in the icon&apos;s menu.</source>
         <translation>El bot sigue respondiendo a tus clientes en segundo plano. Para abrir WaBot de nuevo, haz clic en su ícono aquí. Para detener el bot, elige «Salir» en el menú del ícono.</translation>
     </message>
     <message>
@@ -663,6 +663,54 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     <message>
         <source>Clear practice data</source>
         <translation>Borrar datos de prueba</translation>
+    </message>
+    <message>
+        <source>No WhatsApp Business number is connected yet: the setup assistant connects it.</source>
+        <translation>Todavía no hay un número de WhatsApp Business conectado: el asistente lo conecta.</translation>
+    </message>
+    <message>
+        <source>Set up WhatsApp…</source>
+        <translation>Configurar WhatsApp…</translation>
+    </message>
+    <message>
+        <source>Connect WhatsApp…</source>
+        <translation>Conectar WhatsApp…</translation>
+    </message>
+    <message>
+        <source>The setup assistant is not available here.</source>
+        <translation>El asistente de configuración no está disponible aquí.</translation>
+    </message>
+    <message>
+        <source>WhatsApp rejected the access token</source>
+        <translation>WhatsApp rechazó el token de acceso</translation>
+    </message>
+    <message>
+        <source>The access token expired or was revoked, so sending has stopped. The waiting replies are kept and go out once a new token is stored.</source>
+        <translation>El token de acceso venció o fue revocado, así que el envío se detuvo. Las respuestas en espera se guardan y salen en cuanto se guarde un token nuevo.</translation>
+    </message>
+    <message>
+        <source>Open the setup assistant at the token step?</source>
+        <translation>¿Abrir el asistente en el paso del token?</translation>
+    </message>
+    <message>
+        <source>Enter a new token</source>
+        <translation>Escribir un token nuevo</translation>
+    </message>
+    <message>
+        <source>Later</source>
+        <translation>Más tarde</translation>
+    </message>
+    <message>
+        <source>The WhatsApp access token expires on {date}. Create a new one in the setup assistant (Real WhatsApp menu) before then, or the bot stops answering.</source>
+        <translation>El token de acceso de WhatsApp vence el {date}. Crea uno nuevo en el asistente (menú WhatsApp real) antes de esa fecha, o el bot dejará de responder.</translation>
+    </message>
+    <message>
+        <source>The WhatsApp token expires soon</source>
+        <translation>El token de WhatsApp vence pronto</translation>
+    </message>
+    <message>
+        <source>The WhatsApp access token was renewed with Meta.</source>
+        <translation>El token de acceso de WhatsApp se renovó con Meta.</translation>
     </message>
 </context>
 <context>
@@ -746,6 +794,10 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     <message>
         <source>Save the chats, settings and what the bot knows in one file</source>
         <translation>Guarda los chats, la configuración y lo que sabe el bot en un solo archivo</translation>
+    </message>
+    <message>
+        <source>Connect WhatsApp…</source>
+        <translation>Conectar WhatsApp…</translation>
     </message>
 </context>
 <context>
@@ -1423,7 +1475,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
         <translation>Respuestas rápidas</translation>
     </message>
     <message>
-        <source>Labels sort your chats, for example &quot;Paid&quot; or &quot;Wholesale&quot;.</source>
+        <source>Labels sort your chats, for example "Paid" or "Wholesale".</source>
         <translation>Las etiquetas ordenan tus chats, por ejemplo «Pagado» o «Mayoreo».</translation>
     </message>
     <message>
@@ -1455,7 +1507,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
         <translation>Borrar etiqueta</translation>
     </message>
     <message>
-        <source>Delete the label &quot;{name}&quot;? Chats keep their messages.</source>
+        <source>Delete the label "{name}"? Chats keep their messages.</source>
         <translation>¿Borrar la etiqueta «{name}»? Los chats conservan sus mensajes.</translation>
     </message>
     <message>
@@ -1473,6 +1525,10 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     <message>
         <source>Voice notes</source>
         <translation>Notas de voz</translation>
+    </message>
+    <message>
+        <source>Conversations leave this PC for {host}.</source>
+        <translation>Las conversaciones salen de esta PC hacia {host}.</translation>
     </message>
 </context>
 <context>
@@ -2094,7 +2150,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
         <translation>En esta PC no se pueden transcribir notas de voz (falta faster-whisper).</translation>
     </message>
     <message>
-        <source>Voice notes get the &quot;can&apos;t listen&quot; reply or go to a person, as chosen below.</source>
+        <source>Voice notes get the "can&apos;t listen" reply or go to a person, as chosen below.</source>
         <translation>Las notas de voz reciben la respuesta «no puedo escuchar audios» o pasan a una persona, según lo que elijas abajo.</translation>
     </message>
     <message>
@@ -2195,6 +2251,271 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     <message>
         <source>When a voice note cannot be understood:</source>
         <translation>Cuando una nota de voz no se entiende:</translation>
+    </message>
+</context>
+<context>
+    <name>CheckRow</name>
+    <message>
+        <source>Open the page</source>
+        <translation>Abrir la página</translation>
+    </message>
+    <message>
+        <source>details</source>
+        <translation>detalles</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectMetaPage</name>
+    <message>
+        <source>The app&apos;s subscription (recommended)</source>
+        <translation>La suscripción de la app (recomendado)</translation>
+    </message>
+    <message>
+        <source>Only this phone number (override)</source>
+        <translation>Solo este número (dirección propia del número)</translation>
+    </message>
+    <message>
+        <source>Stop waiting</source>
+        <translation>Dejar de esperar</translation>
+    </message>
+    <message>
+        <source>Wait for my message again</source>
+        <translation>Esperar mi mensaje de nuevo</translation>
+    </message>
+    <message>
+        <source>Now send any message from your own phone to the business number {number}. Waiting… {seconds} s left.</source>
+        <translation>Ahora envíe cualquier mensaje desde su propio teléfono al número del negocio {number}. Esperando… quedan {seconds} s.</translation>
+    </message>
+</context>
+<context>
+    <name>DetailsDialog</name>
+    <message>
+        <source>Details: {check}</source>
+        <translation>Detalles: {check}</translation>
+    </message>
+    <message>
+        <source>What WaBot sent and what it got back. Passwords, tokens and the PIN are replaced by ***, so you can send this to whoever helps you.</source>
+        <translation>Lo que WaBot envió y lo que recibió. Las claves, los tokens y el PIN aparecen como ***, así que puede enviar esto a quien le ayude.</translation>
+    </message>
+    <message>
+        <source>This check made no request.</source>
+        <translation>Esta verificación no hizo ningún pedido.</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Copiar</translation>
+    </message>
+</context>
+<context>
+    <name>DonePage</name>
+    <message>
+        <source>Number: {number} ({name})</source>
+        <translation>Número: {number} ({name})</translation>
+    </message>
+    <message>
+        <source>Public address: {url}</source>
+        <translation>Dirección pública: {url}</translation>
+    </message>
+    <message>
+        <source>Model: {model} (context {ctx})</source>
+        <translation>Modelo: {model} (contexto {ctx})</translation>
+    </message>
+    <message>
+        <source>Shop: {name}</source>
+        <translation>Tienda: {name}</translation>
+    </message>
+    <message>
+        <source>The bot answers from day one</source>
+        <translation>El bot responde desde el primer día</translation>
+    </message>
+    <message>
+        <source>Staff answers first (the bot starts paused)</source>
+        <translation>Responde el personal primero (el bot empieza en pausa)</translation>
+    </message>
+</context>
+<context>
+    <name>ModelPage</name>
+    <message>
+        <source>Download model</source>
+        <translation>Descargar modelo</translation>
+    </message>
+    <message>
+        <source> tokens</source>
+        <translation> tokens</translation>
+    </message>
+    <message>
+        <source>Set explicitly: Ollama uses 4,096 by default on most PCs and silently cuts longer prompts.</source>
+        <translation>Se indica siempre: Ollama usa 4096 por defecto en la mayoría de las PC y corta sin avisar los textos más largos.</translation>
+    </message>
+    <message>
+        <source>installed</source>
+        <translation>instalado</translation>
+    </message>
+    <message>
+        <source>recommended</source>
+        <translation>recomendado</translation>
+    </message>
+    <message>
+        <source>fits this PC</source>
+        <translation>cabe en esta PC</translation>
+    </message>
+    <message>
+        <source>too big for this PC</source>
+        <translation>muy grande para esta PC</translation>
+    </message>
+    <message>
+        <source>This PC has {ram} GB of memory: {model} fits this PC.</source>
+        <translation>Esta PC tiene {ram} GB de memoria: {model} cabe en esta PC.</translation>
+    </message>
+    <message>
+        <source>The memory of this PC could not be read: {model} is the safe choice.</source>
+        <translation>No se pudo leer la memoria de esta PC: {model} es la opción segura.</translation>
+    </message>
+</context>
+<context>
+    <name>ProgressRow</name>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+</context>
+<context>
+    <name>PublicAddressPage</name>
+    <message>
+        <source>ngrok (free, recommended)</source>
+        <translation>ngrok (gratis, recomendado)</translation>
+    </message>
+    <message>
+        <source>I have my own HTTPS address</source>
+        <translation>Tengo mi propia dirección HTTPS</translation>
+    </message>
+    <message>
+        <source>Download ngrok</source>
+        <translation>Descargar ngrok</translation>
+    </message>
+    <message>
+        <source>It is installed: choose the program…</source>
+        <translation>Ya lo tengo: elegir el programa…</translation>
+    </message>
+    <message>
+        <source>ngrok program</source>
+        <translation>Programa ngrok</translation>
+    </message>
+    <message>
+        <source>ngrok is on this PC: {path}</source>
+        <translation>ngrok está en esta PC: {path}</translation>
+    </message>
+    <message>
+        <source>Download again</source>
+        <translation>Descargar de nuevo</translation>
+    </message>
+    <message>
+        <source>ngrok is not on this PC yet. WaBot downloads it (about 10 MB) from ngrok&apos;s official address the first time.</source>
+        <translation>ngrok todavía no está en esta PC. WaBot lo descarga (unos 10 MB) de la dirección oficial de ngrok la primera vez.</translation>
+    </message>
+    <message>
+        <source>Choose the ngrok program</source>
+        <translation>Elegir el programa ngrok</translation>
+    </message>
+</context>
+<context>
+    <name>SetupWizard</name>
+    <message>
+        <source>Connect WhatsApp</source>
+        <translation>Conectar WhatsApp</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Atrás</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>Verificar</translation>
+    </message>
+    <message>
+        <source>Check and continue</source>
+        <translation>Verificar y seguir</translation>
+    </message>
+    <message>
+        <source>Not needed now: WaBot is live and keeps this step up to date.</source>
+        <translation>No hace falta ahora: WaBot está conectado y mantiene este paso al día.</translation>
+    </message>
+    <message>
+        <source>Save and go live</source>
+        <translation>Guardar y conectar</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Empezar</translation>
+    </message>
+    <message>
+        <source>Continue anyway</source>
+        <translation>Continuar de todos modos</translation>
+    </message>
+</context>
+<context>
+    <name>ShopPage</name>
+    <message>
+        <source>09:00-13:00, 16:00-20:00 or closed</source>
+        <translation>09:00-13:00, 16:00-20:00 o cerrado</translation>
+    </message>
+    <message>
+        <source>Question</source>
+        <translation>Pregunta</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>Respuesta</translation>
+    </message>
+    <message>
+        <source>Add question</source>
+        <translation>Agregar pregunta</translation>
+    </message>
+    <message>
+        <source>Remove selected</source>
+        <translation>Quitar la seleccionada</translation>
+    </message>
+    <message>
+        <source>The bot answers from day one</source>
+        <translation>El bot responde desde el primer día</translation>
+    </message>
+    <message>
+        <source>Staff answers first (the bot starts paused; you switch it on later)</source>
+        <translation>Responde el personal primero (el bot empieza en pausa; lo activa después)</translation>
+    </message>
+    <message>
+        <source>Who answers</source>
+        <translation>Quién responde</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>cerrado</translation>
+    </message>
+</context>
+<context>
+    <name>StepPage</name>
+    <message>
+        <source>Show</source>
+        <translation>Mostrar</translation>
+    </message>
+    <message>
+        <source>Where is it?</source>
+        <translation>¿Dónde está?</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Verificando…</translation>
+    </message>
+</context>
+<context>
+    <name>WelcomePage</name>
+    <message>
+        <source>Stay in practice mode</source>
+        <translation>Seguir en modo práctica</translation>
     </message>
 </context>
 </TS>

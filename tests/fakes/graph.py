@@ -181,6 +181,10 @@ class FakeGraph:
         self.subscribe_works = True  # False: POST subscribed_apps says success, GET lists nothing
         self.subscribed_apps: list[str] = []
         self.app_subscription: dict[str, Any] | None = None  # POST /{app}/subscriptions
+        # GET /oauth/access_token?grant_type=fb_exchange_token (a 60-day token's refresh):
+        # the token it hands out (None: Meta refuses the exchange, error 190/100).
+        self.refreshed_token: str | None = None
+        self.refreshed_expires_at = 0
         self.waba_override: str = ""
         self.phone_override: str = ""
         self.phone_override_verify_token: str = ""
@@ -219,6 +223,7 @@ class FakeGraph:
             "/{version:v[0-9]+\\.[0-9]+}/{node}/message_templates", self._on_templates
         )
         version = "/{version:v[0-9]+\\.[0-9]+}"
+        app.router.add_get(version + "/oauth/access_token", self._on_oauth_access_token)
         app.router.add_get(version + "/{node}/phone_numbers", self._on_phone_numbers)
         app.router.add_post(version + "/{node}/register", self._on_register)
         app.router.add_route("*", version + "/{node}/subscribed_apps", self._on_subscribed_apps)
@@ -481,6 +486,10 @@ class FakeGraph:
         if request.path.startswith("/media-bin/"):
             media_response: web.StreamResponse = await handler(request)
             return media_response
+        if request.path.endswith("/oauth/access_token"):
+            # Takes the app's id and secret as query parameters, no Bearer token.
+            oauth_response: web.StreamResponse = await handler(request)
+            return oauth_response
         if request.path.endswith(("/debug_token", "/subscriptions")):
             # These take the app access token "<app_id>|<app_secret>" as a query parameter.
             if request.query.get("access_token") != f"{self.app_id}|{self.app_secret}":
@@ -675,6 +684,21 @@ class FakeGraph:
                 "subcode": 463,
             }
         return web.json_response({"data": data})
+
+    async def _on_oauth_access_token(self, request: web.Request) -> web.Response:
+        q = request.query
+        if q.get("grant_type") != "fb_exchange_token" or not q.get("fb_exchange_token"):
+            return _error(400, 100, details="grant_type and fb_exchange_token are required")
+        if q.get("client_id") != self.app_id or q.get("client_secret") != self.app_secret:
+            return _error(400, 1, "Error validating client secret.")
+        if self.refreshed_token is None:
+            return _error(400, 190, "This token cannot be exchanged.")
+        token, self.refreshed_token = self.refreshed_token, None
+        self.expected_token = token if self.expected_token is not None else None
+        self.token_expires_at = self.refreshed_expires_at
+        return web.json_response(
+            {"access_token": token, "token_type": "bearer", "expires_in": 60 * 86400}
+        )
 
     async def _on_phone_numbers(self, request: web.Request) -> web.Response:
         node = request.match_info["node"]

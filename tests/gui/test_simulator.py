@@ -296,7 +296,8 @@ async def test_first_launch_opens_in_simulator_and_the_pane_gets_a_bot_reply(
         assert not view.live_button.isVisible()  # no credentials: no button that cannot work
         assert view.mode_button.text() == "Modo de prueba"
         assert view.simulator_action.isChecked()
-        assert not view.live_action.isEnabled()
+        # No credentials: "WhatsApp real" opens the setup assistant (tests/gui/test_wizard.py).
+        assert view.live_action.isEnabled() and "asistente" in view.live_action.toolTip()
         assert "número de WhatsApp Business" in view.live_action.toolTip()
         assert "modo de prueba" in window.windowTitle()
 

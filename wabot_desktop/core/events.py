@@ -162,6 +162,13 @@ class TokenExpiring(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TokenRefreshed(Event):
+    """The expiring access token was renewed with Meta (a new 60-day token is stored)."""
+
+    expires_at: int  # 0 = never
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BotPauseChanged(Event):
     """The global pause switch changed."""
 

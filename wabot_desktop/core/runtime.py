@@ -590,7 +590,9 @@ class Core:
             self.tunnel = TunnelManager(
                 local_port=self.server.port,
                 hub=self.hub,
-                ngrok_path=None,
+                ngrok_path=Path(self.settings.ngrok_agent_path)
+                if self.settings.ngrok_agent_path
+                else None,
                 config_path=paths.ngrok_dir / "ngrok.yml",
                 authtoken=self.credential(SecretKey.NGROK_AUTHTOKEN),
                 domain=self.settings.ngrok_domain or None,
@@ -649,8 +651,16 @@ class Core:
             self._http, graph_url, self.settings.graph_api_version, Redactor(secret_values)
         )
         self._supervisor.spawn(
-            "token-watch", lambda: watch_token_expiry(self.hub, graph, secrets, app_id)
+            "token-watch",
+            lambda: watch_token_expiry(
+                self.hub, graph, secrets, app_id, store_token=self._store_refreshed_token
+            ),
         )
+
+    async def _store_refreshed_token(self, token: str) -> None:
+        """A renewed 60-day token: into the keyring, then the running core uses it at once."""
+        await self.blocking.run(self.secrets.set, SecretKey.ACCESS_TOKEN, token)
+        await self.reload_credentials()
 
     async def _warm_up_llm(self) -> None:
         assert self.llm is not None

@@ -39,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from wabot_desktop import APP_ID, APP_NAME, __version__
 from wabot_desktop.core import backup as backup_module
@@ -60,6 +61,9 @@ from wabot_desktop.core.secrets import REQUIRED_FOR_LIVE, SecretStore, missing_s
 from wabot_desktop.core.service import BotService
 from wabot_desktop.core.simulator import Simulator
 from wabot_desktop.core.store.db import sqlite_copy, sqlite_restore
+
+if TYPE_CHECKING:
+    from wabot_desktop.core.setup_flow import SetupFlow
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +157,8 @@ class Session:
         self._listeners: list[SessionListener] = []
         self._core_listeners: list[Callable[[Event], None]] = []
         self._logging = False
+        # Extra arguments for the wizard's flow (tests: an HTTP client, a fake ngrok agent).
+        self.setup_flow_options: dict[str, Any] = {}
 
     # -- state -----------------------------------------------------------------------------
 
@@ -344,6 +350,22 @@ class Session:
                 await core.reload_credentials()
         self._publish(SessionPhase.CREDENTIALS)
         return live
+
+    async def open_setup_flow(self) -> SetupFlow:
+        """The setup wizard's flow over the live profile (its keyring entry and settings)."""
+        from wabot_desktop.core.setup_flow import open_profile_flow
+
+        config = self._config
+        options: dict[str, Any] = {"port": config.port, **self.setup_flow_options}
+        if self._live_secrets is not None and "secrets" not in options:
+            options["secrets"] = self._live_secrets
+        return await open_profile_flow(
+            config.paths,
+            data_dir_overridden=config.data_dir_overridden,
+            graph_url=config.graph_url,
+            ollama_url=config.ollama_url,
+            **options,
+        )
 
     # -- lifecycle -------------------------------------------------------------------------
 

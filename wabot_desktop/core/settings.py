@@ -78,6 +78,7 @@ class Settings:
     # Private (LAN) addresses the owner confirmed as their own: no privacy warning for them.
     llm_confirmed_hosts: tuple[str, ...] = ()
     ngrok_domain: str = ""
+    ngrok_agent_path: str = ""  # an ngrok agent the owner installed ("" = pyngrok's default)
     own_public_url: str = ""
     meta_app_id: str = ""
     callback_mode: str = "app"  # "app" (app subscription) | "phone" (phone-number override)

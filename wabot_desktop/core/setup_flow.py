@@ -38,12 +38,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 from aiohttp import web
 
+from wabot_desktop.core.aio import run_blocking
 from wabot_desktop.core.errors import KeyringUnavailableError
 from wabot_desktop.core.events import (
     CallbackRegistered,
     Event,
     EventHub,
     TokenExpiring,
+    TokenRefreshed,
     TunnelStateChanged,
 )
 from wabot_desktop.core.secrets import KeyringSecretStore, SecretKey, SecretStore
@@ -217,6 +219,7 @@ class Answers:
     public_url: str = ""
     ngrok_authtoken: str = ""
     ngrok_domain: str = ""
+    ngrok_path: str = ""  # an agent the owner installed; "" = the one the app downloads
     port: int = 8080
     callback_mode: Literal["app", "phone"] = "app"
     model: str = ""
@@ -576,6 +579,7 @@ class SetupFlow:
         ollama_url: str = "http://127.0.0.1:11434",
         ngrok_path: Path | None = None,
         ngrok_config: Path,
+        ngrok_download_url: str | None = None,
         http: httpx.AsyncClient | None = None,
         keyring_usable: Callable[[], bool] | None = None,
         answers: Answers | None = None,
@@ -592,6 +596,8 @@ class SetupFlow:
         self.ollama_url = ollama_url.rstrip("/")
         self.ngrok_path = ngrok_path
         self.ngrok_config = ngrok_config
+        self.ngrok_download_url = ngrok_download_url
+        self._closers: list[Callable[[], Awaitable[None]]] = []
         self._own_http = http is None
         self.http = http or httpx.AsyncClient(timeout=20.0)
         self._keyring_usable = keyring_usable or KeyringSecretStore.usable
@@ -627,6 +633,22 @@ class SetupFlow:
             self.server = None
         if self._own_http:
             await self.http.aclose()
+        closers, self._closers = self._closers, []
+        for close in reversed(closers):
+            with contextlib.suppress(Exception):
+                await close()
+
+    def on_close(self, close: Callable[[], Awaitable[None]]) -> None:
+        """Run ``close`` when the flow closes (a profile flow closes its database)."""
+        self._closers.append(close)
+
+    def agent_path(self) -> Path:
+        """The ngrok agent the tunnel runs: the owner's, the configured one, or pyngrok's."""
+        if self.answers.ngrok_path.strip():
+            return Path(self.answers.ngrok_path.strip()).expanduser()
+        if self.ngrok_path is not None:
+            return self.ngrok_path
+        return default_agent_path()
 
     async def __aenter__(self) -> SetupFlow:
         return self
@@ -660,9 +682,24 @@ class SetupFlow:
 
         With no usable keyring nothing at all is stored (no plain-text fallback).
         """
-        keyring = self.keyring_check()
+        # The keyring is a synchronous OS call (D-Bus): never on the event loop.
+        keyring = await run_blocking(self.keyring_check)
         if keyring.status is Status.ERROR:
             return keyring
+        stored = await run_blocking(self._store_secrets)
+        if stored is None:
+            return CheckResult("keyring", Status.ERROR, _NO_KEYRING, _NO_KEYRING_FIX)
+        await self._save_settings(self.settings_to_save())
+        return CheckResult(
+            "stored",
+            Status.OK,
+            Text(
+                f"Se guardaron {len(stored)} datos en el llavero y la configuración.",
+                f"Stored {len(stored)} items in the keyring and the settings.",
+            ),
+        )
+
+    def _store_secrets(self) -> list[SecretKey] | None:
         stored: list[SecretKey] = []
         try:
             for key, value in self.answers.secrets_to_store().items():
@@ -676,16 +713,8 @@ class SetupFlow:
             for key in stored:
                 with contextlib.suppress(KeyringUnavailableError):
                     self.secrets.delete(key)
-            return CheckResult("keyring", Status.ERROR, _NO_KEYRING, _NO_KEYRING_FIX)
-        await self._save_settings(self.settings_to_save())
-        return CheckResult(
-            "stored",
-            Status.OK,
-            Text(
-                f"Se guardaron {len(stored)} datos en el llavero y la configuración.",
-                f"Stored {len(stored)} items in the keyring and the settings.",
-            ),
-        )
+            return None
+        return stored
 
     def settings_to_save(self) -> dict[str, Any]:
         a = self.answers
@@ -696,6 +725,7 @@ class SetupFlow:
             "meta_app_id": a.app_id,
             "callback_mode": a.callback_mode,
             "ngrok_domain": a.ngrok_domain if a.public_mode == "ngrok" else "",
+            "ngrok_agent_path": a.ngrok_path.strip() if a.public_mode == "ngrok" else "",
             "own_public_url": a.public_url if a.public_mode == "own" else "",
             "llm_num_ctx": a.num_ctx,
         }
@@ -806,7 +836,7 @@ class SetupFlow:
         tunnel = TunnelManager(
             local_port=self.server.port,
             hub=self.hub,
-            ngrok_path=self.ngrok_path,
+            ngrok_path=self.agent_path(),
             config_path=self.ngrok_config,
             authtoken=a.ngrok_authtoken,
             domain=domain,
@@ -1020,7 +1050,7 @@ class WelcomeStep(Step):
                 ),
                 link=PRICING_URL,
             ),
-            flow.keyring_check(),
+            await run_blocking(flow.keyring_check),
         ]
         return StepResult(self.id, tuple(checks))
 
@@ -1743,18 +1773,49 @@ async def watch_token_expiry(
     *,
     interval: float = TOKEN_CHECK_INTERVAL_S,
     clock: Callable[[], float] = time.time,
+    store_token: Callable[[str], Awaitable[None]] | None = None,
 ) -> None:
-    """While live: warn (``TokenExpiring``) from a week before an expiring token's end."""
+    """While live: from a week before an expiring (60-day) token's end, refresh it where Meta
+    allows (``store_token`` keeps the new one: keyring, then the core's credentials) and say so
+    (``TokenRefreshed``); else warn the owner (``TokenExpiring``: status bar and tray)."""
     while True:
         token = secrets.get(SecretKey.ACCESS_TOKEN) or ""
         app_secret = secrets.get(SecretKey.APP_SECRET) or ""
         if token and app_secret and app_id:
-            expires = await token_expiry(graph, token, f"{app_id}|{app_secret}")
-            logger.info("access token checked (expires_at=%s)", expires)
+            app_token = f"{app_id}|{app_secret}"
+            expires = await token_expiry(graph, token, app_token)
             if expires and expires - clock() < TOKEN_WARN_BEFORE_S:
-                logger.warning("the access token expires soon (%s)", expires)
-                hub.publish(TokenExpiring(expires_at=expires))
+                renewed = await _try_refresh(graph, app_id, app_secret, token, store_token)
+                new_expiry = await token_expiry(graph, renewed, app_token) if renewed else None
+                if renewed and new_expiry is not None and (new_expiry == 0 or new_expiry > expires):
+                    logger.info("the access token was refreshed (expires_at=%s)", new_expiry)
+                    hub.publish(TokenRefreshed(expires_at=new_expiry))
+                else:
+                    logger.warning("the access token expires soon (%s)", expires)
+                    hub.publish(TokenExpiring(expires_at=expires))
+            # Logged once the answer was handled (and any event published).
+            logger.info("access token checked (expires_at=%s)", expires)
         await asyncio.sleep(interval)
+
+
+async def _try_refresh(
+    graph: GraphSetupClient,
+    app_id: str,
+    app_secret: str,
+    token: str,
+    store_token: Callable[[str], Awaitable[None]] | None,
+) -> str | None:
+    if store_token is None:
+        return None
+    renewed = await refresh_token(graph, app_id=app_id, app_secret=app_secret, access_token=token)
+    if renewed is None:
+        return None
+    try:
+        await store_token(renewed)
+    except Exception:
+        logger.exception("the refreshed access token could not be stored")
+        return None
+    return renewed
 
 
 class ConnectMetaStep(Step):
@@ -2062,42 +2123,33 @@ class ModelStep(Step):
             )
         started = time.monotonic()
         url = flow.ollama_url + "/api/pull"
-        last_status = ""
-        try:
+        state: dict[str, Any] = {"status": "", "error": None, "http": None}
+
+        async def stream() -> None:
+            # Read to the end, even after an error line: leaving httpx's stream iterators
+            # half-way leaves async generators to the garbage collector (qasync's loop has no
+            # async-generator hooks). Cancelling is done by cancelling this task instead.
             async with flow.http.stream(
                 "POST", url, json={"model": model, "stream": True}, timeout=None
             ) as response:
+                state["http"] = response.status_code
                 async for line in response.aiter_lines():
-                    if cancel is not None and cancel.is_set():
-                        return CheckResult(
-                            "pull",
-                            Status.SKIPPED,
-                            Text("Descarga cancelada.", "Download cancelled."),
-                        )
-                    if not line.strip():
+                    if not line.strip() or state["error"] is not None:
                         continue
                     item = json.loads(line)
                     if item.get("error"):
-                        return CheckResult(
-                            "pull",
-                            Status.ERROR,
-                            Text(
-                                f"Ollama no pudo descargar {model}: {item['error']}",
-                                f"Ollama could not download {model}: {item['error']}",
-                            ),
-                            Text(
-                                "Revise el nombre del modelo y la conexión, y vuelva a intentar.",
-                                "Check the model name and the connection, and try again.",
-                            ),
-                            (Exchange("POST", url, {"model": model}, response.status_code, item),),
-                        )
-                    last_status = str(item.get("status") or "")
+                        state["error"] = item
+                        continue
+                    state["status"] = str(item.get("status") or "")
                     total, done = int(item.get("total") or 0), int(item.get("completed") or 0)
-                    if on_progress is not None and (total or last_status):
+                    if on_progress is not None and (total or state["status"]):
                         elapsed = max(time.monotonic() - started, 1e-6)
                         speed = done / elapsed
                         eta = (total - done) / speed if speed > 0 and total else None
-                        on_progress(PullProgress(last_status, done, total, speed, eta))
+                        on_progress(PullProgress(state["status"], done, total, speed, eta))
+
+        try:
+            finished = await run_cancellable(stream(), cancel)
         except (httpx.HTTPError, ValueError) as exc:
             return CheckResult(
                 "pull",
@@ -2110,6 +2162,26 @@ class ModelStep(Step):
                 ),
                 (Exchange("POST", url, {"model": model}, error=type(exc).__name__),),
             )
+        if not finished:
+            return CheckResult(
+                "pull", Status.SKIPPED, Text("Descarga cancelada.", "Download cancelled.")
+            )
+        item = state["error"]
+        if item is not None:
+            return CheckResult(
+                "pull",
+                Status.ERROR,
+                Text(
+                    f"Ollama no pudo descargar {model}: {item['error']}",
+                    f"Ollama could not download {model}: {item['error']}",
+                ),
+                Text(
+                    "Revise el nombre del modelo y la conexión, y vuelva a intentar.",
+                    "Check the model name and the connection, and try again.",
+                ),
+                (Exchange("POST", url, {"model": model}, state["http"], item),),
+            )
+        last_status = state["status"]
         if last_status != "success":
             return CheckResult(
                 "pull",
@@ -2193,6 +2265,11 @@ _DAY_ES: Final = dict(
     )
 )
 _HHMM: Final = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def default_hours() -> dict[str, list[list[str]]]:
+    """The opening hours a new shop starts from (the settings' defaults)."""
+    return {day: [list(r) for r in ranges] for day, ranges in Settings().business_hours.items()}
 
 
 def hours_text(hours: Mapping[str, Sequence[Sequence[str]]]) -> str:
@@ -2386,6 +2463,7 @@ def answers_from_stored(secrets: SecretStore, settings: Settings) -> Answers:
         public_url=own,
         ngrok_authtoken=get(SecretKey.NGROK_AUTHTOKEN),
         ngrok_domain=settings.ngrok_domain,
+        ngrok_path=settings.ngrok_agent_path,
         callback_mode="phone" if settings.callback_mode == "phone" else "app",
         model=settings.llm_model,
         num_ctx=settings.llm_num_ctx,
@@ -2441,3 +2519,506 @@ STEPS: Final[tuple[Step, ...]] = (
 
 def replace_answers(answers: Answers, **changes: Any) -> Answers:
     return replace(answers, **changes)
+
+
+# -- the ngrok agent: downloaded on first use (pyngrok's download address), or the owner's own ---
+
+# The agent archive is about 10 MB and the program about 30 MB: ask for room for both and more.
+AGENT_SPACE_NEEDED: Final = 100_000_000
+NGROK_DOWNLOAD_PAGE: Final = "https://ngrok.com/download"
+
+
+def default_agent_path() -> Path:
+    """Where pyngrok keeps its agent ($PYNGROK_NGROK_PATH or its per-user folder), read now."""
+    from pyngrok.conf import PyngrokConfig
+
+    return Path(PyngrokConfig().ngrok_path)
+
+
+def agent_download_url() -> str:
+    """pyngrok's download address of the ngrok v3 agent for this OS and processor."""
+    from pyngrok import installer
+
+    return installer.get_ngrok_cdn_url("3")
+
+
+def agent_installed(flow: SetupFlow) -> bool:
+    path = flow.agent_path()
+    return path.is_file() and os.access(path, os.X_OK)
+
+
+def _agent_version_blocking(path: Path) -> str:
+    import subprocess
+
+    done = subprocess.run(
+        [str(path), "--version"], capture_output=True, text=True, timeout=15, check=False
+    )
+    output = (done.stdout or "") + (done.stderr or "")
+    if done.returncode != 0 or "version" not in output:
+        raise OSError(output.strip()[:200] or f"exit {done.returncode}")
+    return output.split("version", 1)[1].strip().split()[0]
+
+
+async def check_agent(flow: SetupFlow) -> CheckResult:
+    """Is the agent there and does it run (``ngrok --version``)?"""
+    path = flow.agent_path()
+    shown = Exchange("RUN", f"{path} --version")
+    if not (path.is_file() and os.access(path, os.X_OK)):
+        return CheckResult(
+            "ngrok_agent",
+            Status.ERROR,
+            Text(
+                f"El programa ngrok no está en esta PC ({path}).",
+                f"The ngrok program is not on this PC ({path}).",
+            ),
+            Text(
+                "Pulse «Descargar ngrok» (unos 10 MB), o si ya lo instaló, indique dónde está.",
+                "Press “Download ngrok” (about 10 MB), or if you installed it, point to it.",
+            ),
+            (replace(shown, error="not found"),),
+            NGROK_DOWNLOAD_PAGE,
+        )
+    try:
+        version = await run_blocking(_agent_version_blocking, path)
+    except (OSError, ValueError) as exc:
+        import subprocess
+
+        if isinstance(exc, subprocess.TimeoutExpired):
+            exc = OSError("timeout")
+        return CheckResult(
+            "ngrok_agent",
+            Status.ERROR,
+            Text(
+                f"El archivo {path} no funciona como ngrok.",
+                f"The file {path} does not work as ngrok.",
+            ),
+            Text(
+                "Elija el programa ngrok correcto o descárguelo de nuevo.",
+                "Choose the right ngrok program or download it again.",
+            ),
+            (replace(shown, error=flow.redactor.text(str(exc))),),
+            NGROK_DOWNLOAD_PAGE,
+        )
+    return CheckResult(
+        "ngrok_agent",
+        Status.OK,
+        Text(f"ngrok {version} está listo.", f"ngrok {version} is ready."),
+        details=(replace(shown, response={"version": version}),),
+    )
+
+
+async def install_agent(
+    flow: SetupFlow,
+    on_progress: ProgressCallback | None = None,
+    cancel: asyncio.Event | None = None,
+) -> CheckResult:
+    """Download the ngrok agent from pyngrok's address (bytes, speed, time left, cancel).
+
+    The archive is unpacked by pyngrok's own installer into ``flow.agent_path()``'s folder.
+    ``flow.ngrok_download_url`` replaces pyngrok's address (tests serve a fake archive there).
+    """
+    from pyngrok import installer
+
+    path = flow.agent_path()
+    try:
+        url = flow.ngrok_download_url or agent_download_url()
+    except Exception as exc:  # pyngrok knows no agent for this OS / processor
+        return CheckResult(
+            "ngrok_download",
+            Status.ERROR,
+            Text(
+                f"No hay una descarga automática de ngrok para esta PC ({exc}).",
+                f"There is no automatic ngrok download for this PC ({exc}).",
+            ),
+            Text(
+                "Instálelo a mano desde ngrok.com/download e indique dónde quedó.",
+                "Install it by hand from ngrok.com/download and point to it.",
+            ),
+            link=NGROK_DOWNLOAD_PAGE,
+        )
+    name = urlsplit(url).path.rsplit("/", 1)[-1] or "ngrok.tgz"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return _agent_io_failure(url, path, exc)
+    free = _free_disk(path.parent)
+    if free is not None and free < AGENT_SPACE_NEEDED:
+        return CheckResult(
+            "ngrok_download",
+            Status.ERROR,
+            Text(
+                f"No hay espacio en disco para ngrok: hacen falta {AGENT_SPACE_NEEDED / 1e6:.0f} "
+                f"MB y quedan {free / 1e6:.0f} MB.",
+                f"Not enough disk space for ngrok: {AGENT_SPACE_NEEDED / 1e6:.0f} MB needed, "
+                f"{free / 1e6:.0f} MB free.",
+            ),
+            Text("Libere espacio y vuelva a intentar.", "Free some space and try again."),
+        )
+    archive = path.parent / f".download-{name}"
+    started = time.monotonic()
+    status_code: int | None = None
+    sizes = {"total": 0, "done": 0}
+
+    async def download() -> None:
+        nonlocal status_code
+        async with flow.http.stream("GET", url, timeout=httpx.Timeout(30.0)) as response:
+            status_code = response.status_code
+            if response.status_code != 200:
+                return
+            total = sizes["total"] = int(response.headers.get("Content-Length") or 0)
+            handle = await run_blocking(archive.open, "wb")
+            try:
+                async for chunk in response.aiter_bytes(64 * 1024):
+                    await run_blocking(handle.write, chunk)
+                    sizes["done"] += len(chunk)
+                    if on_progress is not None:
+                        done = sizes["done"]
+                        elapsed = max(time.monotonic() - started, 1e-6)
+                        speed = done / elapsed
+                        eta = (total - done) / speed if speed > 0 and total else None
+                        on_progress(PullProgress("downloading", done, total, speed, eta))
+            finally:
+                await run_blocking(handle.close)
+
+    try:
+        finished = await run_cancellable(download(), cancel)
+        if not finished:
+            archive.unlink(missing_ok=True)
+            return CheckResult(
+                "ngrok_download",
+                Status.SKIPPED,
+                Text("Descarga de ngrok cancelada.", "ngrok download cancelled."),
+            )
+        if status_code != 200:
+            archive.unlink(missing_ok=True)
+            return CheckResult(
+                "ngrok_download",
+                Status.ERROR,
+                Text(
+                    f"La descarga de ngrok falló (HTTP {status_code}).",
+                    f"The ngrok download failed (HTTP {status_code}).",
+                ),
+                Text(
+                    "Vuelva a intentar más tarde, o instálelo a mano desde ngrok.com/download.",
+                    "Try again later, or install it by hand from ngrok.com/download.",
+                ),
+                (Exchange("GET", url, status=status_code),),
+                NGROK_DOWNLOAD_PAGE,
+            )
+        total, done = sizes["total"], sizes["done"]
+        if total and done != total:
+            raise httpx.ReadError(f"got {done} of {total} bytes")
+        if on_progress is not None:
+            on_progress(PullProgress("installing", done, total or done, 0.0, 0.0))
+        await run_blocking(installer._install_ngrok_archive, str(path), str(archive))
+    except httpx.HTTPError as exc:
+        archive.unlink(missing_ok=True)
+        return CheckResult(
+            "ngrok_download",
+            Status.ERROR,
+            Text("La descarga de ngrok se cortó.", "The ngrok download broke off."),
+            Text(
+                "Revise la conexión a internet y vuelva a intentar.",
+                "Check the internet connection and try again.",
+            ),
+            (Exchange("GET", url, status=status_code, error=type(exc).__name__),),
+            NGROK_DOWNLOAD_PAGE,
+        )
+    except Exception as exc:  # a broken archive (tarfile / zipfile errors), a full disk
+        archive.unlink(missing_ok=True)
+        return _agent_io_failure(url, path, exc)
+    archive.unlink(missing_ok=True)
+    check = await check_agent(flow)
+    if check.status is Status.OK:
+        logger.info("ngrok agent installed at %s", path)
+        return replace(
+            check,
+            check="ngrok_download",
+            message=Text(
+                f"ngrok descargado e instalado. {check.message.es}",
+                f"ngrok downloaded and installed. {check.message.en}",
+            ),
+            details=(Exchange("GET", url, status=status_code), *check.details),
+        )
+    return replace(check, check="ngrok_download")
+
+
+def _agent_io_failure(url: str, path: Path, exc: BaseException) -> CheckResult:
+    return CheckResult(
+        "ngrok_download",
+        Status.ERROR,
+        Text(
+            f"ngrok no se pudo instalar en {path.parent}: {type(exc).__name__}.",
+            f"ngrok could not be installed in {path.parent}: {type(exc).__name__}.",
+        ),
+        Text(
+            "Revise el espacio y los permisos de esa carpeta, o instálelo a mano desde "
+            "ngrok.com/download e indique dónde quedó.",
+            "Check that folder's free space and permissions, or install it by hand from "
+            "ngrok.com/download and point to it.",
+        ),
+        (Exchange("GET", url, error=str(exc)[:200]),),
+        NGROK_DOWNLOAD_PAGE,
+    )
+
+
+async def run_cancellable(work: Awaitable[None], cancel: asyncio.Event | None) -> bool:
+    """Await ``work``; when ``cancel`` is set first, cancel it and return False.
+
+    Cancelling the task (rather than leaving a stream loop) unwinds httpx's stream iterators
+    from inside their own awaits, so no half-read async generator is left behind.
+    """
+    task = asyncio.ensure_future(work)
+    if cancel is None:
+        await task
+        return True
+    stopper = asyncio.ensure_future(cancel.wait())
+    try:
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    finally:
+        stopper.cancel()
+    if task.done():
+        task.result()  # re-raises the work's error
+        return True
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return False
+
+
+# -- the 60-day token: refreshed where Meta allows -------------------------------------------------
+
+
+async def refresh_token(
+    graph: GraphSetupClient, *, app_id: str, app_secret: str, access_token: str
+) -> str | None:
+    """A fresh 60-day token for an expiring system-user token (meta-cloud-api.md section 6.2).
+
+    Returns the new token, or ``None`` where Meta does not allow it (the owner is warned then).
+    """
+    answer = await graph.call(
+        "GET",
+        "oauth/access_token",
+        params={
+            "grant_type": "fb_exchange_token",
+            "client_id": app_id,
+            "client_secret": app_secret,
+            "set_token_expires_in_60_days": "true",
+            "fb_exchange_token": access_token,
+        },
+    )
+    token = answer.data.get("access_token") if answer.ok else None
+    if isinstance(token, str) and token and token != access_token:
+        return token
+    logger.info("the access token could not be refreshed (HTTP %s)", answer.status)
+    return None
+
+
+# -- a flow over one profile's stored answers (the window's wizard) -------------------------------
+
+
+async def open_profile_flow(
+    paths: Any,
+    *,
+    data_dir_overridden: bool,
+    graph_url: str | None = None,
+    ollama_url: str | None = None,
+    port: int | None = None,
+    http: httpx.AsyncClient | None = None,
+    secrets: SecretStore | None = None,
+    keyring_usable: Callable[[], bool] | None = None,
+    ngrok_path: Path | None = None,
+    ngrok_download_url: str | None = None,
+) -> SetupFlow:
+    """A :class:`SetupFlow` for the live profile at ``paths`` (a ``core.paths.AppPaths``).
+
+    Pre-filled from what an earlier run stored (keyring and settings); its settings are saved
+    to that profile's database, its secrets to that profile's keyring entry (one service name
+    per data dir). Keyring and database work runs off the event loop. Close it with
+    :meth:`SetupFlow.aclose` (that closes the database too).
+    """
+    from wabot_desktop.core.secrets import MemorySecretStore, service_name_for
+    from wabot_desktop.core.settings import load_settings, save_settings
+    from wabot_desktop.core.store.db import Database
+
+    await run_blocking(paths.ensure)
+    db = Database(paths.db_path)
+    try:
+        await db.run(db.migrate)
+        settings = await db.session_run(load_settings)
+        store = secrets or KeyringSecretStore(
+            service_name_for(paths.data_dir if data_dir_overridden else None)
+        )
+        probe = keyring_usable or KeyringSecretStore.usable
+
+        def read() -> Answers:
+            try:
+                usable = probe()
+            except Exception:
+                usable = False
+            return answers_from_stored(store if usable else MemorySecretStore(), settings)
+
+        answers = await run_blocking(read)
+    except BaseException:
+        await run_blocking(db.close)
+        raise
+    if port is not None:
+        answers.port = port
+
+    async def save(values: dict[str, Any]) -> None:
+        await db.session_run(lambda s: save_settings(s, **values))
+
+    flow = SetupFlow(
+        secrets=store,
+        save_settings=save,
+        graph_url=graph_url or settings.graph_base_url,
+        api_version=settings.graph_api_version,
+        ollama_url=ollama_url or settings.ollama_host,
+        ngrok_path=ngrok_path,
+        ngrok_config=paths.ngrok_dir / "ngrok.yml",
+        ngrok_download_url=ngrok_download_url,
+        http=http,
+        keyring_usable=keyring_usable,
+        answers=answers,
+    )
+
+    async def close_db() -> None:
+        await run_blocking(db.close)
+
+    flow.on_close(close_db)
+    return flow
+
+
+# -- helpers the window's wizard renders (Qt-free) -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ModelOption:
+    name: str
+    size_bytes: int  # approximate download size (0 = unknown)
+    fits: bool  # this PC's RAM is enough
+    installed: bool
+    recommended: bool
+
+
+def model_options(ram_bytes: int | None, installed: Sequence[str]) -> list[ModelOption]:
+    """The models the wizard offers: the recommended choices by RAM, then the installed ones."""
+    gib = (ram_bytes or 0) / 2**30
+    best = recommend_model(ram_bytes)
+    options = [
+        ModelOption(
+            name,
+            size,
+            gib >= min_gib,
+            any(_same_model(name, m) for m in installed),
+            name == best,
+        )
+        for name, size, min_gib in MODEL_CHOICES
+    ]
+    for model in installed:
+        if not any(_same_model(o.name, model) for o in options):
+            options.append(ModelOption(model, 0, True, True, False))
+    return options
+
+
+def format_bytes(value: float) -> str:
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if value >= size:
+            return f"{value / size:.1f} {unit}"
+    return f"{int(value)} B"
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    seconds = int(max(seconds, 0))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def progress_text(p: PullProgress, language: str = "es") -> str:
+    """``12.3 MB de 45.0 MB · 2.1 MB/s · quedan 0:16`` (a pull's or a download's progress)."""
+    en = language.lower().startswith("en")
+    if p.status == "installing":
+        return "Installing…" if en else "Instalando…"
+    if not p.total:
+        return p.status or ("Starting…" if en else "Empezando…")
+    of = "of" if en else "de"
+    left = "left" if en else "quedan"
+    return (
+        f"{format_bytes(p.completed)} {of} {format_bytes(p.total)} · "
+        f"{format_bytes(p.bytes_per_s)}/s · {left} {format_duration(p.eta_s)}"
+    )
+
+
+async def wait_first_message(
+    flow: SetupFlow, timeout: float, cancel: asyncio.Event | None = None
+) -> StepResult:
+    """The connect step's "send a message from your phone": waits for it (or ``cancel``).
+
+    Replaces the step's ``first_message`` check in ``flow.results`` with the outcome, so the
+    wizard can show the subscribe and callback checks first and the message arriving live.
+    """
+    earlier = flow.results.get(StepId.CONNECT_META)
+    others = tuple(c for c in (earlier.checks if earlier else ()) if c.check != "first_message")
+    if flow.server is None:
+        outcome = CheckResult(
+            "first_message",
+            Status.ERROR,
+            Text("Primero verifique la conexión con Meta.", "Check the connection first."),
+        )
+    else:
+        started = time.monotonic()
+        waiting = asyncio.ensure_future(ConnectMetaStep._wait(flow, timeout))
+        stopper = asyncio.ensure_future(cancel.wait()) if cancel is not None else None
+        try:
+            await asyncio.wait(
+                [t for t in (waiting, stopper) if t is not None],
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            if stopper is not None:
+                stopper.cancel()
+        if waiting.done():
+            outcome = waiting.result()
+        else:
+            waiting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await waiting
+            causes = await ConnectMetaStep._wait(flow, 0)  # the causes, no more waiting
+            if causes.status is Status.ERROR:
+                waited = int(time.monotonic() - started)
+                causes = replace(
+                    causes,
+                    message=Text(
+                        f"Dejó de esperar: no llegó ningún mensaje en {waited} segundos.",
+                        f"You stopped waiting: no message arrived in {waited} seconds.",
+                    ),
+                )
+            outcome = causes
+    result = StepResult(StepId.CONNECT_META, (*others, outcome))
+    flow.results[StepId.CONNECT_META] = result
+    return result
+
+
+def next_step_skipping(
+    step_id: StepId, answers: Answers, skip: Iterable[StepId] = ()
+) -> StepId | None:
+    """:func:`next_step`, passing over ``skip`` (steps not offered in this run)."""
+    skipped = set(skip)
+    following = next_step(step_id, answers)
+    while following is not None and following in skipped:
+        following = next_step(following, answers)
+    return following
+
+
+def previous_step_skipping(step_id: StepId, skip: Iterable[StepId] = ()) -> StepId | None:
+    skipped = set(skip)
+    before = previous_step(step_id)
+    while before is not None and before in skipped:
+        before = previous_step(before)
+    return before

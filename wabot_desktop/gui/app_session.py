@@ -75,6 +75,8 @@ class AppSession:
         window.backup_requested.connect(self._on_window_backup_requested)
         window.restore_requested.connect(self._on_window_restore_requested)
         window.about_requested.connect(self._on_window_about_requested)
+        window.credentials_changed.connect(self._on_window_credentials_changed)
+        window.set_setup_flow_factory(session.open_setup_flow)
         self.window = window
         return window
 
@@ -89,6 +91,8 @@ class AppSession:
         window.backup_requested.disconnect(self._on_window_backup_requested)
         window.restore_requested.disconnect(self._on_window_restore_requested)
         window.about_requested.disconnect(self._on_window_about_requested)
+        window.credentials_changed.disconnect(self._on_window_credentials_changed)
+        window.set_setup_flow_factory(None)
         window.hide()
         window.deleteLater()
 
@@ -110,6 +114,11 @@ class AppSession:
     async def _on_window_mode_switch_requested(self, practice: bool) -> None:
         mode = SessionMode.PRACTICE if practice else SessionMode.LIVE
         await self._run_exclusive(self.session.switch_mode(mode))
+
+    @async_slot()
+    async def _on_window_credentials_changed(self) -> None:
+        # The wizard stored new credentials: a live core takes them at once (sending resumes).
+        await self._run_exclusive(self.session.reload_credentials())
 
     @async_slot()
     async def _on_window_simulator_reset_requested(self) -> None:

@@ -9,6 +9,8 @@ new one (whoever runs the app does the switching; see ``gui/app_session.py``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -16,6 +18,7 @@ from PySide6.QtGui import QCloseEvent, QPalette
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from wabot_desktop import APP_NAME
+from wabot_desktop.core import events
 from wabot_desktop.core.dto import GraphState, HealthSnapshot
 from wabot_desktop.core.simulator import Simulator
 from wabot_desktop.gui.actions import async_slot, confirm, exec_dialog, run_action
@@ -31,7 +34,9 @@ from wabot_desktop.gui.tray import TrayIcon
 from wabot_desktop.gui.widgets.icons import app_icon, make_icon
 
 if TYPE_CHECKING:
+    from wabot_desktop.core.setup_flow import SetupFlow, StepId
     from wabot_desktop.gui.prompt_editor import PromptEditorWindow
+    from wabot_desktop.gui.wizard import SetupWizard
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +55,7 @@ class MainWindow(QMainWindow):
         backup_requested(): the user chose "Back up…" in the app menu.
         restore_requested(): the user chose "Restore from a backup…" in the app menu.
         about_requested(): the user chose "About WaBot" in the app menu.
+        credentials_changed(): the wizard stored new credentials while live (restart the core).
     """
 
     quit_requested = Signal()
@@ -59,6 +65,7 @@ class MainWindow(QMainWindow):
     backup_requested = Signal()
     restore_requested = Signal()
     about_requested = Signal()
+    credentials_changed = Signal()
 
     def __init__(
         self,
@@ -81,6 +88,10 @@ class MainWindow(QMainWindow):
         self._paused = False
         self._unread = 0
         self._live_available = False
+        # Builds the wizard's flow over the live profile (set by whoever runs the app).
+        self.setup_flow_factory: Callable[[], Awaitable[SetupFlow]] | None = None
+        self.wizard: SetupWizard | None = None
+        self._token_offer_shown = False
         self.tray: TrayIcon | None = TrayIcon(self) if enable_tray else None
         self._install(service, bridge, simulator)
         self._connect_window_signals()
@@ -127,6 +138,8 @@ class MainWindow(QMainWindow):
         self.view.backup_action.triggered.connect(self.backup_requested)
         self.view.restore_action.triggered.connect(self.restore_requested)
         self.view.about_action.triggered.connect(self.about_requested)
+        self.view.setup_action.triggered.connect(self._on_setup_action_triggered)
+        self.bridge.event_received.connect(self._on_core_event)
         # Notifications and the window title
         self.notifier.open_requested.connect(self.open_conversation)
         self.monitor.chat_list.counts_changed.connect(self._on_counts_changed)
@@ -190,6 +203,11 @@ class MainWindow(QMainWindow):
         old_bridge.deleteLater()
         self._apply_style()
         self.start()
+
+    def set_setup_flow_factory(self, factory: Callable[[], Awaitable[SetupFlow]] | None) -> None:
+        """How to build the wizard's flow over the live profile (enables "Connect WhatsApp")."""
+        self.setup_flow_factory = factory
+        self._show_mode()
 
     @property
     def live_available(self) -> bool:
@@ -316,6 +334,16 @@ class MainWindow(QMainWindow):
             self.tray.set_state(
                 connected=health.graph in (GraphState.OK, GraphState.SANDBOX, GraphState.UNKNOWN)
             )
+        if not isinstance(health, HealthSnapshot):
+            return
+        token_rejected = (
+            health.graph is GraphState.BLOCKED and health.sending_blocked_reason == "AuthError"
+        )
+        if token_rejected and not self._token_offer_shown and self.wizard is None:
+            self._token_offer_shown = True
+            self._tasks.spawn(self._offer_token_step(), name="token-offer")
+        elif health.graph is not GraphState.BLOCKED:
+            self._token_offer_shown = False
 
     # -- settings ------------------------------------------------------------------------------
 
@@ -356,9 +384,16 @@ class MainWindow(QMainWindow):
         view.mode_button.style().polish(view.mode_button)
         view.simulator_action.setChecked(simulator)
         view.live_action.setChecked(not simulator)
-        view.live_action.setEnabled(self._live_available or not simulator)
+        can_connect = self.setup_flow_factory is not None
+        view.live_action.setEnabled(self._live_available or not simulator or can_connect)
         if self._live_available or not simulator:
             view.live_action.setToolTip(self.tr("Answer your real customers on WhatsApp"))
+        elif can_connect:
+            view.live_action.setToolTip(
+                self.tr(
+                    "No WhatsApp Business number is connected yet: the setup assistant connects it."
+                )
+            )
         else:
             view.live_action.setToolTip(
                 self.tr(
@@ -367,6 +402,9 @@ class MainWindow(QMainWindow):
                 )
             )
         view.live_button.setVisible(simulator and self._live_available)
+        view.setup_action.setText(
+            self.tr("Set up WhatsApp…") if self._live_available else self.tr("Connect WhatsApp…")
+        )
         view.simulator_banner.setVisible(simulator)
         self._show_title()
 
@@ -398,12 +436,91 @@ class MainWindow(QMainWindow):
         if not self.simulator:
             self._show_mode()
             return
-        # Without credentials the action is disabled. The set-up wizard (a later feature)
-        # belongs here: it will offer to connect WhatsApp instead.
         if self._live_available:
             self.mode_switch_requested.emit(False)
         else:
+            # Nothing connected yet: the wizard connects WhatsApp, then goes live.
             self._show_mode()
+            self._tasks.spawn(self.open_setup_wizard(), name="setup-wizard")
+
+    # -- the going-live wizard ----------------------------------------------------------------
+
+    @async_slot()
+    async def _on_setup_action_triggered(self) -> None:
+        await self.open_setup_wizard()
+
+    async def open_setup_wizard(self, start_at: StepId | None = None) -> bool:
+        """Open the wizard (pre-filled); True when it finished and the app goes live.
+
+        In practice mode success emits ``mode_switch_requested(False)``; while live, the steps
+        that need the webhook port are skipped and success emits ``credentials_changed``.
+        """
+        # Imported on first use: the wizard is not needed to start the app.
+        from wabot_desktop.core.setup_flow import StepId
+        from wabot_desktop.gui.wizard import SetupWizard
+
+        if self.wizard is not None:
+            self.wizard.raise_()
+            self.wizard.activateWindow()
+            return False
+        if self.setup_flow_factory is None:
+            self.status_bar.showMessage(self.tr("The setup assistant is not available here."), 8000)
+            return False
+        flow = await run_action(self.view.setup_action, self.setup_flow_factory(), parent=self)
+        if flow is None:
+            return False
+        live = not self.simulator
+        skip = (StepId.PUBLIC_ADDRESS, StepId.CONNECT_META) if live else ()
+        wizard = SetupWizard(flow, start_at=start_at or StepId.WELCOME, skip=skip, parent=self)
+        self.wizard = wizard
+        try:
+            await exec_dialog(wizard)
+        finally:
+            self.wizard = None
+            await wizard.wait_closed()
+            # Stops the wizard's own server and tunnel before the live core takes the port.
+            await flow.aclose()
+            wizard.deleteLater()
+        if not wizard.went_live:
+            return False
+        self.set_live_available(True)
+        if live:
+            self.credentials_changed.emit()
+        else:
+            self.mode_switch_requested.emit(False)
+        return True
+
+    async def _offer_token_step(self) -> None:
+        accepted = await confirm(
+            self,
+            title=self.tr("WhatsApp rejected the access token"),
+            text=self.tr(
+                "The access token expired or was revoked, so sending has stopped. The waiting "
+                "replies are kept and go out once a new token is stored."
+            ),
+            informative=self.tr("Open the setup assistant at the token step?"),
+            accept_text=self.tr("Enter a new token"),
+            cancel_text=self.tr("Later"),
+        )
+        if accepted:
+            from wabot_desktop.core.setup_flow import StepId
+
+            await self.open_setup_wizard(StepId.META_APP)
+
+    def _on_core_event(self, event: object) -> None:
+        if isinstance(event, events.TokenExpiring):
+            when = datetime.fromtimestamp(event.expires_at).strftime("%Y-%m-%d")
+            text = self.tr(
+                "The WhatsApp access token expires on {date}. Create a new one in the setup "
+                "assistant (Real WhatsApp menu) before then, or the bot stops answering."
+            ).format(date=when)
+            self.status_bar.showMessage(text)
+            if self.tray is not None:
+                self.tray.show_message(self.tr("The WhatsApp token expires soon"), text)
+        elif isinstance(event, events.TokenRefreshed):
+            self.status_bar.showMessage(
+                self.tr("The WhatsApp access token was renewed with Meta."), 15000
+            )
 
     @async_slot()
     async def _on_reset_simulator_action_triggered(self) -> None:

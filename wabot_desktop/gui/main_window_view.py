@@ -86,6 +86,10 @@ class MainWindowView(QWidget):
             modes.addAction(action)
             self.mode_menu.addAction(action)
         self.mode_menu.addSeparator()
+        # The going-live wizard (its text says "Connect" until credentials exist).
+        self.setup_action = QAction(self.tr("Connect WhatsApp…"), self.mode_menu)
+        self.setup_action.setObjectName("setupAction")
+        self.mode_menu.addAction(self.setup_action)
         self.reset_simulator_action = QAction(self.tr("Clear practice data…"), self.mode_menu)
         self.reset_simulator_action.setObjectName("resetSimulatorAction")
         self.reset_simulator_action.setToolTip(
