@@ -37,6 +37,7 @@ from tests.fakes.ngrok_download import FakeNgrokDownload
 from tests.fakes.ollama import FakeOllama
 from tests.gui.helpers import until
 from wabot_desktop.core import setup_flow as sf
+from wabot_desktop.core.dto import GraphState
 from wabot_desktop.core.events import TokenExpiring
 from wabot_desktop.core.paths import AppPaths
 from wabot_desktop.core.runtime import CoreConfig
@@ -649,7 +650,9 @@ async def test_rejected_token_offers_the_token_step_and_the_new_one_restarts_liv
             assert health is not None
             # What the status bar gets once Meta answered 190 to a send.
             window.status_bar.show_health(
-                dataclasses.replace(health, graph="blocked", sending_blocked_reason="AuthError")
+                dataclasses.replace(
+                    health, graph=GraphState.BLOCKED, sending_blocked_reason="AuthError"
+                )
             )
             await _accept(window, "Escribir un token nuevo")
             await until(lambda: window.wizard is not None, what="the wizard")

@@ -62,6 +62,8 @@ from wabot_desktop.core.knowledge.model import (
 )
 from wabot_desktop.core.knowledge.money import parse_number
 from wabot_desktop.core.knowledge.store import VersionInfo
+from wabot_desktop.core.llm.base import LlmResponseError, LlmUnavailableError
+from wabot_desktop.core.llm.guarded import leaves_this_pc, url_host
 from wabot_desktop.core.llm.postprocess import clean_reply
 from wabot_desktop.core.llm.presets import (
     PRESETS,
@@ -77,6 +79,8 @@ from wabot_desktop.core.store.outbox import OutboundSpec, outbox_counts, queue_r
 from wabot_desktop.core.store.turns import mark_all_pending_handled, set_mode
 from wabot_desktop.core.textutil import split_message
 from wabot_desktop.core.voice.models import (
+    OFF,
+    ModelDownloadCancelled,
     ModelUnavailableError,
     VoiceModelInfo,
     faster_whisper_available,
@@ -882,6 +886,7 @@ class BotService:
 
 __all__ = [
     "LLM_PROVIDERS",
+    "OFF",
     "TEXT_KEYS",
     "VARIABLES",
     "WEEKDAYS",
@@ -897,9 +902,18 @@ __all__ = [
     "Knowledge",
     "KnowledgePreview",
     "LlmControl",
+    "LlmResponseError",
     "LlmServerSettings",
+    "LlmUnavailableError",
+    "ModelDownloadCancelled",
+    "ModelUnavailableError",
     "PriceItem",
+    "ServerPreset",
+    "Settings",
     "UnreadableFileError",
     "VersionInfo",
+    "VoiceModelInfo",
+    "leaves_this_pc",
     "safe_filename",
+    "url_host",
 ]

@@ -25,9 +25,14 @@ from PySide6.QtWidgets import (
 )
 
 from wabot_desktop.core.errors import KeyringUnavailableError
-from wabot_desktop.core.llm.base import LlmResponseError, LlmUnavailableError
-from wabot_desktop.core.llm.guarded import leaves_this_pc, url_host
-from wabot_desktop.core.llm.presets import LlmServerSettings, ServerPreset
+from wabot_desktop.core.service import (
+    LlmResponseError,
+    LlmServerSettings,
+    LlmUnavailableError,
+    ServerPreset,
+    leaves_this_pc,
+    url_host,
+)
 from wabot_desktop.gui.actions import async_slot, run_action
 from wabot_desktop.gui.settings.service import SettingsService
 from wabot_desktop.gui.tasks import TaskOwner

@@ -5,14 +5,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-from wabot_desktop.core.llm.presets import LlmServerSettings, ServerPreset
-from wabot_desktop.core.voice.models import VoiceModelInfo
+from wabot_desktop.core.service import LlmServerSettings, ServerPreset, Settings, VoiceModelInfo
 from wabot_desktop.gui.service_api import MonitorService
-
-if TYPE_CHECKING:
-    from wabot_desktop.core.settings import Settings
 
 
 class SettingsService(MonitorService, Protocol):

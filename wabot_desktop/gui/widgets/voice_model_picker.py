@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wabot_desktop.core.voice.models import (
+from wabot_desktop.core.service import (
     OFF,
     ModelDownloadCancelled,
     ModelUnavailableError,
