@@ -79,6 +79,15 @@ class Rig:
         return [(e.state, e.detail) for e in self.events]
 
 
+def _pid_exited(pid: int) -> bool:
+    """The process is gone or a zombie (it exited; its parent has not reaped it yet)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -385,6 +394,8 @@ async def test_watchdog_reconnects_after_agent_killed(rig: Rig) -> None:
         assert len(rig.agent_pids()) == 1
 
         os.kill(first_pid, signal.SIGKILL)
+        # Only check once it is dead: a check while it dies sees "unreachable", not "exited".
+        await wait_for(lambda: _pid_exited(first_pid))
         await clock.advance(30.0)
         await wait_for(lambda: len(rig.agent_pids()) == 2 and manager.state is TunnelState.UP)
     finally:
