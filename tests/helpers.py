@@ -139,6 +139,7 @@ async def running_core(
     graph_url: str,
     ollama_url: str,
     simulator: bool = False,
+    database_url: str | None = None,
     **settings: object,
 ) -> AsyncIterator[Core]:
     """A started Core on 127.0.0.1:<free port> with test credentials and fast settings."""
@@ -155,6 +156,7 @@ async def running_core(
             simulator=simulator,
             secrets=test_secrets(),
             settings_overrides=overrides,
+            database_url=database_url,
         )
     )
     await core.start()

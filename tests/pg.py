@@ -142,7 +142,14 @@ def _stop_cluster(cluster: PgCluster, root: Path) -> None:
     with contextlib.suppress(subprocess.CalledProcessError):
         subprocess.run(
             _as_cluster_user(
-                [str(cluster.bindir / "pg_ctl"), "-D", str(root / "data"), "-m", "immediate", "stop"]
+                [
+                    str(cluster.bindir / "pg_ctl"),
+                    "-D",
+                    str(root / "data"),
+                    "-m",
+                    "immediate",
+                    "stop",
+                ]
             ),
             check=True,
             capture_output=True,

@@ -57,6 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_commands(sub)
     serve.add_argument(
+        "--database-url",
+        default=None,
+        metavar="URL",
+        help="a shop's PostgreSQL (postgresql+psycopg://user@host/db; also WABOT_DATABASE_URL;"
+        " password in the URL or the keyring)",
+    )
+    serve.add_argument(
         "--llm-provider", choices=("ollama", "openai"), default=None, help="model server kind"
     )
     serve.add_argument("--llm-url", default=None, help="OpenAI-compatible base URL (…/v1)")

@@ -54,6 +54,7 @@ from wabot_desktop.core.server import ServerLimits, WebhookCredentials, WebhookS
 from wabot_desktop.core.service import BotService
 from wabot_desktop.core.settings import Settings, load_settings, save_settings
 from wabot_desktop.core.store.db import Database
+from wabot_desktop.core.store.dialect import parse_database_url, redacted, with_password
 from wabot_desktop.core.store.ingest import IngestOutcome
 from wabot_desktop.core.store.models import Contact
 from wabot_desktop.core.store.writer import IngestWriter
@@ -218,6 +219,9 @@ class CoreConfig:
     settings_overrides: dict[str, object] = field(default_factory=dict)
     # Simulator only: when the sandbox's sent/delivered/read webhooks go out (None: realistic).
     sandbox_delays: StatusDelays | None = None
+    # serve --database-url / WABOT_DATABASE_URL: a shop's PostgreSQL instead of the profile's
+    # SQLite file (issue 16). The password comes from the URL or the keyring, never logged.
+    database_url: str | None = None
 
 
 def default_secret_store(paths: AppPaths, data_dir_overridden: bool) -> SecretStore:
@@ -415,6 +419,21 @@ class Core:
             **common,
         )
 
+    async def _open_database(self, db_path: Path) -> Database:
+        """The profile's SQLite file, or the shop's PostgreSQL server (``database_url``)."""
+        if self.config.database_url is None or self.sandbox is not None:
+            if self.config.database_url is not None:
+                logger.info("simulator mode: --database-url is ignored (own simulator profile)")
+            return Database(db_path)
+        url = parse_database_url(self.config.database_url)
+        if not url.password:
+            store = self.secrets
+            url = with_password(
+                url, await run_blocking(lambda: store.get(SecretKey.DATABASE_PASSWORD))
+            )
+        logger.info("database: PostgreSQL %s", redacted(url))
+        return Database(db_path, url=url)
+
     async def start(self) -> None:
         """Open the database, start the server and the workers, recover unfinished work.
 
@@ -428,7 +447,7 @@ class Core:
             raise MissingCredentialsError([m.value for m in missing])
         paths = self.paths.ensure()
         new_profile = not paths.db_path.exists()
-        self.db = Database(paths.db_path)
+        self.db = await self._open_database(paths.db_path)
         await self.db.run(self.db.migrate)
         if self.sandbox is not None and new_profile:
             await self.db.session_run(lambda s: save_settings(s, **SIMULATOR_DEMO_SETTINGS))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -86,12 +87,30 @@ def make_engine(db_path: Path) -> Engine:
     return engine
 
 
+def make_server_engine(url: URL) -> Engine:
+    """An engine for a shop's PostgreSQL server (issue 16): psycopg 3, checked connections."""
+    return create_engine(
+        url,
+        pool_size=2,
+        max_overflow=4,
+        pool_pre_ping=True,
+        connect_args={"application_name": "wabot-desktop", "connect_timeout": 10},
+    )
+
+
+# Several ``serve`` instances may start at once on one PostgreSQL database: the first to take
+# this transaction-scoped advisory lock migrates, the others wait and then find the schema current.
+_MIGRATION_LOCK = 0x7761_626F_7430_0001  # "wabot0" + 1
+
+
 def run_migrations(engine: Engine) -> None:
     """Upgrade the schema to the newest Alembic revision (no-op when current)."""
     from alembic import command
 
     config = _alembic_config()
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
@@ -219,9 +238,15 @@ def migrate_with_backup(
 class Database:
     """The engine, a session factory, and the single worker thread all DB work runs on."""
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Path, url: URL | None = None) -> None:
+        """SQLite at ``db_path``; or, with ``url``, a shop's PostgreSQL server (issue 16).
+
+        ``path`` stays the profile's database path either way (its folder holds backups/media).
+        """
         self.path = db_path
-        self.engine = make_engine(db_path)
+        self.url = url
+        self.engine = make_engine(db_path) if url is None else make_server_engine(url)
+        self.dialect = str(self.engine.dialect.name)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wabot-db")
 
@@ -230,7 +255,14 @@ class Database:
         return self.path.parent / "backups"
 
     def migrate(self) -> None:
-        """Upgrade to the newest schema, after an automatic backup (see migrate_with_backup)."""
+        """Upgrade to the newest schema, after an automatic backup (see migrate_with_backup).
+
+        On PostgreSQL the server's own backups apply (pg_dump); the migrations run in one
+        transaction (transactional DDL), so a failed upgrade leaves the schema as it was.
+        """
+        if self.url is not None:
+            run_migrations(self.engine)
+            return
         migrate_with_backup(self.engine, self.path, self.backups_dir)
 
     async def run(self, fn: Callable[..., T], /, *args: Any) -> T:

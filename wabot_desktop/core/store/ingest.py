@@ -11,16 +11,17 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, literal_column, select, update
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from wabot_desktop.core.dto import Author, ConversationMode, Direction
 from wabot_desktop.core.logs import mask_phone
+from wabot_desktop.core.store.dialect import SQLITE, greatest, insert_for, insert_for_dialect
 from wabot_desktop.core.store.models import (
     Contact,
     Conversation,
@@ -121,34 +122,60 @@ def preview_for(
 _DIALECT = sqlite_dialect(paramstyle="named")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Sql:
-    text: str
-    defaults: dict[str, Any]
+    """A statement compiled once per dialect (SQLite named, psycopg pyformat parameters).
+
+    ``build`` makes the statement for a dialect name: the same one for portable statements,
+    the dialect's own INSERT ... ON CONFLICT where it differs (issue 16).
+    """
+
+    build: Callable[[str], Any]
+    compiled: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, statement: Any) -> _Sql:
-        compiled = statement.compile(dialect=_DIALECT)
-        defaults = dict(compiled.params)
-        table = getattr(statement, "table", None)
-        # Columns with Python-side scalar defaults appear as parameters: give them the default.
-        for column in getattr(table, "columns", ()):
-            default = column.default
-            if defaults.get(column.name, 0) is None and default is not None and default.is_scalar:
-                defaults[column.name] = default.arg
-        return cls(str(compiled), defaults)
+        return cls(lambda _dialect: statement)
+
+    @classmethod
+    def per_dialect(cls, build: Callable[[str], Any]) -> _Sql:
+        return cls(build)
+
+    def for_dialect(self, dialect: Any) -> tuple[str, dict[str, Any]]:
+        found = self.compiled.get(dialect.name)
+        if found is None:
+            statement = self.build(dialect.name)
+            target = _DIALECT if dialect.name == SQLITE else dialect
+            compiled = statement.compile(dialect=target)
+            defaults = dict(compiled.params)
+            table = getattr(statement, "table", None)
+            # Columns with Python-side scalar defaults appear as parameters: give them the default.
+            for column in getattr(table, "columns", ()):
+                default = column.default
+                if (
+                    defaults.get(column.name, 0) is None
+                    and default is not None
+                    and default.is_scalar
+                ):
+                    defaults[column.name] = default.arg
+            found = self.compiled[dialect.name] = (str(compiled), defaults)
+        return found
 
 
 class _Raw:
     """Runs compiled statements on the cursor of the session's current transaction."""
 
     def __init__(self, session: Session) -> None:
-        dbapi = session.connection().connection.dbapi_connection
+        connection = session.connection()
+        self.dialect = connection.dialect
+        dbapi = connection.connection.dbapi_connection
         assert dbapi is not None
         self.cursor = dbapi.cursor()
 
     def run(self, sql: _Sql, params: dict[str, Any]) -> Any:
-        return self.cursor.execute(sql.text, {**sql.defaults, **params})
+        text, defaults = sql.for_dialect(self.dialect)
+        self.cursor.execute(text, {**defaults, **params})
+        return self.cursor
 
     def first(self, sql: _Sql, params: dict[str, Any]) -> Any:
         return self.run(sql, params).fetchone()
@@ -237,25 +264,32 @@ _MESSAGE_FIELDS = (
     "handled",
     "raw",
 )
-_INSERT_MESSAGE = _Sql.of(
-    sqlite_insert(Message)
-    .values({f: bindparam(f) for f in _MESSAGE_FIELDS})
-    .on_conflict_do_nothing(index_elements=[Message.wamid])
-    .returning(Message.id)
+_INSERT_MESSAGE = _Sql.per_dialect(
+    lambda dialect: (
+        insert_for_dialect(dialect, Message)
+        .values({f: bindparam(f) for f in _MESSAGE_FIELDS})
+        .on_conflict_do_nothing(index_elements=[Message.wamid])
+        .returning(Message.id)
+    )
 )
 
-_INSERT_UNATTRIBUTED = _Sql.of(
-    sqlite_insert(UnattributedMessage)
-    .values(
-        {f: bindparam(f) for f in ("wamid", "type", "text", "wa_timestamp", "received_at", "raw")}
+_INSERT_UNATTRIBUTED = _Sql.per_dialect(
+    lambda dialect: (
+        insert_for_dialect(dialect, UnattributedMessage)
+        .values(
+            {
+                f: bindparam(f)
+                for f in ("wamid", "type", "text", "wa_timestamp", "received_at", "raw")
+            }
+        )
+        .on_conflict_do_nothing(index_elements=[UnattributedMessage.wamid])
     )
-    .on_conflict_do_nothing(index_elements=[UnattributedMessage.wamid])
 )
 
 
 def _conversation_update(opens_window: bool, counts_unread: bool) -> _Sql:
     values: dict[str, Any] = {
-        "last_message_at": func.max(
+        "last_message_at": greatest(
             func.coalesce(Conversation.last_message_at, _ZERO), bindparam("now")
         ),
         "last_message_preview": bindparam("preview"),
@@ -263,7 +297,7 @@ def _conversation_update(opens_window: bool, counts_unread: bool) -> _Sql:
     }
     # System messages and reactions do not open the customer service window.
     if opens_window:
-        values["last_customer_message_at"] = func.max(
+        values["last_customer_message_at"] = greatest(
             func.coalesce(Conversation.last_customer_message_at, _ZERO), bindparam("sent_at")
         )
     if counts_unread:
@@ -499,7 +533,7 @@ def _store_echoes(
             session, raw, wa_id=to, user_id=None, profile_name=None, username=None, now=now
         )
         inserted = session.execute(
-            sqlite_insert(Message)
+            insert_for(session, Message)
             .values(
                 conversation_id=conversation_id,
                 wamid=wamid,
@@ -540,7 +574,7 @@ def apply_status(session: Session, status: StatusUpdate, now: float) -> StatusCh
     """Record a status event (deduplicated) and move the message's tick forward if it advances."""
     error = status.errors[0] if status.errors else None
     session.execute(
-        sqlite_insert(MessageStatusEvent)
+        insert_for(session, MessageStatusEvent)
         .values(
             wamid=status.wamid,
             status=status.raw_status[:32],
