@@ -566,6 +566,8 @@ class Core:
             )
         self._supervisor.spawn("outbox", self.outbox.run)
         self._supervisor.spawn("mode-sweeper", self.engine.run_sweeper)
+        if self.db.leases.shared:  # issue 16: several instances on one PostgreSQL
+            self._supervisor.spawn("turn-recovery", self.engine.run_recovery)
         self._supervisor.spawn("llm-warmup", self._warm_up_llm, restart=False)
         self._supervisor.spawn("graph-check", self._check_graph)
         self._start_token_watch(graph_url)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from wabot_desktop.core.errors import UserFacingError
+from wabot_desktop.core.store.leases import Leases
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +95,15 @@ def make_server_engine(url: URL) -> Engine:
         pool_size=2,
         max_overflow=4,
         pool_pre_ping=True,
-        connect_args={"application_name": "wabot-desktop", "connect_timeout": 10},
+        # Keepalives: a dead server or network is noticed in about half a minute, not hours.
+        connect_args={
+            "application_name": "wabot-desktop",
+            "connect_timeout": 10,
+            "keepalives": 1,
+            "keepalives_idle": 10,
+            "keepalives_interval": 5,
+            "keepalives_count": 3,
+        },
     )
 
 
@@ -247,6 +256,8 @@ class Database:
         self.url = url
         self.engine = make_engine(db_path) if url is None else make_server_engine(url)
         self.dialect = str(self.engine.dialect.name)
+        # Several instances on one PostgreSQL: who works on which conversation (no-op on SQLite).
+        self.leases = Leases(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wabot-db")
 
@@ -286,6 +297,7 @@ class Database:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
+        self.leases.close()
         self.engine.dispose()
 
 
