@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.serve import FAST, ServeProcess, live_env, serve_args
+from tests.e2e.serve import FAST, ServeProcess, live_env, serve_args, wait_until
 from tests.fakes.graph import FakeGraph
 from tests.fakes.ollama import FakeOllama
 from tests.helpers import signature_headers, text_body
@@ -110,3 +112,124 @@ def test_a_non_postgresql_url_is_refused(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "only PostgreSQL" in result.stderr and "secretpw" not in result.stderr
+
+
+# --- several instances on one database ------------------------------------------------------
+
+
+def _last_customer_text(request: dict[str, Any]) -> str:
+    users = [m for m in request.get("messages", []) if m.get("role") == "user"]
+    content = str(users[-1].get("content", "")) if users else ""
+    return "eco: " + content.strip().splitlines()[-1] if content else "eco: ?"
+
+
+def _two_instances(
+    tmp_path: Path, pg_url: str, graph: FakeGraph, ollama: FakeOllama
+) -> tuple[ServeProcess, ServeProcess]:
+    env = live_env(WABOT_DATABASE_URL=pg_url)
+    a = ServeProcess(serve_args(tmp_path / "a", graph.base_url, ollama.host), env).start()
+    try:
+        b = ServeProcess(serve_args(tmp_path / "b", graph.base_url, ollama.host), env).start()
+    except BaseException:
+        a.kill()
+        raise
+    return a, b
+
+
+def _post(url: str, body: bytes) -> int:
+    with httpx.Client(timeout=30) as client:
+        return client.post(
+            url + "/webhook", content=body, headers=signature_headers(body)
+        ).status_code
+
+
+def _settled(pg_url: str) -> bool:
+    """Every customer message decided and every reply out."""
+    pending = pg_rows(
+        pg_url,
+        "SELECT (SELECT count(*) FROM messages WHERE direction='in' AND NOT handled)"
+        " + (SELECT count(*) FROM outbox WHERE state='queued')",
+    )
+    return pending == [(0,)]
+
+
+def test_same_message_to_two_instances_is_stored_once_and_answered_once(
+    tmp_path: Path, pg_url: str, graph: FakeGraph, ollama: FakeOllama
+) -> None:
+    seed_pg(pg_url, **FAST)
+    a, b = _two_instances(tmp_path, pg_url, graph, ollama)
+    try:
+        body = text_body("Hola, ¿a qué hora abren?")
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            codes = list(pool.map(lambda url: _post(url, body), [a.url, b.url]))
+        assert codes == [200, 200]
+        graph.wait_for_sends_blocking(1, timeout=30)
+        wait_until(lambda: _settled(pg_url), timeout=30)
+        assert pg_rows(pg_url, "SELECT count(*) FROM messages WHERE direction='in'") == [(1,)]
+        assert len(graph.sent_messages) == 1
+    finally:
+        assert a.terminate() == 0 and b.terminate() == 0
+
+
+def test_200_messages_from_50_customers_over_two_instances_answered_once_in_order(
+    tmp_path: Path, pg_url: str, graph: FakeGraph
+) -> None:
+    seed_pg(pg_url, **FAST)
+    with FakeOllama.in_thread(reply=_last_customer_text) as ollama:
+        a, b = _two_instances(tmp_path, pg_url, graph, ollama)
+        try:
+            customers = [f"5215550{i:04d}" for i in range(50)]
+
+            def one_customer(index: int) -> list[int]:
+                wa_id = customers[index]
+                codes = []
+                for n in range(4):  # each customer's messages alternate between the instances
+                    server = (a, b)[(index + n) % 2]
+                    codes.append(_post(server.url, text_body(f"{wa_id} m{n}", wa_id=wa_id)))
+                return codes
+
+            with ThreadPoolExecutor(max_workers=16) as pool:
+                codes = [c for cs in pool.map(one_customer, range(50)) for c in cs]
+            assert codes == [200] * 200
+            wait_until(lambda: _settled(pg_url), timeout=180)
+        finally:
+            assert a.terminate() == 0 and b.terminate() == 0
+    assert pg_rows(pg_url, "SELECT count(*) FROM messages WHERE direction='in'") == [(200,)]
+    for profile in ("a", "b"):  # no turn failed (a failed turn hands the chat to a person)
+        log = AppPaths.resolve(tmp_path / profile).log_file.read_text(encoding="utf-8")
+        assert " ERROR " not in log, log[-3000:]
+    replies: dict[str, list[int]] = {}
+    for sent in graph.sent_messages:
+        text = str(sent.get("text", {}).get("body", ""))
+        if text.startswith("eco:"):
+            replies.setdefault(str(sent["to"]).lstrip("+"), []).append(int(text.rsplit("m", 1)[1]))
+    assert set(replies) == set(customers)  # every customer answered
+    for wa_id, answered in replies.items():
+        # Each reply answers the newest message of its turn: strictly increasing = in order and
+        # no message answered twice (a burst merged into one turn answers its last message).
+        assert answered == sorted(set(answered)), (wa_id, answered)
+        assert answered[-1] == 3, (wa_id, answered)
+
+
+def test_kill_9_mid_turn_the_other_instance_finishes_and_nothing_is_sent_twice(
+    tmp_path: Path, pg_url: str, graph: FakeGraph
+) -> None:
+    seed_pg(pg_url, **FAST)
+    with FakeOllama.in_thread(reply="Con gusto le ayudo.", initial_delay=2.0) as ollama:
+        a, b = _two_instances(tmp_path, pg_url, graph, ollama)
+        try:
+            assert _post(a.url, text_body("¿Tienen la talla M?")) == 200
+            wait_until(lambda: ollama.in_flight >= 1, timeout=20)  # A is mid-turn (generating)
+            started = time.monotonic()
+            a.kill()
+            graph.wait_for_sends_blocking(1, timeout=30)
+            took = time.monotonic() - started
+            wait_until(lambda: _settled(pg_url), timeout=30)
+        finally:
+            if a.proc is not None and a.proc.poll() is None:
+                a.kill()
+            assert b.terminate() == 0
+    # Recovery sweep (2 s) + the model's 2 s + the send: well inside the lease timeout.
+    assert took < 20
+    assert len(graph.sent_messages) == 1
+    assert pg_rows(pg_url, "SELECT count(*) FROM outbox WHERE state='sent'") == [(1,)]

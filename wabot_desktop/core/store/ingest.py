@@ -211,8 +211,15 @@ _CONTACT_FIELDS = (
     "first_seen_at",
     "last_seen_at",
 )
-_INSERT_CONTACT = _Sql.of(
-    insert(Contact).values({f: bindparam(f) for f in _CONTACT_FIELDS}).returning(Contact.id)
+# ON CONFLICT DO NOTHING: another instance on the same PostgreSQL may store the same new
+# customer at the same moment; the loser reads the winner's row (issue 16).
+_INSERT_CONTACT = _Sql.per_dialect(
+    lambda dialect: (
+        insert_for_dialect(dialect, Contact)
+        .values({f: bindparam(f) for f in _CONTACT_FIELDS})
+        .on_conflict_do_nothing()
+        .returning(Contact.id)
+    )
 )
 _TOUCH_CONTACT = _Sql.of(
     update(Contact).where(Contact.id == bindparam("cid")).values(last_seen_at=bindparam("now"))
@@ -228,10 +235,13 @@ _CONVERSATION_FIELDS = (
     "unread_count",
     "greeting_sent",
 )
-_INSERT_CONVERSATION = _Sql.of(
-    insert(Conversation)
-    .values({f: bindparam(f) for f in _CONVERSATION_FIELDS})
-    .returning(Conversation.id)
+_INSERT_CONVERSATION = _Sql.per_dialect(
+    lambda dialect: (
+        insert_for_dialect(dialect, Conversation)
+        .values({f: bindparam(f) for f in _CONVERSATION_FIELDS})
+        .on_conflict_do_nothing()
+        .returning(Conversation.id)
+    )
 )
 _RAW_FIELDS = ("received_at", "body_sha256", "body")
 _INSERT_RAW = _Sql.of(insert(RawEvent).values({f: bindparam(f) for f in _RAW_FIELDS}))
@@ -332,7 +342,7 @@ def resolve_contact(
     if row is None and wa_id:
         row = raw.first(_CONTACT_BY_WA, {"key": wa_id})
     if row is None:
-        contact_id = raw.first(
+        inserted = raw.first(
             _INSERT_CONTACT,
             {
                 "wa_id": wa_id,
@@ -343,7 +353,18 @@ def resolve_contact(
                 "first_seen_at": now,
                 "last_seen_at": now,
             },
-        )[0]
+        )
+        if inserted is None:  # stored by another instance meanwhile: use that one
+            return resolve_contact(
+                session,
+                raw,
+                wa_id=wa_id,
+                user_id=user_id,
+                profile_name=profile_name,
+                username=username,
+                now=now,
+            )
+        contact_id = inserted[0]
         blocked = False
     else:
         contact_id, known_wa, known_user, known_name, known_username, blocked_flag = row
@@ -366,7 +387,7 @@ def resolve_contact(
     if found is not None:
         conversation_id = int(found[0])
     else:
-        conversation_id = raw.first(
+        created = raw.first(
             _INSERT_CONVERSATION,
             {
                 "contact_id": contact_id,
@@ -376,7 +397,10 @@ def resolve_contact(
                 "unread_count": 0,
                 "greeting_sent": False,
             },
-        )[0]
+        )
+        if created is None:  # created by another instance meanwhile
+            created = raw.first(_CONVERSATION_OF, {"cid": contact_id})
+        conversation_id = int(created[0])
     return int(contact_id), conversation_id, blocked
 
 
