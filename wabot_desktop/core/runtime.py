@@ -30,6 +30,7 @@ from wabot_desktop.core.errors import KeyringUnavailableError, MissingCredential
 from wabot_desktop.core.events import (
     AccountErrorReceived,
     ConversationUpdated,
+    Event,
     EventHub,
     MessageReceived,
 )
@@ -57,6 +58,7 @@ from wabot_desktop.core.store.db import Database
 from wabot_desktop.core.store.dialect import parse_database_url, redacted, with_password
 from wabot_desktop.core.store.ingest import IngestOutcome
 from wabot_desktop.core.store.models import Contact
+from wabot_desktop.core.store.notify import SharedEvents
 from wabot_desktop.core.store.writer import IngestWriter
 from wabot_desktop.core.supervisor import Supervisor
 from wabot_desktop.core.tunnel import TunnelManager
@@ -282,6 +284,7 @@ class Core:
         self._service: BotService | None = None
         self._supervisor = Supervisor(self.hub)
         self.writer: IngestWriter | None = None
+        self.shared_events: SharedEvents | None = None  # several instances on one PostgreSQL
 
     @property
     def service(self) -> BotService:
@@ -568,6 +571,8 @@ class Core:
         self._supervisor.spawn("mode-sweeper", self.engine.run_sweeper)
         if self.db.leases.shared:  # issue 16: several instances on one PostgreSQL
             self._supervisor.spawn("turn-recovery", self.engine.run_recovery)
+            self.shared_events = SharedEvents(self.db, self.hub, on_remote=self._on_cluster_event)
+            self.shared_events.start()
         self._supervisor.spawn("llm-warmup", self._warm_up_llm, restart=False)
         self._supervisor.spawn("graph-check", self._check_graph)
         self._start_token_watch(graph_url)
@@ -691,6 +696,11 @@ class Core:
         await self.tunnel.start()
         await self.tunnel.run_watchdog()
 
+    def _on_cluster_event(self, event: Event) -> None:
+        """Another instance stored a message: a turn running here on that chat hears of it."""
+        if isinstance(event, MessageReceived) and self.engine is not None:
+            self.engine.poke(event.conversation_id)
+
     def _on_committed(self, outcomes: list[IngestOutcome]) -> None:
         assert self.engine is not None
         touched: set[int] = set()
@@ -741,6 +751,9 @@ class Core:
         if self.voice is not None:
             await self.voice.stop()
         await self._supervisor.stop()
+        if self.shared_events is not None:
+            await self.shared_events.stop()
+            self.shared_events = None
         await self._stop_sandbox()
         if self.callback_keeper is not None:
             await self.callback_keeper.aclose()

@@ -334,6 +334,13 @@ class BotEngine:
             worker.task = asyncio.create_task(self._run(worker), name=f"bot-{conversation_id}")
         worker.poke()
 
+    def poke(self, conversation_id: int) -> None:
+        """Another instance stored a message here: a worker already on this chat waits for it
+        (the turn itself only answers messages it finds pending under its lease)."""
+        worker = self._workers.get(conversation_id)
+        if worker is not None:
+            worker.poke()
+
     async def recover(self) -> int:
         """Start-up: decide again on every stored-but-undecided customer message."""
         pending = await self._db.session_run(conversations_with_pending)
