@@ -80,7 +80,7 @@ def _as_cluster_user(argv: list[str]) -> list[str]:
     return argv
 
 
-def _start_cluster(bindir: Path) -> tuple[PgCluster, Path]:
+def _start_cluster(bindir: Path, *, durable: bool = False) -> tuple[PgCluster, Path]:
     root = Path(tempfile.mkdtemp(prefix="wabot-pg-"))
     data, sock = root / "data", root / "sock"
     sock.mkdir()
@@ -111,11 +111,11 @@ def _start_cluster(bindir: Path) -> tuple[PgCluster, Path]:
         capture_output=True,
     )
     port = _free_port()
-    # fsync off: a throw-away cluster; the tests check behaviour, bench/ measures durability.
-    options = (
-        f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c max_connections=200 -c full_page_writes=off"
-    )
+    # fsync off: a throw-away cluster; the tests check behaviour. bench/ starts it ``durable``
+    # (PostgreSQL's defaults: fsync, synchronous_commit on).
+    options = f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c max_connections=200"
+    if not durable:
+        options += " -c fsync=off -c full_page_writes=off"
     subprocess.run(
         _as_cluster_user(
             [
