@@ -11,6 +11,12 @@ duplicates 0 are part of the figure. Prints acks/s, p50, p99, errors per run, th
 server and level and the ratio ours/seed. The machine is shared and loaded: figures are noisy,
 which is why the runs alternate. Needs the ``bench`` extra (flask, gunicorn).
 
+``--baseline DIR`` also runs ``serve`` from another checkout of this repository (for example
+``git worktree add /tmp/base main``) as a third server, "base", in the same alternation, so a
+before/after of our own path and the seed are measured in one sitting. Each round also times
+fsync'd SQLite commits (WAL, synchronous=FULL) on the same disk: at concurrency 1 our p50 is
+that commit plus the Python path, the seed stores nothing, so the commit is printed beside it.
+
 Last line: JSON with the medians and ratios.
 """
 
@@ -21,6 +27,7 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -80,6 +87,40 @@ def start_seed(port: int) -> subprocess.Popen[bytes]:
     return proc
 
 
+def commit_p50_ms(workdir: Path, count: int = 200) -> float:
+    """Median time of a one-row SQLite commit (WAL, synchronous=FULL) on ``workdir``'s disk."""
+    path = workdir / "fsync-probe.db"
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=FULL")
+        connection.execute("CREATE TABLE IF NOT EXISTS t (x BLOB)")
+        times = []
+        for _ in range(count):
+            started = time.perf_counter()
+            connection.execute("BEGIN")
+            connection.execute("INSERT INTO t VALUES (?)", (os.urandom(512),))
+            connection.execute("COMMIT")
+            times.append(time.perf_counter() - started)
+    finally:
+        connection.close()
+    return round(statistics.median(times) * 1000, 3)
+
+
+def start_baseline(checkout: Path, data: Path, graph_url: str) -> ServeProcess:
+    """``serve`` from another checkout: its sources come first on the path (cwd and PYTHONPATH)."""
+    seed_settings(data, bot_paused=True, debounce_quiet_s=120.0, debounce_max_s=240.0)
+    here = Path.cwd()
+    os.chdir(checkout)  # ``python -m`` puts the working directory first on sys.path
+    try:
+        return ServeProcess(
+            serve_args(data, graph_url, "http://127.0.0.1:9"),
+            live_env(PYTHONPATH=str(checkout)),
+        ).start()
+    finally:
+        os.chdir(here)
+
+
 def line(name: str, result: dict[str, float]) -> str:
     extra = ""
     if "lost" in result:
@@ -95,6 +136,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--baseline", type=Path, help="another checkout to run as 'base'")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is required (apt-get install wrk)")
@@ -107,19 +149,35 @@ def main() -> None:
         ours = ServeProcess(
             serve_args(data, graph.base_url, "http://127.0.0.1:9"), live_env()
         ).start()
+        stores = {"ours": (ours, data)}
+        if args.baseline is not None:
+            base_data = work / "base"
+            stores["base"] = (
+                start_baseline(args.baseline.resolve(), base_data, graph.base_url),
+                base_data,
+            )
+        names = ["seed", *stores]
         seed_port = free_port()
         seed = start_seed(seed_port)
+        commits: list[float] = []
         try:
             for round_no in range(args.rounds):
+                commits.append(commit_p50_ms(work))
+                print(f"round {round_no}: fsync'd SQLite commit p50 {commits[-1]} ms", flush=True)
                 for concurrency in LEVELS:
-                    for name in ("seed", "ours"):
+                    # Alternate the order too, so no server always runs right after another.
+                    order = names if round_no % 2 == 0 else names[::-1]
+                    for name in order:
                         prefix = f"{name[0].upper()}R{round_no}C{concurrency}X"
                         bodies = make_bodies(prefix, BODIES[concurrency])
-                        url = ours.url if name == "ours" else f"http://127.0.0.1:{seed_port}"
+                        if name == "seed":
+                            url = f"http://127.0.0.1:{seed_port}"
+                        else:
+                            url = stores[name][0].url
                         result = run_wrk(url, concurrency, bodies, args.seconds, work)
-                        if name == "ours":
+                        if name != "seed":
                             sent = min(int(result["requests"]), len(bodies))
-                            total, distinct = stored_once(data, prefix)
+                            total, distinct = stored_once(stores[name][1], prefix)
                             result["lost"] = max(0, sent - distinct - int(result["non_200"]))
                             result["duplicates"] = total - distinct
                         runs.setdefault((name, concurrency), []).append(result)
@@ -127,18 +185,19 @@ def main() -> None:
         finally:
             seed.terminate()
             seed.wait(10)
-            ours.terminate()
-    summary: dict[str, object] = {}
-    print("\nmedian over rounds:")
+            for server, _ in stores.values():
+                server.terminate()
+    summary: dict[str, object] = {"commit_p50_ms": statistics.median(commits)}
+    print(f"\nmedian over rounds (fsync'd commit p50 {summary['commit_p50_ms']} ms):")
     for concurrency in LEVELS:
         level: dict[str, object] = {}
-        for name in ("seed", "ours"):
+        for name in names:
             results = runs[(name, concurrency)]
             level[name] = {
                 key: round(statistics.median(r[key] for r in results), 2)
                 for key in ("acks_per_s", "p50_ms", "p99_ms")
             } | {"errors": sum(int(r["non_200"]) for r in results)}
-            if name == "ours":
+            if name != "seed":
                 level[name] |= {  # type: ignore[operator]
                     "lost": sum(int(r["lost"]) for r in results),
                     "duplicates": sum(int(r["duplicates"]) for r in results),
@@ -146,14 +205,23 @@ def main() -> None:
         seed_ack = level["seed"]["acks_per_s"]  # type: ignore[index]
         ours_ack = level["ours"]["acks_per_s"]  # type: ignore[index]
         level["ratio_ours_seed"] = round(ours_ack / seed_ack, 2) if seed_ack else None
+        if "base" in level:
+            base_ack = level["base"]["acks_per_s"]  # type: ignore[index]
+            level["ratio_ours_base"] = round(ours_ack / base_ack, 2) if base_ack else None
+            level["ratio_base_seed"] = round(base_ack / seed_ack, 2) if seed_ack else None
         summary[f"c{concurrency}"] = level
-        for name in ("seed", "ours"):
+        for name in names:
             figures = level[name]
             print(
                 f"  c={concurrency:<3} {name:<5} {figures['acks_per_s']:>8} acks/s  "  # type: ignore[index]
                 f"p50 {figures['p50_ms']} ms  p99 {figures['p99_ms']} ms"  # type: ignore[index]
             )
         print(f"  c={concurrency:<3} ratio ours/seed: {level['ratio_ours_seed']}")
+        if "base" in level:
+            print(
+                f"  c={concurrency:<3} ratio base/seed: {level['ratio_base_seed']}  "
+                f"ours/base: {level['ratio_ours_base']}"
+            )
     print(json.dumps(summary))
 
 

@@ -1,20 +1,25 @@
-"""Shared test helpers: webhook bodies, signing, and a running Core wired to the fakes."""
+"""Shared test helpers: webhook bodies, signing, waiting on conditions, a Core wired to fakes."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import inspect
 import itertools
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import func, select
 
 from wabot_desktop.core.paths import AppPaths
 from wabot_desktop.core.runtime import Core, CoreConfig
 from wabot_desktop.core.secrets import MemorySecretStore, SecretKey
+from wabot_desktop.core.store.models import Message
+from wabot_desktop.core.store.outbox import outbox_counts
 from wabot_desktop.core.whatsapp.signature import sign
 
 WEBHOOKS_DIR = Path(__file__).parent / "data" / "webhooks"
@@ -24,6 +29,7 @@ ACCESS_TOKEN = "test-access-token"
 PHONE_NUMBER_ID = "110011001100110"
 WABA_ID = "102030405060708"
 CUSTOMER = "15555550101"
+DISPLAY_PHONE_NUMBER = "15550101234"
 
 _counter = itertools.count(1)
 
@@ -65,6 +71,46 @@ def new_wamid() -> str:
     return f"wamid.TEST{next(_counter):06d}{int(time.time() * 1000) % 100000}"
 
 
+# -- webhook bodies (Meta's envelope, cloud-api.md sections 2-3) -------------------------------
+
+
+def change_value(
+    *,
+    phone_number_id: str | None = PHONE_NUMBER_ID,
+    display_phone_number: str = DISPLAY_PHONE_NUMBER,
+    **parts: Any,
+) -> dict[str, Any]:
+    """A change's ``value``: the business's metadata plus ``parts`` (messages, statuses, ...).
+
+    ``phone_number_id=None`` leaves it out of the metadata.
+    """
+    metadata: dict[str, Any] = {"display_phone_number": display_phone_number}
+    if phone_number_id is not None:
+        metadata["phone_number_id"] = phone_number_id
+    return {"messaging_product": "whatsapp", "metadata": metadata, **parts}
+
+
+def webhook_envelope(
+    *entries: list[dict[str, Any]], waba_id: str = WABA_ID, **entry_extra: Any
+) -> dict[str, Any]:
+    """``{"object": "whatsapp_business_account", "entry": [...]}``: one entry per change list.
+
+    Each change is ``{"field": ..., "value": ...}``; ``entry_extra`` goes into every entry.
+    """
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": waba_id, "changes": changes, **entry_extra} for changes in entries],
+    }
+
+
+def webhook_body(
+    value: dict[str, Any], *, field: str = "messages", waba_id: str = WABA_ID, **entry_extra: Any
+) -> bytes:
+    """A compact webhook body with one entry and one change (``field``, ``value``)."""
+    body = webhook_envelope([{"value": value, "field": field}], waba_id=waba_id, **entry_extra)
+    return json.dumps(body, separators=(",", ":")).encode("utf-8")
+
+
 def message_body(
     messages: list[dict[str, Any]],
     *,
@@ -73,17 +119,12 @@ def message_body(
     phone_number_id: str = PHONE_NUMBER_ID,
 ) -> bytes:
     """A compact, Meta-shaped webhook body carrying ``messages`` from one customer."""
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550101234", "phone_number_id": phone_number_id},
-        "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
-        "messages": messages,
-    }
-    body = {
-        "object": "whatsapp_business_account",
-        "entry": [{"id": WABA_ID, "changes": [{"value": value, "field": "messages"}]}],
-    }
-    return json.dumps(body, separators=(",", ":")).encode("utf-8")
+    value = change_value(
+        phone_number_id=phone_number_id,
+        contacts=[{"profile": {"name": name}, "wa_id": wa_id}],
+        messages=messages,
+    )
+    return webhook_body(value)
 
 
 def text_message(
@@ -113,16 +154,7 @@ def status_body(wamid: str, status: str, *, error_code: int | None = None) -> by
     }
     if error_code is not None:
         item["errors"] = [{"code": error_code, "title": "error", "error_data": {"details": "d"}}]
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550101234", "phone_number_id": PHONE_NUMBER_ID},
-        "statuses": [item],
-    }
-    body = {
-        "object": "whatsapp_business_account",
-        "entry": [{"id": WABA_ID, "changes": [{"value": value, "field": "messages"}]}],
-    }
-    return json.dumps(body, separators=(",", ":")).encode("utf-8")
+    return webhook_body(change_value(statuses=[item]))
 
 
 async def post(
@@ -164,3 +196,70 @@ async def running_core(
         yield core
     finally:
         await core.stop()
+
+
+# -- waiting on conditions (never sleep, then assert) ----------------------------------------
+
+Predicate = Callable[[], object] | Callable[[], Awaitable[object]]
+
+
+def _describe(what: str | Callable[[], str], predicate: object) -> str:
+    described = what() if callable(what) else what
+    return described or getattr(predicate, "__name__", repr(predicate))
+
+
+async def wait_for(
+    predicate: Predicate, timeout: float = 10.0, what: str | Callable[[], str] = ""
+) -> None:
+    """Yield to the loop until ``predicate()`` is true; fail after ``timeout`` seconds.
+
+    ``predicate`` may be a coroutine function. ``what`` describes the wait in the failure
+    message (a callable is evaluated only on failure, so it can show the state reached).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {_describe(what, predicate)}")
+        await asyncio.sleep(0.02)
+
+
+def wait_for_blocking(
+    predicate: Callable[[], object], timeout: float = 20.0, what: str | Callable[[], str] = ""
+) -> None:
+    """:func:`wait_for` for code outside an event loop (a test driving a ``serve`` process)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {_describe(what, predicate)}")
+        time.sleep(0.05)
+
+
+def core_is_idle(core: Core) -> bool:
+    """No bot worker runs, every stored customer message is decided, nothing is queued to send.
+
+    Webhooks are stored and handed to the engine before their 200, so after a webhook was
+    answered this holds only once the bot decided and whatever it decided has left.
+    """
+    assert core.engine is not None and core.db is not None
+    if core.engine.busy:
+        return False
+
+    def undecided_and_queued(session: Any) -> tuple[int, int]:
+        undecided = session.scalar(
+            select(func.count())
+            .select_from(Message)
+            .where(Message.direction == "in", Message.handled.is_(False))
+        )
+        return int(undecided or 0), outbox_counts(session)[0]
+
+    return core.db.session_run_sync(undecided_and_queued) == (0, 0)
+
+
+async def idle(core: Core, timeout: float = 10.0) -> None:
+    """Wait until :func:`core_is_idle` (then "nothing happened" is safe to assert)."""
+    await wait_for(lambda: core_is_idle(core), timeout, what="the core to be idle")

@@ -6,8 +6,13 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from wabot_desktop import __version__
+
+if TYPE_CHECKING:
+    from wabot_desktop.core.paths import AppPaths
+    from wabot_desktop.core.session import Session
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -201,6 +206,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.simulator and _first_run_simulator(args):
             args.simulator = True
         return run_serve(args)
+    from wabot_desktop.core.paths import AppPaths
     from wabot_desktop.gui.main import run_gui
 
-    return int(run_gui(args))
+    paths = AppPaths.resolve(args.data_dir)
+    return int(run_gui(args, paths.data_dir, lambda: build_session(args, paths)))
+
+
+def build_session(args: argparse.Namespace, paths: AppPaths) -> Session:
+    """The composition root of the desktop app: one Session owning the core it switches.
+
+    ``serve`` builds its Session in ``core/headless.py`` from the same flags.
+    """
+    from wabot_desktop.core.runtime import CoreConfig
+    from wabot_desktop.core.session import Session
+
+    config = CoreConfig(
+        paths=paths,
+        host=args.host,
+        port=args.port,
+        graph_url=args.graph_url,
+        ollama_url=args.ollama_url,
+        tunnel=not args.no_tunnel,
+        data_dir_overridden=args.data_dir is not None,
+    )
+    return Session(config)

@@ -2,6 +2,104 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About {app}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answers your shop&apos;s WhatsApp customers with a free AI that runs on this computer. Your chats stay on this computer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Data folder:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>License:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log folder:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Version {version}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Website:</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AppSession</name>
+    <message>
+        <source>Backup restored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Backup saved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replace every chat, setting and everything the bot knows in {what} with the backup of {when} ({count} messages)?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore a backup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore this backup?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save a backup of {what}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The backup of {what} was saved in {file} ({count} messages). It holds the chats, the settings and what the bot knows, never your passwords or keys.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot stops for a moment and starts again with the restored data. The current data is kept in the “backups” folder of the data folder first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WaBot backups (*.zip)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the practice data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>your shop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} messages were restored. The bot answers with the restored data.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>BubbleDelegate</name>
     <message>
         <source>automatic transcript</source>
@@ -461,6 +559,14 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <source>OK</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>This file is not a WaBot backup, it is damaged, or it was made by a newer version of WaBot. Nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WaBot could not update its database to this version, so it did not start: your chats and settings were put back exactly as they were before the update (from the backup {backup}). Install the previous version again, or send WaBot&apos;s log file to whoever supports you.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -601,6 +707,30 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
     </message>
     <message>
         <source>Resume bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>About WaBot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back up…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Backups and information about WaBot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>More</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore from a backup…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the chats, settings and what the bot knows in one file</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

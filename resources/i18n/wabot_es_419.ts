@@ -2,6 +2,104 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="es_419" sourcelanguage="en">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About {app}</source>
+        <translation>Acerca de {app}</translation>
+    </message>
+    <message>
+        <source>Answers your shop&apos;s WhatsApp customers with a free AI that runs on this computer. Your chats stay on this computer.</source>
+        <translation>Responde a los clientes de WhatsApp de tu negocio con una IA gratuita que funciona en esta computadora. Tus chats se quedan en esta computadora.</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <source>Data folder:</source>
+        <translation>Carpeta de datos:</translation>
+    </message>
+    <message>
+        <source>License:</source>
+        <translation>Licencia:</translation>
+    </message>
+    <message>
+        <source>Log folder:</source>
+        <translation>Carpeta de registros:</translation>
+    </message>
+    <message>
+        <source>Version {version}</source>
+        <translation>Versión {version}</translation>
+    </message>
+    <message>
+        <source>Website:</source>
+        <translation>Sitio web:</translation>
+    </message>
+</context>
+<context>
+    <name>AppSession</name>
+    <message>
+        <source>Backup restored</source>
+        <translation>Copia de seguridad restaurada</translation>
+    </message>
+    <message>
+        <source>Backup saved</source>
+        <translation>Copia de seguridad guardada</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>Aceptar</translation>
+    </message>
+    <message>
+        <source>Replace every chat, setting and everything the bot knows in {what} with the backup of {when} ({count} messages)?</source>
+        <translation>¿Reemplazar todos los chats, la configuración y todo lo que sabe el bot en {what} por la copia de seguridad del {when} ({count} mensajes)?</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>Restaurar</translation>
+    </message>
+    <message>
+        <source>Restore a backup</source>
+        <translation>Restaurar una copia de seguridad</translation>
+    </message>
+    <message>
+        <source>Restore this backup?</source>
+        <translation>¿Restaurar esta copia de seguridad?</translation>
+    </message>
+    <message>
+        <source>Save a backup of {what}</source>
+        <translation>Guardar una copia de seguridad de {what}</translation>
+    </message>
+    <message>
+        <source>The backup of {what} was saved in {file} ({count} messages). It holds the chats, the settings and what the bot knows, never your passwords or keys.</source>
+        <translation>La copia de seguridad de {what} se guardó en {file} ({count} mensajes). Contiene los chats, la configuración y lo que sabe el bot, nunca tus contraseñas ni claves.</translation>
+    </message>
+    <message>
+        <source>The bot stops for a moment and starts again with the restored data. The current data is kept in the “backups” folder of the data folder first.</source>
+        <translation>El bot se detiene un momento y vuelve a arrancar con los datos restaurados. Antes, los datos actuales se guardan en la carpeta «backups» de la carpeta de datos.</translation>
+    </message>
+    <message>
+        <source>WaBot backups (*.zip)</source>
+        <translation>Copias de seguridad de WaBot (*.zip)</translation>
+    </message>
+    <message>
+        <source>the practice data</source>
+        <translation>los datos de práctica</translation>
+    </message>
+    <message>
+        <source>your shop</source>
+        <translation>tu negocio</translation>
+    </message>
+    <message>
+        <source>{count} messages were restored. The bot answers with the restored data.</source>
+        <translation>Se restauraron {count} mensajes. El bot responde con los datos restaurados.</translation>
+    </message>
+</context>
+<context>
     <name>BubbleDelegate</name>
     <message>
         <source>automatic transcript</source>
@@ -467,6 +565,14 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
         <source>OK</source>
         <translation>Aceptar</translation>
     </message>
+    <message>
+        <source>This file is not a WaBot backup, it is damaged, or it was made by a newer version of WaBot. Nothing was changed.</source>
+        <translation>Este archivo no es una copia de seguridad de WaBot, está dañado o lo hizo una versión más nueva de WaBot. No se cambió nada.</translation>
+    </message>
+    <message>
+        <source>WaBot could not update its database to this version, so it did not start: your chats and settings were put back exactly as they were before the update (from the backup {backup}). Install the previous version again, or send WaBot&apos;s log file to whoever supports you.</source>
+        <translation>WaBot no pudo actualizar su base de datos a esta versión, así que no arrancó: tus chats y tu configuración quedaron exactamente como estaban antes de la actualización (desde la copia {backup}). Vuelve a instalar la versión anterior o envía el archivo de registro de WaBot a quien te da soporte.</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -608,6 +714,30 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     <message>
         <source>Resume bot</source>
         <translation>Reanudar bot</translation>
+    </message>
+    <message>
+        <source>About WaBot</source>
+        <translation>Acerca de WaBot</translation>
+    </message>
+    <message>
+        <source>Back up…</source>
+        <translation>Hacer una copia de seguridad…</translation>
+    </message>
+    <message>
+        <source>Backups and information about WaBot</source>
+        <translation>Copias de seguridad e información sobre WaBot</translation>
+    </message>
+    <message>
+        <source>More</source>
+        <translation>Más</translation>
+    </message>
+    <message>
+        <source>Restore from a backup…</source>
+        <translation>Restaurar una copia de seguridad…</translation>
+    </message>
+    <message>
+        <source>Save the chats, settings and what the bot knows in one file</source>
+        <translation>Guarda los chats, la configuración y lo que sabe el bot en un solo archivo</translation>
     </message>
 </context>
 <context>

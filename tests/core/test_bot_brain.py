@@ -23,6 +23,7 @@ from tests.fakes.graph import FakeGraph
 from tests.fakes.ollama import FailMode, FakeOllama, free_port
 from tests.helpers import (
     CUSTOMER,
+    idle,
     message_body,
     new_wamid,
     payload_bytes,
@@ -31,6 +32,7 @@ from tests.helpers import (
     status_body,
     text_body,
     text_message,
+    wait_for,
 )
 from wabot_desktop.core.bot.engine import canned_text
 from wabot_desktop.core.bot.rules import Canned
@@ -72,14 +74,6 @@ ALWAYS_CLOSED: dict[str, list[list[str]]] = {}
 
 
 # -- helpers -----------------------------------------------------------------------------------------
-
-
-async def wait_for(predicate: Callable[[], object], timeout: float = 5.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not reached in time: {what}")
-        await asyncio.sleep(0.01)
 
 
 def chats(ollama: FakeOllama) -> list[dict[str, Any]]:
@@ -125,23 +119,6 @@ def pending_count(core: Core) -> int:
             ).all(),
         )
     )
-
-
-async def idle(core: Core, settle: float = 0.1) -> None:
-    """Wait until no worker runs and nothing is queued, and it stays so for ``settle`` s."""
-    assert core.engine is not None
-    while True:
-        await wait_for(lambda: not core.engine.busy, what="engine idle")  # type: ignore[union-attr]
-        await wait_for(_outbox_empty(core), what="outbox empty")
-        await asyncio.sleep(settle)
-        if not core.engine.busy and _outbox_empty(core)():
-            return
-
-
-def _outbox_empty(core: Core) -> Callable[[], bool]:
-    from wabot_desktop.core.store.outbox import outbox_counts
-
-    return lambda: db(core, outbox_counts)[0] == 0
 
 
 async def say(
@@ -1044,7 +1021,7 @@ async def test_typing_indicator_is_refreshed_during_long_generations(
         assert len(typing) >= 2
         assert all(r["message_id"] == wamid and r["status"] == "read" for r in typing)
         count = len(graph.read_receipts)
-        await idle(core, settle=0.3)
+        await idle(core)
         assert len(graph.read_receipts) == count  # stops with the generation
 
 
@@ -1220,7 +1197,7 @@ async def test_outbox_stops_when_woken_and_cancelled_at_once(
         assert core.db is not None and core.graph is not None
         sender = OutboxSender(core.db, core.graph, core.hub, core.metrics, lambda: core.settings)
         task = asyncio.create_task(sender.run())
-        await asyncio.sleep(0.2)  # idle, waiting to be woken
+        await wait_for(lambda: sender.running, what="the dispatcher idle, waiting to be woken")
         sender.wake()
         task.cancel()
         done, _ = await asyncio.wait({task}, timeout=2)

@@ -23,6 +23,8 @@ from tests.fakes.ollama import FakeOllama
 from tests.helpers import (
     CUSTOMER,
     VERIFY_TOKEN,
+    change_value,
+    idle,
     message_body,
     payload_bytes,
     post,
@@ -30,6 +32,8 @@ from tests.helpers import (
     status_body,
     text_body,
     text_message,
+    wait_for,
+    webhook_body,
 )
 from wabot_desktop.core.events import Event, SendBlocked
 from wabot_desktop.core.runtime import Core
@@ -57,14 +61,6 @@ def count(core: Core, model: type, *where: object) -> int:
     )
 
 
-async def wait_for(predicate, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.02)
-
-
 async def test_text_is_stored_and_answered_once(
     tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
 ) -> None:
@@ -82,7 +78,7 @@ async def test_text_is_stored_and_answered_once(
         assert count(core, RawEvent) == 1
         # Marked read with the typing indicator before answering.
         assert any(r.get("typing_indicator") == {"type": "text"} for r in graph.read_receipts)
-        await asyncio.sleep(0.2)
+        await idle(core)
         assert len(graph.sent_messages) == 1
 
 
@@ -97,7 +93,7 @@ async def test_duplicate_deliveries_sequential_and_concurrent(
         assert [first.status_code, second.status_code] == [200, 200]
         assert all(r.status_code == 200 for r in concurrent)
         await graph.wait_for_sends(1)
-        await asyncio.sleep(0.3)
+        await idle(core)
         assert count(core, Message, Message.direction == "in") == 1
         assert len(graph.sent_messages) == 1
 
@@ -106,7 +102,7 @@ async def test_duplicate_deliveries_sequential_and_concurrent(
         results = await asyncio.gather(*(post(client, core.server_url, body2) for _ in range(12)))
         assert {r.status_code for r in results} == {200}
         await graph.wait_for_sends(2)
-        await asyncio.sleep(0.3)
+        await idle(core)
         assert count(core, Message, Message.direction == "in") == 2
         assert len(graph.sent_messages) == 2
 
@@ -132,7 +128,7 @@ async def test_unsigned_or_badly_signed_bodies_store_nothing(
             core.server_url + "/webhook", content=payload_bytes("text.json"), headers=headers
         )
         assert response.status_code == expected
-        await asyncio.sleep(0.2)
+        await idle(core)
         assert count(core, RawEvent) == 0
         assert count(core, Message) == 0
         assert graph.sent_messages == []
@@ -217,7 +213,7 @@ async def test_graph_429_then_success_sends_exactly_once(
     async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
         await post(client, core.server_url, payload_bytes("text.json"))
         await graph.wait_for_sends(1)
-        await asyncio.sleep(0.3)
+        await idle(core)
         attempts = [
             r
             for r in graph.requests_to("messages", "POST")
@@ -235,7 +231,7 @@ async def test_window_closed_131047_is_failed_and_not_retried(
     async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
         await post(client, core.server_url, payload_bytes("text.json"))
         await wait_for(lambda: count(core, Message, Message.status == "failed") == 1)
-        await asyncio.sleep(0.3)
+        await idle(core)
         attempts = [
             r
             for r in graph.requests_to("messages", "POST")
@@ -260,7 +256,14 @@ async def test_token_rejected_190_stops_all_sending(
         blocked = next(e for e in seen if isinstance(e, SendBlocked))
         assert blocked.error_code == 190
         await post(client, core.server_url, text_body("¿hola?"))
-        await asyncio.sleep(0.4)
+        # Both replies are decided and queued behind the block: none may have left.
+        await wait_for(
+            lambda: (
+                not core.engine.busy  # type: ignore[union-attr]
+                and count(core, OutboxItem, OutboxItem.state == "queued") == 2
+            ),
+            what="both replies queued",
+        )
         assert graph.sent_messages == []
         assert count(core, OutboxItem, OutboxItem.state == "queued") == 2  # kept, not lost
         health = (await client.get(core.server_url + "/health")).json()
@@ -443,14 +446,7 @@ async def test_customer_without_phone_number_is_keyed_by_bsuid_and_answered(
             }
         ],
     }
-    body = json.dumps(
-        {
-            "object": "whatsapp_business_account",
-            "entry": [
-                {"id": "102030405060708", "changes": [{"field": "messages", "value": value}]}
-            ],
-        }
-    ).encode()
+    body = webhook_body(value)
     async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
         assert (await post(client, core.server_url, body)).status_code == 200
         sends = await graph.wait_for_sends(1)
@@ -464,20 +460,7 @@ async def test_customer_without_phone_number_is_keyed_by_bsuid_and_answered(
 
 
 def _one_message_value(message: dict[str, object], contacts: list[dict[str, object]]) -> bytes:
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550101234", "phone_number_id": "110011001100110"},
-        "contacts": contacts,
-        "messages": [message],
-    }
-    return json.dumps(
-        {
-            "object": "whatsapp_business_account",
-            "entry": [
-                {"id": "102030405060708", "changes": [{"field": "messages", "value": value}]}
-            ],
-        }
-    ).encode()
+    return webhook_body(change_value(contacts=contacts, messages=[message]))
 
 
 async def test_message_without_from_is_kept_under_its_only_contact_and_answered(
@@ -529,7 +512,7 @@ async def test_logs_hold_no_phone_numbers_bodies_or_secrets(
             await post(client, core.server_url, text_body(secret_text, wa_id="5215512345678"))
             await post(client, core.server_url, text_body("x"), signed=False)  # logged refusal
             await graph.wait_for_sends(1)
-            await asyncio.sleep(0.2)
+            await idle(core)
     finally:
         close_logging()
     content = log_file.read_text(encoding="utf-8")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -13,7 +11,15 @@ from sqlalchemy import select
 
 from tests.fakes.graph import FakeGraph, status_webhook
 from tests.fakes.ollama import FakeOllama
-from tests.helpers import ACCESS_TOKEN, post, running_core, text_body
+from tests.helpers import (
+    ACCESS_TOKEN,
+    PHONE_NUMBER_ID,
+    idle,
+    post,
+    running_core,
+    text_body,
+    wait_for,
+)
 from wabot_desktop.core.runtime import Core
 from wabot_desktop.core.secrets import MemorySecretStore, SecretKey
 from wabot_desktop.core.store.models import OutboxItem
@@ -32,14 +38,6 @@ def outbox_rows(core: Core) -> list[OutboxItem]:
             for r in s.scalars(select(OutboxItem).order_by(OutboxItem.id))
         ]
     )
-
-
-async def wait_until(predicate, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.02)
 
 
 def sends_per_customer(graph: FakeGraph) -> Counter[str]:
@@ -69,7 +67,9 @@ async def test_graceful_stop_lets_in_flight_sends_finish(
         rows = outbox_rows(core)
         assert [r[1] for r in rows] == ["sent"] * len(CUSTOMERS)
         assert all(r[2] is None for r in rows)  # nothing left in doubt
-        await asyncio.sleep(0.5)  # the restarted outbox had every chance to resend
+        # The restarted outbox settled its start-up and has nothing queued: no resend to come.
+        await wait_for(lambda: core.outbox is not None and core.outbox.running, timeout=15)
+        await idle(core)
     assert sends_per_customer(graph) == Counter({c: 1 for c in CUSTOMERS})
 
 
@@ -94,7 +94,7 @@ async def test_in_doubt_rows_wait_for_their_status_and_are_resent_only_without_o
         for n, payload in enumerate(delivered):
             body = status_webhook(payload, f"wamid.META{n}", "delivered")
             assert (await post(client, core.server_url, body)).status_code == 200
-        await wait_until(lambda: all(r[1] == "sent" for r in outbox_rows(core)))
+        await wait_for(lambda: all(r[1] == "sent" for r in outbox_rows(core)), timeout=15)
         rows = outbox_rows(core)
     decisions = Counter(r[3] for r in rows)
     assert decisions == Counter({DECIDED_CONFIRMED: 3, DECIDED_RESENT: 3})
@@ -113,17 +113,20 @@ async def test_blocked_by_190_rechecks_the_token_and_resumes_once(
     ):
         assert core.outbox is not None
         await post(client, core.server_url, text_body("Hola"))
-        await wait_until(lambda: core.outbox is not None and core.outbox.is_blocked())
+        await wait_for(lambda: core.outbox is not None and core.outbox.is_blocked(), timeout=15)
         assert core.outbox.blocked_code == 190
-        await asyncio.sleep(0.3)  # several re-checks, each with the rejected token
+        checks = len(graph.requests_to("/" + PHONE_NUMBER_ID, "GET"))
+        await wait_for(  # several re-checks, each with the rejected token
+            lambda: len(graph.requests_to("/" + PHONE_NUMBER_ID, "GET")) >= checks + 3, timeout=15
+        )
         assert core.outbox.is_blocked()  # still the rejected token: stays stopped
         secrets = core.secrets
         assert isinstance(secrets, MemorySecretStore)
         secrets.set(SecretKey.ACCESS_TOKEN, "a-new-token")
         await core.load_credentials()  # the snapshot the core reads (never per request)
         await graph.wait_for_sends(1)
-        await wait_until(lambda: core.outbox is not None and not core.outbox.is_blocked())
-        await asyncio.sleep(0.3)
+        await wait_for(lambda: core.outbox is not None and not core.outbox.is_blocked(), timeout=15)
+        await idle(core)
         assert len(graph.sent_messages) == 1
     assert ACCESS_TOKEN != "a-new-token"
 
@@ -137,7 +140,7 @@ async def test_owner_resumes_sending_from_the_app_after_a_new_token(
         running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core,
     ):
         await post(client, core.server_url, text_body("Hola"))
-        await wait_until(lambda: core.outbox is not None and core.outbox.is_blocked())
+        await wait_for(lambda: core.outbox is not None and core.outbox.is_blocked(), timeout=15)
         assert (await core.service.health()).graph == "blocked"
         assert await core.service.resume_sending() is False  # Meta still refuses the old one
         assert core.outbox is not None and core.outbox.is_blocked()
@@ -147,7 +150,7 @@ async def test_owner_resumes_sending_from_the_app_after_a_new_token(
         await core.load_credentials()
         assert await core.service.resume_sending() is True
         await graph.wait_for_sends(1)
-        await wait_until(lambda: (core.outbox is not None and not core.outbox.is_blocked()))
+        await wait_for(lambda: core.outbox is not None and not core.outbox.is_blocked(), timeout=15)
         assert (await core.service.health()).graph == "ok"
         assert len(graph.sent_messages) == 1
 
@@ -165,6 +168,6 @@ async def test_connection_state_is_refreshed_while_running(
         async with running_core(
             tmp_path, graph_url=graph.base_url, ollama_url=ollama.host, graph_check_s=0.1
         ) as core:
-            await wait_until(lambda: core.service.graph_state == "error")
-            await wait_until(lambda: core.service.graph_state == "ok")
+            await wait_for(lambda: core.service.graph_state == "error", timeout=15)
+            await wait_for(lambda: core.service.graph_state == "ok", timeout=15)
             assert (await core.service.health()).graph == "ok"

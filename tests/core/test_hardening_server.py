@@ -34,14 +34,6 @@ from wabot_desktop.core.store.models import Message
 pytestmark = pytest.mark.asyncio
 
 
-async def wait_until(predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.02)
-
-
 def port_of(core: Core) -> int:
     assert core.server is not None and core.server.port is not None
     return core.server.port

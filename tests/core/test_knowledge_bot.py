@@ -14,15 +14,14 @@ import pytest
 from tests.core.test_bot_brain import (
     chats,
     core_for,
-    idle,
     mode_of,
     say,
     system_of,
     texts,
-    wait_for,
 )
 from tests.fakes.graph import FakeGraph
 from tests.fakes.ollama import FakeOllama, free_port
+from tests.helpers import idle, wait_for
 from wabot_desktop.core.dto import ConversationMode
 from wabot_desktop.core.knowledge.checks import run_checks
 from wabot_desktop.core.knowledge.context import MAX_CONTEXT_TOKENS, context_tokens

@@ -3,7 +3,6 @@ and /health carries the month's service-message meter (meta-cloud-api.md section
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -13,10 +12,19 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.core.test_bot_brain import idle
 from tests.fakes.graph import FakeGraph
 from tests.fakes.ollama import FakeOllama
-from tests.helpers import CUSTOMER, PHONE_NUMBER_ID, WABA_ID, post, running_core, text_body
+from tests.helpers import (
+    CUSTOMER,
+    WABA_ID,
+    change_value,
+    idle,
+    post,
+    running_core,
+    text_body,
+    wait_for,
+    webhook_body,
+)
 from wabot_desktop.core.dto import ConversationFilter
 from wabot_desktop.core.meter import service_meter
 from wabot_desktop.core.runtime import Core
@@ -25,20 +33,10 @@ OTHER = "15555550199"
 pytestmark = pytest.mark.asyncio
 
 
-def envelope(field: str, value: dict[str, Any], **entry_extra: Any) -> bytes:
-    entry: dict[str, Any] = {"id": WABA_ID, "changes": [{"field": field, "value": value}]}
-    entry.update(entry_extra)
-    body = {"object": "whatsapp_business_account", "entry": [entry]}
-    return json.dumps(body, separators=(",", ":")).encode()
-
-
 def echo_body(to: str, text: str, wamid: str) -> bytes:
-    return envelope(
-        "smb_message_echoes",
-        {
-            "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "15550101234", "phone_number_id": PHONE_NUMBER_ID},
-            "message_echoes": [
+    return webhook_body(
+        change_value(
+            message_echoes=[
                 {
                     "from": "15550101234",
                     "to": to,
@@ -48,7 +46,8 @@ def echo_body(to: str, text: str, wamid: str) -> bytes:
                     "text": {"body": text},
                 }
             ],
-        },
+        ),
+        field="smb_message_echoes",
     )
 
 
@@ -116,12 +115,9 @@ async def test_standby_conversation_is_never_answered(
         "type": "text",
         "text": {"body": "Hola, ¿me ayudan?"},
     }
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550101234", "phone_number_id": PHONE_NUMBER_ID},
-        "contacts": [{"profile": {"name": "Ana"}, "wa_id": CUSTOMER}],
-        "messages": [message],
-    }
+    value = change_value(
+        contacts=[{"profile": {"name": "Ana"}, "wa_id": CUSTOMER}], messages=[message]
+    )
     if shape == "entry_standby":
         body = json.dumps(
             {
@@ -130,7 +126,7 @@ async def test_standby_conversation_is_never_answered(
             }
         ).encode()
     else:
-        body = envelope("standby", value)
+        body = webhook_body(value, field="standby")
     async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
         assert (await post(client, core.server_url, body)).status_code == 200
         await post(client, core.server_url, text_body("Hola", wa_id=OTHER, name="Otro"))
@@ -155,10 +151,10 @@ async def test_health_shows_the_service_message_meter(
             assert "respuestas de atención gratis" in meter["explanation"]
             return int(meter["sent"])
 
-        deadline = time.monotonic() + 10
-        while await sent_count() < 1:
-            assert time.monotonic() < deadline, "the reply was never counted"
-            await asyncio.sleep(0.02)
+        async def counted() -> bool:
+            return await sent_count() >= 1
+
+        await wait_for(counted, what="the reply to be counted")
         reading = await core.db.session_run(service_meter, time.time(), 1)
         assert reading.sent == 1 and reading.warning and not reading.over
         reading = await core.db.session_run(service_meter, time.time(), 2)
@@ -196,11 +192,8 @@ async def test_expiring_token_is_announced_a_week_before(
         async with running_core(
             tmp_path, graph_url=graph.base_url, ollama_url=ollama.host, meta_app_id=graph.app_id
         ):
-            deadline = time.monotonic() + 10
             # The watch logs once the answer was handled (and any event published).
-            while "access token checked" not in caplog.text:
-                assert time.monotonic() < deadline, "the token was never checked"
-                await asyncio.sleep(0.02)
+            await wait_for(lambda: "access token checked" in caplog.text, what="the token check")
     expiring = [e for e in events if isinstance(e, TokenExpiring)]
     assert bool(expiring) is warned
     if warned:

@@ -13,6 +13,7 @@ import pytest
 import pytest_asyncio
 
 from tests.fakes.ollama import FailMode, FakeOllama, free_port
+from tests.helpers import wait_for
 from wabot_desktop.core.errors import UserFacingError
 from wabot_desktop.core.events import Event, EventHub, LlmStateChanged
 from wabot_desktop.core.llm.base import (
@@ -448,8 +449,7 @@ async def test_cancelling_a_running_chat_releases_the_slot(
     first = asyncio.create_task(provider.chat(user("borrador")))
     assert await fake.async_wait_until(lambda f: f.in_flight == 1)
     second = asyncio.create_task(provider.chat(user("nuevo")))
-    await asyncio.sleep(0.01)
-    assert provider.waiting == 1
+    await wait_for(lambda: provider.waiting == 1, what="the second chat queued")
 
     fake.initial_delay = 0.0  # the next request is answered at once
     first.cancel()
@@ -475,8 +475,7 @@ async def test_cancelling_a_queued_chat_leaves_the_queue(
     assert await fake.async_wait_for_chats(1)
     queued = asyncio.create_task(provider.chat(user("dos")))
     third = asyncio.create_task(provider.chat(user("tres")))
-    await asyncio.sleep(0.01)
-    assert provider.waiting == 2
+    await wait_for(lambda: provider.waiting == 2, what="both chats queued")
 
     queued.cancel()
     with pytest.raises(asyncio.CancelledError):

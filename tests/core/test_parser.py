@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import webhook_envelope
 from wabot_desktop.core.whatsapp import parser
 from wabot_desktop.core.whatsapp.models import (
     ApiError,
@@ -132,7 +133,9 @@ def only_message(name: str) -> InboundMessage:
 
 def parse_one(message: dict[str, Any]) -> InboundMessage:
     """Parse one message object wrapped in a minimal envelope (no number filter)."""
-    result = parse_webhook(envelope([messages_change(messages=[message])]), phone_number_id=None)
+    result = parse_webhook(
+        webhook_envelope([messages_change(messages=[message])]), phone_number_id=None
+    )
     assert result.skipped_invalid == 0
     assert len(result.messages) == 1, result
     return result.messages[0]
@@ -484,13 +487,6 @@ def test_unknown_type_and_status_are_kept_raw() -> None:
 # --- envelopes and batches ------------------------------------------------------------------------
 
 
-def envelope(*entries: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "102030405060708", "changes": changes} for changes in entries],
-    }
-
-
 def messages_change(
     *,
     messages: list[Any] | None = None,
@@ -538,7 +534,7 @@ def roundtrip(payload: Any, *, phone_number_id: str | None = OUR_PNID) -> Parsed
 
 
 def test_batch_of_entries_changes_messages_and_statuses_keeps_order_and_senders() -> None:
-    payload = envelope(
+    payload = webhook_envelope(
         [
             messages_change(
                 # Contacts deliberately in the opposite order to the messages.
@@ -626,7 +622,7 @@ def test_batch_of_entries_changes_messages_and_statuses_keeps_order_and_senders(
 
 
 def test_unknown_sender_gets_an_empty_profile_not_a_neighbour() -> None:
-    payload = envelope(
+    payload = webhook_envelope(
         [
             messages_change(
                 contacts=[MARIA],
@@ -644,7 +640,7 @@ def test_unknown_sender_gets_an_empty_profile_not_a_neighbour() -> None:
 
 def test_single_message_with_normalised_number_keeps_the_only_contact() -> None:
     # Meta may give wa_id without the Brazilian/Mexican mobile digit that ``from`` carries.
-    payload = envelope(
+    payload = webhook_envelope(
         [
             messages_change(
                 contacts=[{"profile": {"name": "Joao"}, "wa_id": "5511987654321"}],
@@ -658,7 +654,7 @@ def test_single_message_with_normalised_number_keeps_the_only_contact() -> None:
 
 
 def test_foreign_phone_number_id_is_filtered_and_counted() -> None:
-    payload = envelope(
+    payload = webhook_envelope(
         [
             messages_change(
                 contacts=[MARIA],
@@ -693,7 +689,7 @@ def test_foreign_phone_number_id_is_filtered_and_counted() -> None:
 def test_foreign_filter_logs_once_per_body_without_clear_ids(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    payload = envelope(
+    payload = webhook_envelope(
         [messages_change(pnid=OTHER_PNID, messages=[text_message("wamid.X1", ROB_WA_ID, "a")])],
         [messages_change(pnid=OTHER_PNID, messages=[text_message("wamid.X2", ROB_WA_ID, "b")])],
     )
@@ -707,7 +703,9 @@ def test_foreign_filter_logs_once_per_body_without_clear_ids(
 
 
 def test_change_without_metadata_counts_as_foreign_when_filtering() -> None:
-    payload = envelope([messages_change(pnid=None, messages=[text_message("wamid.1", "1", "x")])])
+    payload = webhook_envelope(
+        [messages_change(pnid=None, messages=[text_message("wamid.1", "1", "x")])]
+    )
     assert roundtrip(payload).skipped_foreign == 1
     assert len(roundtrip(payload, phone_number_id=None).messages) == 1
 
@@ -737,7 +735,7 @@ def test_dashboard_test_sample_is_not_a_webhook() -> None:
 
 def test_sanitises_nul_and_lone_surrogates_everywhere() -> None:
     dirty = "a\x00b\ud800c"
-    payload = envelope(
+    payload = webhook_envelope(
         [
             messages_change(
                 contacts=[{"profile": {"name": dirty}, "wa_id": MARIA_WA_ID}],
@@ -792,9 +790,14 @@ def test_non_object_body_is_counted_invalid(payload: Any) -> None:
         ({"object": "whatsapp_business_account", "entry": [{"changes": "x"}]}, 1),
         ({"object": "whatsapp_business_account", "entry": [{"changes": [[], 7]}]}, 2),
         ({"object": "whatsapp_business_account", "entry": [{"changes": [{"value": {}}]}]}, 1),
-        (envelope([{"field": "messages", "value": []}]), 1),
-        (envelope([{"field": "user_preferences", "value": {"user_preferences": {}}}]), 1),
-        (envelope([{"field": "user_preferences", "value": {"user_preferences": [1, {}]}}]), 1),
+        (webhook_envelope([{"field": "messages", "value": []}]), 1),
+        (webhook_envelope([{"field": "user_preferences", "value": {"user_preferences": {}}}]), 1),
+        (
+            webhook_envelope(
+                [{"field": "user_preferences", "value": {"user_preferences": [1, {}]}}]
+            ),
+            1,
+        ),
     ],
 )
 def test_structural_garbage_is_counted(payload: Any, invalid: int) -> None:
@@ -804,7 +807,7 @@ def test_structural_garbage_is_counted(payload: Any, invalid: int) -> None:
 
 
 def test_invalid_items_are_skipped_individually() -> None:
-    payload = envelope(
+    payload = webhook_envelope(
         [
             messages_change(
                 messages=[
@@ -833,7 +836,7 @@ def test_non_list_collections_do_not_crash(key: str) -> None:
     if key == "messages":
         change = messages_change(statuses=[status("wamid.S", "sent", MARIA_WA_ID)])
     change["value"][key] = {"oops": True}
-    result = parse_webhook(envelope([change]), phone_number_id=OUR_PNID)
+    result = parse_webhook(webhook_envelope([change]), phone_number_id=OUR_PNID)
     assert len(result.messages) + len(result.statuses) == 1
     assert result.skipped_invalid == (0 if key == "contacts" else 1)
 
@@ -941,7 +944,7 @@ def test_legacy_system_new_wa_id_and_missing_or_odd_type() -> None:
     odd_type = {"id": "wamid.O", "type": ["text"]}
     old_unknown = {"id": "wamid.U", "type": "unknown"}
     result = parse_webhook(
-        envelope([messages_change(messages=[changed, no_type, odd_type, old_unknown])]),
+        webhook_envelope([messages_change(messages=[changed, no_type, odd_type, old_unknown])]),
         phone_number_id=None,
     )
     system, missing, odd, unknown = result.messages
@@ -990,7 +993,7 @@ def test_status_pricing_shapes_and_explicit_recipient_user_id() -> None:
     }
     queued = {"id": "wamid.Q", "status": "queued"}
     result = parse_webhook(
-        envelope([messages_change(statuses=[legacy_origin_only, bsuid_status, queued])]),
+        webhook_envelope([messages_change(statuses=[legacy_origin_only, bsuid_status, queued])]),
         phone_number_id=None,
     )
     legacy, bsuid, ours_only = result.statuses
@@ -1005,7 +1008,7 @@ def test_status_pricing_shapes_and_explicit_recipient_user_id() -> None:
 
 
 def test_other_fields_become_other_changes_in_order() -> None:
-    payload = envelope(
+    payload = webhook_envelope(
         [
             {"field": "phone_number_quality_update", "value": {"event": "FLAGGED"}},
             {"field": "account_update"},
@@ -1027,7 +1030,9 @@ def test_deeply_nested_value_from_a_direct_caller_does_not_raise() -> None:
     for _ in range(50_000):
         deep = [deep]
     message = {"id": "wamid.DEEP", "type": "hologram", "hologram": deep}
-    result = parse_webhook(envelope([messages_change(messages=[message])]), phone_number_id=None)
+    result = parse_webhook(
+        webhook_envelope([messages_change(messages=[message])]), phone_number_id=None
+    )
     (parsed,) = result.messages
     assert parsed.type is MessageType.UNKNOWN
     assert parsed.raw == "null"
@@ -1035,7 +1040,7 @@ def test_deeply_nested_value_from_a_direct_caller_does_not_raise() -> None:
 
 def test_logs_carry_no_phone_numbers_or_bodies(caplog: pytest.LogCaptureFixture) -> None:
     secret_body = "my card number is 4111"
-    payload = envelope(
+    payload = webhook_envelope(
         [
             messages_change(
                 contacts=[MARIA],
@@ -1198,7 +1203,7 @@ def test_message_naming_no_sender_takes_the_only_contact() -> None:
     # One message and one contact in the value: that contact is unambiguously who wrote it, so
     # the message is kept under it instead of being dropped.
     anonymous = {"id": "wamid.ANON", "type": "text", "text": {"body": "hi"}}
-    payload = envelope([messages_change(contacts=[MARIA], messages=[anonymous])])
+    payload = webhook_envelope([messages_change(contacts=[MARIA], messages=[anonymous])])
     (message,) = roundtrip(payload).messages
     assert (message.from_wa_id, message.from_user_id) == (None, None)
     assert message.sender.wa_id == MARIA["wa_id"]
@@ -1209,6 +1214,6 @@ def test_message_naming_no_sender_among_several_gets_no_profile() -> None:
     # Two messages and one contact: which one the contact sent is a guess, so none is made.
     anonymous = {"id": "wamid.ANON", "type": "text", "text": {"body": "hi"}}
     other = {"id": "wamid.OTHER", "type": "text", "text": {"body": "yo"}, "from": "15555550999"}
-    payload = envelope([messages_change(contacts=[MARIA], messages=[anonymous, other])])
+    payload = webhook_envelope([messages_change(contacts=[MARIA], messages=[anonymous, other])])
     first, _second = roundtrip(payload).messages
     assert first.sender == SenderProfile()

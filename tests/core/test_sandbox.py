@@ -12,7 +12,7 @@ import json
 import socket
 import struct
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -25,7 +25,8 @@ from sqlalchemy import select
 from tests.fakes.graph import FakeGraph
 from tests.fakes.network_guard import install_network_guard
 from tests.fakes.ollama import FakeOllama
-from tests.helpers import FAST_SETTINGS, running_core
+from tests.helpers import FAST_SETTINGS, idle, running_core, wait_for
+from wabot_desktop.core import resources
 from wabot_desktop.core import server as server_module
 from wabot_desktop.core.dto import Author, ConversationMode
 from wabot_desktop.core.events import Event, MessageReceived, MessageStatusChanged
@@ -57,7 +58,6 @@ from wabot_desktop.core.whatsapp.sandbox import (
     SandboxEvent,
     SandboxMessage,
     StatusDelays,
-    _ogg_crc,
     placeholder_ogg,
     placeholder_png,
 )
@@ -162,14 +162,6 @@ class Recorder:
         ]
 
 
-async def wait_until(predicate: Callable[[], object], timeout: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.02)
-
-
 def db_rows(core: Core, *where: Any) -> list[Message]:
     assert core.db is not None
 
@@ -223,14 +215,14 @@ async def test_text_gets_fallback_reply_with_statuses_through_the_real_server(
         assert stored[0].direction == "in"
 
         # The fallback answers from the demo FAQ; the reply reaches the pane.
-        await wait_until(lambda: rec.bot_messages(ana.wa_id))
+        await wait_for(lambda: rec.bot_messages(ana.wa_id))
         reply = rec.bot_messages(ana.wa_id)[0]
         assert reply.text == HOURS_ANSWER
         assert reply.type == "text" and reply.wamid.startswith("wamid.SIM")
 
         # Status webhooks come back in order and the stored row ends "read".
-        await wait_until(lambda: rec.statuses(reply.wamid) == ["sent", "delivered", "read"])
-        await wait_until(lambda: db_rows(core, Message.wamid == reply.wamid)[0].status == "read")
+        await wait_for(lambda: rec.statuses(reply.wamid) == ["sent", "delivered", "read"])
+        await wait_for(lambda: db_rows(core, Message.wamid == reply.wamid)[0].status == "read")
         [reply_row] = db_rows(core, Message.wamid == reply.wamid)
         assert (reply_row.direction, reply_row.author) == ("out", "bot")
 
@@ -242,7 +234,7 @@ async def test_text_gets_fallback_reply_with_statuses_through_the_real_server(
             ]
 
         # Events follow the commit on the loop: the row can read "read" a moment earlier.
-        await wait_until(lambda: bool(changes()) and changes()[-1] == "read")
+        await wait_for(lambda: bool(changes()) and changes()[-1] == "read")
         assert changes()[-1] == "read"
         assert metric(core, "wabot_webhooks_rejected_total", reason="bad_signature") == 0
 
@@ -270,7 +262,7 @@ async def test_reply_from_ollama_shows_typing_and_read_ticks(
         luis = sandbox.add_customer("Luis", "+34 600 000 001")
         assert luis.wa_id == "34600000001"
         inbound = await sandbox.send_text(luis, "¿Tienen la remera en talle M?")
-        await wait_until(lambda: rec.bot_messages(luis.wa_id))
+        await wait_for(lambda: rec.bot_messages(luis.wa_id))
         assert rec.bot_messages(luis.wa_id)[0].text == "¡Hola! Abrimos de 9 a 19 h."
         typing = [e.typing for e in rec.sandbox_events if e.kind == "typing"]
         assert typing[:2] == [True, False]  # shown while generating, hidden by the reply
@@ -289,7 +281,7 @@ async def test_takeover_staff_message_reaches_the_pane_and_the_bot_stays_quiet(
         rec = Recorder(core)
         ana = sandbox.add_customer("Ana")
         await sandbox.send_text(ana, "¿Hacen envíos a domicilio?")
-        await wait_until(lambda: rec.bot_messages(ana.wa_id))
+        await wait_for(lambda: rec.bot_messages(ana.wa_id))
         [summary] = await core.service.list_conversations()
 
         await core.service.take_over(summary.id, "Laura")
@@ -297,14 +289,14 @@ async def test_takeover_staff_message_reaches_the_pane_and_the_bot_stays_quiet(
             summary.id, "Hola Ana, soy Laura. ¿Qué talle buscás?", staff_name="Laura"
         )
         assert view.author is Author.STAFF
-        await wait_until(lambda: len(rec.bot_messages(ana.wa_id)) == 2)
+        await wait_for(lambda: len(rec.bot_messages(ana.wa_id)) == 2)
         staff = rec.bot_messages(ana.wa_id)[1]
         assert staff.text == "Hola Ana, soy Laura. ¿Qué talle buscás?"
-        await wait_until(lambda: rec.statuses(staff.wamid)[-1:] == ["read"])
+        await wait_for(lambda: rec.statuses(staff.wamid)[-1:] == ["read"])
 
         # While staff holds the chat the bot does not answer.
         await sandbox.send_text(ana, "Talle M, gracias")
-        await asyncio.sleep(0.4)
+        await idle(core)
         assert len(rec.bot_messages(ana.wa_id)) == 2
         assert (await core.service.get_conversation(summary.id)).mode is ConversationMode.HUMAN
 
@@ -334,7 +326,7 @@ async def test_button_and_list_taps_round_trip(tmp_path: Path, closed_port: int)
         rec = Recorder(core)
         ana = sandbox.add_customer("Ana")
         await sandbox.send_text(ana, "¿Qué formas de pago aceptan?")
-        await wait_until(lambda: rec.bot_messages(ana.wa_id))
+        await wait_for(lambda: rec.bot_messages(ana.wa_id))
         [summary] = await core.service.list_conversations()
         to = recipient_fields(ana.wa_id, None)
 
@@ -351,7 +343,7 @@ async def test_button_and_list_taps_round_trip(tmp_path: Path, closed_port: int)
                 buttons=("Sí, confirmar", "No"),
             ),
         )
-        await wait_until(lambda: len(rec.bot_messages(ana.wa_id)) == 2)
+        await wait_for(lambda: len(rec.bot_messages(ana.wa_id)) == 2)
         question = rec.bot_messages(ana.wa_id)[1]
         assert question.type == "interactive"
         assert [(b.id, b.title) for b in question.buttons] == [
@@ -390,7 +382,7 @@ async def test_button_and_list_taps_round_trip(tmp_path: Path, closed_port: int)
                 ),
             ),
         )
-        await wait_until(lambda: any(m.list_rows for m in rec.bot_messages(ana.wa_id)))
+        await wait_for(lambda: any(m.list_rows for m in rec.bot_messages(ana.wa_id)))
         menu = next(m for m in rec.bot_messages(ana.wa_id) if m.list_rows)
         assert menu.list_button == "Opciones"
         assert [(r.id, r.description) for r in menu.list_rows] == [("s1", None), ("s2", "24-48 h")]
@@ -454,13 +446,13 @@ async def test_realistic_delays_keep_status_order(tmp_path: Path, closed_port: i
         )
         ana = sandbox.add_customer("Ana")
         await sandbox.send_text(ana, "¿Dónde queda la tienda?")
-        await wait_until(lambda: rec.bot_messages(ana.wa_id))
+        await wait_for(lambda: rec.bot_messages(ana.wa_id))
         accepted = loop.time()
         reply = rec.bot_messages(ana.wa_id)[0]
-        await wait_until(lambda: rec.statuses(reply.wamid) == ["sent", "delivered", "read"])
+        await wait_for(lambda: rec.statuses(reply.wamid) == ["sent", "delivered", "read"])
         assert stamps["sent"] < stamps["delivered"] < stamps["read"]
         assert stamps["read"] - accepted >= 0.25
-        await wait_until(lambda: db_rows(core, Message.wamid == reply.wamid)[0].status == "read")
+        await wait_for(lambda: db_rows(core, Message.wamid == reply.wamid)[0].status == "read")
 
 
 async def test_without_auto_read_the_customer_reads_on_demand(
@@ -473,13 +465,14 @@ async def test_without_auto_read_the_customer_reads_on_demand(
         rec = Recorder(core)
         ana = sandbox.add_customer("Ana")
         await sandbox.send_text(ana, "¿Aceptan tarjeta?")
-        await wait_until(lambda: rec.bot_messages(ana.wa_id))
+        await wait_for(lambda: rec.bot_messages(ana.wa_id))
         reply = rec.bot_messages(ana.wa_id)[0]
-        await wait_until(lambda: rec.statuses(reply.wamid) == ["sent", "delivered"])
-        await asyncio.sleep(0.1)
+        await wait_for(lambda: rec.statuses(reply.wamid) == ["sent", "delivered"])
+        # Every status the customer's phone had to report has been posted (and stored).
+        await wait_for(lambda: not sandbox.busy, what="the status webhooks")
         assert db_rows(core, Message.wamid == reply.wamid)[0].status == "delivered"
         assert await sandbox.read(ana) == 1
-        await wait_until(lambda: db_rows(core, Message.wamid == reply.wamid)[0].status == "read")
+        await wait_for(lambda: db_rows(core, Message.wamid == reply.wamid)[0].status == "read")
         assert await sandbox.read(ana) == 0
 
 
@@ -655,11 +648,11 @@ async def test_graph_routes_speak_the_wire_format() -> None:
             status="delivered",
             time=1.0,
         )
-        sandbox._store(inbound)  # as if the customer had written (no core here)
+        sandbox.chats.store(inbound)  # as if the customer had written (no core here)
         await client.mark_read("wamid.SIMIN1", typing=True)
         assert sandbox.is_typing(ana)
         assert sandbox.message("wamid.SIMIN1").status == "read"  # type: ignore[union-attr]
-        await wait_until(lambda: not sandbox.is_typing(ana), timeout=2)
+        await wait_for(lambda: not sandbox.is_typing(ana), timeout=2)
         assert [e.typing for e in events if e.kind == "typing"] == [True, False]
         await client.mark_read("wamid.UNKNOWN")  # an earlier run's message: accepted
 
@@ -728,27 +721,57 @@ async def test_wrong_signature_is_refused_by_the_core(tmp_path: Path, closed_por
         assert db_rows(core) == []
 
 
-async def test_placeholders_are_valid_files() -> None:
-    png = placeholder_png(8, 4)
+def _ogg_crc(data: bytes) -> int:
+    """Ogg's page CRC-32 (poly 0x04C11DB7, init 0, not reflected), written here on purpose."""
+    crc = 0
+    for byte in data:
+        crc ^= byte << 24
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x04C11DB7) if crc & 0x80000000 else crc << 1
+            crc &= 0xFFFFFFFF
+    return crc
+
+
+async def test_sample_media_are_valid_small_bundled_files() -> None:
+    for relpath in ("media/photo.png", "media/voice_note.ogg"):
+        assert relpath in resources.REQUIRED and resources.exists(relpath)
+    png = placeholder_png()
+    assert png == resources.read_bytes("media/photo.png") and len(png) < 16_384
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = struct.unpack(">II", png[16:24])
-    assert (width, height) == (8, 4)
-    idat_len = struct.unpack(">I", png[33:37])[0]
-    assert png[37:41] == b"IDAT"
-    assert len(zlib.decompress(png[41 : 41 + idat_len])) == height * (1 + 3 * width)
+    chunks: list[tuple[bytes, bytes]] = []
+    offset = 8
+    while offset < len(png):
+        (length,) = struct.unpack_from(">I", png, offset)
+        kind, data = png[offset + 4 : offset + 8], png[offset + 8 : offset + 8 + length]
+        (crc,) = struct.unpack_from(">I", png, offset + 8 + length)
+        assert zlib.crc32(kind + data) == crc, kind
+        chunks.append((kind, data))
+        offset += 12 + length
+    assert chunks[0][0] == b"IHDR" and chunks[-1][0] == b"IEND"
+    width, height, depth, color = struct.unpack(">IIBB", chunks[0][1][:10])
+    assert (width, height, depth) == (160, 120, 8)
+    channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[color]
+    pixels = zlib.decompress(b"".join(data for kind, data in chunks if kind == b"IDAT"))
+    assert len(pixels) == height * (1 + channels * width)
+
     ogg = placeholder_ogg()
+    assert ogg == resources.read_bytes("media/voice_note.ogg") and len(ogg) < 16_384
     pages: list[tuple[int, int, bytes]] = []
-    offset = 0
+    granule = offset = 0
     while offset < len(ogg):
         assert ogg[offset : offset + 4] == b"OggS"
         flags, granule, _serial, seq, crc, count = struct.unpack_from("<xBqIIIB", ogg, offset + 4)
         lacing = ogg[offset + 27 : offset + 27 + count]
         end = offset + 27 + count + sum(lacing)
         page = ogg[offset:end]
-        # CRC-32 (poly 0x04C11DB7, init 0, not reflected) over the page with a zeroed CRC field.
         assert _ogg_crc(page[:22] + b"\0\0\0\0" + page[26:]) == crc
         pages.append((flags, seq, page[27 + count :]))
         offset = end
     assert _ogg_crc(b"123456789") == 0x89A1897F  # the CRC catalogue's check value
-    assert [(flags, seq) for flags, seq, _ in pages] == [(2, 0), (0, 1), (4, 2)]  # BOS ... EOS
-    assert pages[0][2][:8] == b"OpusHead" and pages[1][2][:8] == b"OpusTags"
+    assert [seq for _, seq, _ in pages] == list(range(len(pages)))
+    assert pages[0][0] == 2 and pages[-1][0] & 4  # BOS first, EOS last
+    head, tags = pages[0][2], pages[1][2]
+    assert head[:8] == b"OpusHead" and head[9] == 1  # mono, as a recorded voice note
+    assert tags[:8] == b"OpusTags"
+    (pre_skip,) = struct.unpack_from("<H", head, 10)
+    assert 1.0 < (granule - pre_skip) / 48000 < 5.0  # a couple of seconds of speech

@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 import signal
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from tests.fakes.graph import (
     DEFAULT_WABA_ID,
     FakeGraph,
 )
+from tests.helpers import wait_for
 from wabot_desktop.core.events import CallbackRegistered, Event
 from wabot_desktop.core.secrets import MemorySecretStore, SecretKey
 from wabot_desktop.core.setup_flow import Answers, CallbackKeeper, SetupFlow, Status, StepId
@@ -31,12 +32,6 @@ from wabot_desktop.core.tunnel import TunnelState
 FAKE_AGENT = Path(__file__).resolve().parents[1] / "fakes" / "ngrok_agent.py"
 TOKEN = "EAAGfakeSystemUserToken1234567890"
 AUTHTOKEN = "2abcFakeNgrokAuthtoken_0123456789"
-
-
-async def _wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.02)
 
 
 class Rig:
@@ -184,7 +179,7 @@ async def test_url_change_re_registers_the_callback_and_reads_it_back(rig: Rig) 
     watchdog = asyncio.create_task(tunnel.run_watchdog())
     try:
         os.kill(pid, signal.SIGKILL)  # the agent dies; a new one gets a new address
-        await _wait_for(
+        await wait_for(
             lambda: (
                 any(isinstance(e, CallbackRegistered) for e in events)
                 and tunnel.state is TunnelState.UP

@@ -16,13 +16,14 @@ import signal
 import socket
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.helpers import wait_for
 from wabot_desktop.core.events import Event, EventHub, TunnelStateChanged
 from wabot_desktop.core.tunnel import (
     TunnelManager,
@@ -83,14 +84,6 @@ def _pid_alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
-
-
-async def _wait_for(predicate: Callable[[], bool], timeout: float = 8.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
 
 
 @pytest.fixture
@@ -284,7 +277,7 @@ async def test_stop_during_start_abandons_it(rig: Rig, monkeypatch: pytest.Monke
     monkeypatch.setenv("FAKE_NGROK_SILENT", "1")
     manager = rig.manager(connect_timeout=15.0)
     start = asyncio.create_task(manager.start())
-    await _wait_for(lambda: bool(rig.agent_pids()))
+    await wait_for(lambda: bool(rig.agent_pids()))
     started = time.monotonic()
 
     await manager.stop()
@@ -301,13 +294,13 @@ async def test_cancelled_start_kills_agent(rig: Rig, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("FAKE_NGROK_SILENT", "1")
     manager = rig.manager(connect_timeout=15.0)
     start = asyncio.create_task(manager.start())
-    await _wait_for(lambda: bool(rig.agent_pids()))
+    await wait_for(lambda: bool(rig.agent_pids()))
 
     start.cancel()
     with pytest.raises(asyncio.CancelledError):
         await start
 
-    await _wait_for(lambda: not any(_pid_alive(pid) for pid in rig.agent_pids()))
+    await wait_for(lambda: not any(_pid_alive(pid) for pid in rig.agent_pids()))
 
 
 # -- own URL mode ------------------------------------------------------------------------------
@@ -387,7 +380,7 @@ async def test_watchdog_reconnects_after_agent_killed(rig: Rig) -> None:
         assert len(rig.agent_pids()) == 1
 
         os.kill(first_pid, signal.SIGKILL)
-        await _wait_for(lambda: len(rig.agent_pids()) == 2 and manager.state is TunnelState.UP)
+        await wait_for(lambda: len(rig.agent_pids()) == 2 and manager.state is TunnelState.UP)
     finally:
         watchdog.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -425,8 +418,8 @@ async def test_watchdog_notices_vanished_endpoint(rig: Rig) -> None:
 
     watchdog = asyncio.create_task(manager.run_watchdog())
     try:
-        await _wait_for(lambda: ("down", "tunnel_missing") in rig.states())
-        await _wait_for(lambda: manager.state is TunnelState.UP)
+        await wait_for(lambda: ("down", "tunnel_missing") in rig.states())
+        await wait_for(lambda: manager.state is TunnelState.UP)
     finally:
         watchdog.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -446,9 +439,9 @@ async def test_watchdog_retries_failed_reconnects(
     try:
         os.kill(first_pid, signal.SIGKILL)
         # Two failed reconnects, backing off in between (no tight loop).
-        await _wait_for(lambda: rig.states().count(("error", "start_failed")) >= 2)
+        await wait_for(lambda: rig.states().count(("error", "start_failed")) >= 2)
         monkeypatch.delenv("FAKE_NGROK_FAIL")
-        await _wait_for(lambda: manager.state is TunnelState.UP)
+        await wait_for(lambda: manager.state is TunnelState.UP)
     finally:
         watchdog.cancel()
         with pytest.raises(asyncio.CancelledError):

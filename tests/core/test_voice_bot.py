@@ -15,7 +15,6 @@ from tests.core.test_bot_brain import (
     chats,
     conversation_id,
     core_for,
-    idle,
     last_user,
     mode_of,
     of_type,
@@ -23,11 +22,10 @@ from tests.core.test_bot_brain import (
     subscribe,
     system_of,
     texts,
-    wait_for,
 )
 from tests.fakes.graph import FakeGraph
 from tests.fakes.ollama import FakeOllama
-from tests.helpers import message_body, post
+from tests.helpers import idle, message_body, post, wait_for
 from tests.voice_audio import audio_message, make_voice_note, test_model_path
 from wabot_desktop.core.bot.engine import canned_text
 from wabot_desktop.core.bot.rules import Canned
@@ -113,7 +111,7 @@ async def test_a_burst_of_text_and_voice_note_gets_one_reply_that_saw_both(
         await say(client, core, "Hola, una consulta")
         await send_audio(client, core, graph, voice_note)
         await graph.wait_for_sends(1, timeout=60)
-        await idle(core, settle=0.3)
+        await idle(core)
         [request] = chats(ollama)
         prompt = last_user(request)
         first, second = prompt.split("\n", 1)

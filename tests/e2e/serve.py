@@ -8,12 +8,17 @@ import signal
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.helpers import ACCESS_TOKEN, APP_SECRET, FAST_SETTINGS, PHONE_NUMBER_ID, VERIFY_TOKEN
+from tests.helpers import (
+    ACCESS_TOKEN,
+    APP_SECRET,
+    FAST_SETTINGS,
+    PHONE_NUMBER_ID,
+    VERIFY_TOKEN,
+    wait_for_blocking,
+)
 from wabot_desktop.core.paths import AppPaths
 from wabot_desktop.core.settings import save_settings
 from wabot_desktop.core.store.db import Database
@@ -57,13 +62,18 @@ def rows(data_dir: Path, sql: str) -> list[tuple[object, ...]]:
         db.close()
 
 
-def wait_until(predicate: Callable[[], object], timeout: float = 20.0) -> None:
-    """Poll ``predicate`` until it is true; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.05)
+def settled(data_dir: Path) -> bool:
+    """Every stored customer message is decided and no reply is queued (read from outside).
+
+    The 200 means stored, and a decision and its replies are committed together: once this
+    holds after a webhook's 200, whatever the bot was going to send has left.
+    """
+    undecided = rows(data_dir, "SELECT count(*) FROM messages WHERE direction='in' AND handled=0")
+    queued = rows(data_dir, "SELECT count(*) FROM outbox WHERE state='queued'")
+    return undecided[0][0] == 0 and queued[0][0] == 0
+
+
+wait_until = wait_for_blocking  # the e2e tests' name for tests.helpers.wait_for_blocking
 
 
 class ServeProcess:

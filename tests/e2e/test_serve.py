@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -17,6 +16,7 @@ from tests.e2e.serve import (
     rows,
     seed_settings,
     serve_args,
+    settled,
     wait_until,
 )
 from tests.fakes.graph import FakeGraph
@@ -127,7 +127,7 @@ def test_kill_9_after_ack_then_restart_replies_exactly_once(
             ).status_code
             == 200
         )
-    time.sleep(1.0)
+    wait_until(lambda: settled(data), what="the re-delivery to be settled")
     assert second.terminate() == 0
     assert len(graph.sent_messages) == 1
     assert rows(data, "SELECT count(*) FROM messages WHERE direction='in'")[0][0] == 1
@@ -163,7 +163,7 @@ def test_queued_replies_survive_a_crash_and_are_sent_on_restart(
     # Its next attempt was scheduled an hour out; a restart retries queued rows at once.
     second = ServeProcess(args, live_env()).start()
     graph.wait_for_sends_blocking(1, timeout=15)
-    time.sleep(0.5)
+    wait_until(lambda: settled(data), what="the outbox to be empty")
     assert second.terminate() == 0
     assert len(graph.sent_messages) == 1
     assert rows(data, "SELECT state FROM outbox") == [("sent",)]

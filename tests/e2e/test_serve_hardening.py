@@ -18,11 +18,13 @@ from tests.e2e.serve import (
     rows,
     seed_settings,
     serve_args,
+    settled,
     wait_until,
 )
 from tests.fakes.graph import FakeGraph, status_webhook
 from tests.fakes.ollama import FakeOllama
 from tests.helpers import ACCESS_TOKEN, signature_headers, text_body
+from wabot_desktop.core.paths import AppPaths
 
 pytestmark = pytest.mark.slow
 
@@ -163,7 +165,12 @@ def test_sighup_rechecks_a_rejected_token_and_resumes_the_queue_once(
             graph.wait_for_sends_blocking(1, timeout=20)
             wait_until(lambda: client.get(server.url + "/health").json()["graph"] != "blocked")
             server.proc.send_signal(signal.SIGHUP)  # a second reload sends nothing again
-            time.sleep(0.5)
+            log = AppPaths.resolve(data).log_file
+            wait_until(
+                lambda: log.read_text(encoding="utf-8").count("reloading credentials") == 2,
+                what="the second reload",
+            )
+            wait_until(lambda: settled(data), what="nothing queued")
     finally:
         assert server.terminate() == 0
     assert Counter(m.get("type") for m in graph.sent_messages) == Counter({"text": 1})

@@ -8,13 +8,12 @@ import shlex
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.e2e.serve import ServeProcess
+from tests.e2e.serve import ServeProcess, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -37,13 +36,13 @@ def closed_port() -> int:
 
 
 def wait_for_line(server: ServeProcess, pattern: re.Pattern[str], timeout: float = 10.0) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for line in list(server.output):
-            if pattern.search(line):
-                return line
-        time.sleep(0.05)
-    raise AssertionError("line not printed:\n" + "".join(server.output))
+    def printed() -> str | None:
+        return next((line for line in list(server.output) if pattern.search(line)), None)
+
+    wait_until(printed, timeout, what=lambda: "line not printed:\n" + "".join(server.output))
+    line = printed()
+    assert line is not None
+    return line
 
 
 def test_serve_simulator_answers_without_any_account(tmp_path: Path) -> None:
@@ -83,16 +82,15 @@ def test_serve_simulator_answers_without_any_account(tmp_path: Path) -> None:
                 json={"name": "Beto", "wa_id": "12025550142", "text": "¿Hacen envíos?"},
             )
             assert other.status_code == 200 and other.json()["replies"] == []
-            deadline = time.monotonic() + 10
             messages: list[dict[str, object]] = []
-            while time.monotonic() < deadline:
-                messages = client.get(
+
+            def reply_read() -> bool:
+                messages[:] = client.get(
                     server.url + "/simulator/messages", params={"wa_id": "12025550142"}
                 ).json()["messages"]
-                if messages and messages[0]["status"] == "read":
-                    break
-                time.sleep(0.1)
-            assert messages, "no bot reply"
+                return bool(messages) and messages[0]["status"] == "read"
+
+            wait_until(reply_read, timeout=10, what=lambda: f"the bot reply, read: {messages}")
             assert str(messages[0]["text"]).startswith("¡Sí! Hacemos envíos")
             assert messages[0]["status"] == "read"
     finally:

@@ -7,12 +7,11 @@ running task would re-enter the loop from within that task.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import itertools
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ import httpx
 
 from tests.fakes.graph import DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID, FakeGraph
 from tests.fakes.ollama import FakeOllama
+from tests.helpers import change_value, wait_for, webhook_envelope
 from wabot_desktop.core.paths import AppPaths
 from wabot_desktop.core.runtime import Core, CoreConfig
 from wabot_desktop.core.secrets import MemorySecretStore, SecretKey
@@ -41,46 +41,12 @@ FAST_SETTINGS: dict[str, object] = {
 
 _wamids = itertools.count(1)
 
-
-async def until(
-    predicate: Callable[[], object],
-    timeout: float = 8.0,
-    what: str | Callable[[], str] = "",
-) -> None:
-    """Yield to the loop until ``predicate()`` is true; fail after ``timeout`` seconds.
-
-    ``what`` describes the wait in the failure message (a callable is evaluated on failure).
-    """
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            described = what() if callable(what) else what
-            raise AssertionError(f"timed out waiting for {described or predicate}")
-        await asyncio.sleep(0.02)
+until = wait_for  # the GUI tests' name for tests.helpers.wait_for (yields to the loop)
 
 
 def _envelope(value: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": DEFAULT_WABA_ID,
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {
-                                "display_phone_number": "15550101234",
-                                "phone_number_id": DEFAULT_PHONE_NUMBER_ID,
-                            },
-                            **value,
-                        },
-                    }
-                ],
-            }
-        ],
-    }
+    value = change_value(phone_number_id=DEFAULT_PHONE_NUMBER_ID, **value)
+    return webhook_envelope([{"field": "messages", "value": value}], waba_id=DEFAULT_WABA_ID)
 
 
 def new_wamid() -> str:

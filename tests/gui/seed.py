@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from tests.gui.helpers import (
     GuiEnv,
     document,
@@ -125,14 +123,11 @@ async def seed_needs_human(
     await env.customer_says(wa_id, name, "Quiero hablar con una persona, por favor")
     found: list[int] = []
 
-    async def check() -> None:
+    async def handed_off() -> bool:
         rows = await env.service.list_conversations(search=wa_id)
         if rows and rows[0].mode.value == "needs_human":
             found.append(rows[0].id)
+        return bool(found)
 
-    for _ in range(300):
-        await check()
-        if found:
-            return found[0]
-        await asyncio.sleep(0.03)
-    raise AssertionError("handoff did not happen")
+    await until(handed_off, timeout=10, what="the handoff")
+    return found[0]

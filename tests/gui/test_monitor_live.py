@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMessageBox, QPushButton, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from tests.gui.helpers import GuiEnv, document, inbound, running_core, text, until
+from tests.helpers import idle
 from wabot_desktop.core.dto import ConversationFilter, ConversationMode
 from wabot_desktop.gui.i18n import Translators
 from wabot_desktop.gui.main_window import MainWindow
@@ -151,7 +152,7 @@ async def test_take_over_type_and_send_keeps_the_bot_silent(
         chats_before = len(env.ollama.chat_requests)
         await env.customer_says(CUSTOMER, "Lucía Pérez", "Perfecto, gracias")
         await until(lambda: "Perfecto, gracias" in harness.bubble_texts(), what="customer bubble")
-        await asyncio.sleep(0.8)  # longer than the debounce: a bot answer would have started
+        await idle(env.core)  # the bot decided on the message, and nothing is on its way
         assert len(env.graph.sent_messages) == 2
         assert len(env.ollama.chat_requests) == chats_before
 
@@ -342,7 +343,7 @@ async def test_pause_switch_pauses_the_bot_everywhere(
         assert button.text() == "Reanudar bot"
         await harness.env.customer_says(CUSTOMER, "Lucía Pérez", "Hola")
         await until(lambda: harness.row_of("Lucía Pérez") >= 0, what="row")
-        await asyncio.sleep(0.6)
+        await idle(harness.env.core)  # decided (paused: silent), nothing queued
         assert harness.env.graph.sent_messages == []
         qtbot.mouseClick(harness.window.view.resume_button, Qt.MouseButton.LeftButton)
         await until(lambda: not harness.env.service.is_paused(), what="resumed")
@@ -393,12 +394,12 @@ async def test_contact_panel_notes_state_export_and_delete(
         panel.view.notes_edit.setPlainText("Prefiere entrega por la tarde")
         assert panel.view.save_notes_button.isEnabled()
         qtbot.mouseClick(panel.view.save_notes_button, Qt.MouseButton.LeftButton)
-        for _ in range(200):
+
+        async def notes_saved() -> bool:
             contact = await env.service.get_contact(conversation_id)
-            if contact.notes == "Prefiere entrega por la tarde":
-                break
-            await asyncio.sleep(0.02)
-        assert contact.notes == "Prefiere entrega por la tarde"
+            return contact.notes == "Prefiere entrega por la tarde"
+
+        await until(notes_saved, what="notes saved")
         await until(lambda: not panel.view.save_notes_button.isEnabled(), what="saved state")
 
         panel.view.opt_out_check.click()
@@ -452,8 +453,8 @@ async def test_media_is_downloaded_and_opened_on_demand(
         harness.conversation.open_url = lambda url: opened.append(url.toLocalFile())
         view = harness.conversation.view.message_list
         await until(lambda: harness.conversation.model.rowCount() == 1, what="bubble")
-        await asyncio.sleep(0.1)  # let the view lay the bubble out
         index = harness.conversation.model.index(0, 0)
+        await until(lambda: view.visualRect(index).height() > 0, what="the bubble laid out")
         option = QStyleOptionViewItem()
         option.initFrom(view)
         option.widget = view

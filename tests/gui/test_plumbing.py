@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from pytestqt.qtbot import QtBot
 
 from wabot_desktop.core import events
+from wabot_desktop.core.dto import MessageStatus
 from wabot_desktop.core.events import EventHub
 from wabot_desktop.gui.bridge import CoreBridge
 from wabot_desktop.gui.pyside_workarounds import needs_pinning
@@ -23,15 +24,17 @@ def test_bridge_keeps_early_events_and_emits_typed_signals(qtbot: QtBot) -> None
     hub = EventHub()
     bridge = CoreBridge(hub)
     received: list[tuple[int, int]] = []
-    statuses: list[tuple[int, int, str]] = []
+    statuses: list[tuple[int, int, MessageStatus]] = []
     bridge.message_received.connect(lambda cid, mid: received.append((cid, mid)))
     bridge.message_status_changed.connect(lambda *args: statuses.append(args))
     hub.publish(events.MessageReceived(conversation_id=1, message_id=2, contact_id=3))
     assert received == []  # kept until the window is ready
     bridge.start_delivery()
     assert received == [(1, 2)]
-    hub.publish(events.MessageStatusChanged(conversation_id=1, message_id=2, status="read"))
-    assert statuses == [(1, 2, "read")]
+    hub.publish(
+        events.MessageStatusChanged(conversation_id=1, message_id=2, status=MessageStatus.READ)
+    )
+    assert statuses == [(1, 2, MessageStatus.READ)]
     with qtbot.waitSignal(bridge.bot_pause_changed) as blocker:
         hub.publish(events.BotPauseChanged(paused=True))
     assert blocker.args == [True]

@@ -84,11 +84,11 @@ async def test_edit_chips_preview_save_rollback_checks_and_import(
         # import with a bad row: reported by line, nothing imported
         bad = tmp_path / "precios.csv"
         bad.write_text("producto,precio\nCucurucho,1500\nPote,caro\n", "utf-8")
-        result = editor.import_file(bad)
+        result = await editor.import_file(bad)
         assert result is not None and [b.line for b in result.bad_rows] == [3]
         assert "Línea 3" in editor.import_label.text() and editor.price_table.rowCount() == 0
         bad.write_text('producto,precio\nCucurucho,1500\nPote,"2.500"\n', "utf-8")
-        editor.import_file(bad)
+        await editor.import_file(bad)
         assert editor.price_table.rowCount() == 2
         assert "Pote: $2.500" in editor.preview_edit.toPlainText()
         editor.close()

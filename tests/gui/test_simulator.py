@@ -28,11 +28,12 @@ from pytestqt.qtbot import QtBot
 from tests.fakes.graph import DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID, FakeGraph
 from tests.fakes.network_guard import install_network_guard
 from wabot_desktop.core import server as server_module
-from wabot_desktop.core.dto import Author, ConversationMode
+from wabot_desktop.core.dto import Author, ConversationMode, LlmState
 from wabot_desktop.core.events import MessageQueued
 from wabot_desktop.core.paths import AppPaths
 from wabot_desktop.core.runtime import Core, CoreConfig, simulator_paths
 from wabot_desktop.core.secrets import MemorySecretStore, SecretKey
+from wabot_desktop.core.session import Session
 from wabot_desktop.core.store.outbox import OutboundSpec, queue_replies
 from wabot_desktop.core.whatsapp.payloads import (
     ListRow,
@@ -44,12 +45,12 @@ from wabot_desktop.core.whatsapp.payloads import (
 from wabot_desktop.core.whatsapp.sandbox import SandboxMessage, StatusDelays
 from wabot_desktop.core.whatsapp.signature import sign
 from wabot_desktop.gui import theme
+from wabot_desktop.gui.app_session import AppSession
 from wabot_desktop.gui.i18n import Translators
 from wabot_desktop.gui.main_window import MainWindow
 from wabot_desktop.gui.monitor.chat_list_model import ChatRole
 from wabot_desktop.gui.simulator.phone_model import PhoneChatModel, PhoneRole
 from wabot_desktop.gui.simulator.phone_pane import PhonePane
-from wabot_desktop.gui.simulator.session import AppSession
 
 from .helpers import until
 
@@ -118,8 +119,8 @@ class App:
 
     @property
     def core(self) -> Core:
-        assert self.session.core is not None
-        return self.session.core
+        assert self.session.session.core is not None
+        return self.session.session.core
 
     @property
     def pane(self) -> PhonePane:
@@ -128,7 +129,7 @@ class App:
 
     def running(self, *, simulator: bool) -> bool:
         """A core of that mode runs and the window shows (or hides) the phone for it."""
-        core = self.session.core
+        core = self.session.session.core
         return (
             core is not None
             and core.simulator == simulator
@@ -196,7 +197,7 @@ async def open_app(
 
     Not a fixture: between a fixture's set-up and the test qasync's loop is not running.
     """
-    session = AppSession(config, live_secrets=secrets or MemorySecretStore())
+    session = AppSession(Session(config, live_secrets=secrets or MemorySecretStore()))
     await session.start()
     window = session.create_window(enable_tray=False)
     window.notifier.sound = False
@@ -524,10 +525,10 @@ async def test_photo_location_and_voice_placeholders_reach_the_monitor(
         assert [m.type for m in messages] == ["image", "location", "audio"]
 
         # The AI notice follows the AI's state.
-        app.window.bridge.llm_state_changed.emit("model_missing", "llama3.2:3b", None)
+        app.window.bridge.llm_state_changed.emit(LlmState.MODEL_MISSING, "llama3.2:3b", None)
         assert pane.view.llm_notice.isVisible()
         assert "llama3.2:3b" in pane.view.llm_notice_label.text()
-        app.window.bridge.llm_state_changed.emit("up", "llama3.2:3b", None)
+        app.window.bridge.llm_state_changed.emit(LlmState.UP, "llama3.2:3b", None)
         assert not pane.view.llm_notice.isVisible()
 
         # WaBot's webhook server does not take a message: a red mark and a plain explanation.
@@ -690,3 +691,38 @@ async def _accept_confirmation(window: MainWindow, accept_text: str) -> None:
     assert box is not None
     [button] = [b for b in box.buttons() if b.text() == accept_text]
     button.click()
+
+
+@pytest.mark.asyncio
+async def test_credentials_stored_at_run_time_make_live_mode_available(
+    qtbot: QtBot, tmp_path: Path, closed_port: int, spanish: Translators, light_theme: None
+) -> None:
+    """The set-up wizard stores the credentials and asks the session to re-read them: the
+    practising window offers real WhatsApp at once, and one click switches to it."""
+    async with FakeGraph() as graph:
+        store = MemorySecretStore()
+        config = _config(
+            tmp_path / "data",
+            closed_port,
+            delays=StatusDelays.instant(),
+            graph_url=graph.base_url,
+            **FAST,
+        )
+        async with open_app(qtbot, config, store) as app:
+            window = app.window
+            assert app.core.simulator and not window.view.live_action.isEnabled()
+            assert not window.view.live_button.isVisible()
+            for key, value in {
+                SecretKey.ACCESS_TOKEN: "test-access-token",
+                SecretKey.APP_SECRET: "test-app-secret",
+                SecretKey.VERIFY_TOKEN: "test-verify-token",
+                SecretKey.PHONE_NUMBER_ID: DEFAULT_PHONE_NUMBER_ID,
+                SecretKey.WABA_ID: DEFAULT_WABA_ID,
+            }.items():
+                store.set(key, value)
+            assert await app.session.session.reload_credentials()
+            assert window.live_available and window.view.live_action.isEnabled()
+            assert window.view.live_button.isVisible()
+            qtbot.mouseClick(window.view.live_button, Qt.MouseButton.LeftButton)
+            await until(lambda: app.running(simulator=False), what="live mode")
+            assert app.session.session.missing_live_credentials == ()

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from tests.gui.helpers import until
 from wabot_desktop.core.dto import ConversationMode, HealthSnapshot, QuickReply
 from wabot_desktop.gui.i18n import Translators
 from wabot_desktop.gui.monitor.composer import Composer, expand_quick_reply, first_name
@@ -154,7 +155,6 @@ class _BlockedService:
 async def test_blocked_sending_offers_try_again_without_a_restart(
     qtbot: QtBot, spanish: Translators
 ) -> None:
-    import asyncio
 
     service = _BlockedService()
     bar = StatusBar(cast(Any, service))
@@ -164,17 +164,11 @@ async def test_blocked_sending_offers_try_again_without_a_restart(
     assert bar.resume_button.isVisible() and bar.resume_button.text() == "Reintentar envío"
     assert "wabot-desktop setup" in bar.whatsapp.toolTip()
     bar.resume_button.click()
-    for _ in range(200):
-        if service.attempts == 1 and bar.resume_button.isEnabled():
-            break
-        await asyncio.sleep(0.01)
+    await until(lambda: service.attempts == 1 and bar.resume_button.isEnabled(), what="1st try")
     assert "sigue rechazando" in bar.currentMessage()
     assert bar.resume_button.isVisible()  # still blocked
     bar.resume_button.click()
-    for _ in range(200):
-        if not bar.resume_button.isVisible():
-            break
-        await asyncio.sleep(0.01)
+    await until(lambda: not bar.resume_button.isVisible(), what="sending resumed")
     assert service.attempts == 2
     assert "Se reanudó el envío" in bar.currentMessage()
     assert bar.whatsapp.text() == "WhatsApp: conectado"

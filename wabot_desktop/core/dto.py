@@ -1,4 +1,9 @@
-"""Plain frozen data the BotService hands to the GUI (never ORM objects).
+"""Plain frozen data the BotService hands to the GUI (never ORM objects), and the vocabulary.
+
+The enums here are the one definition of each word the core, the database, the events, /health
+and the GUI share (conversation mode, author, message status, LLM and tunnel state). They are
+StrEnums whose values are the strings stored in the database and written in JSON, so a member
+compares equal to its stored string and serialises as it.
 
 Times are POSIX seconds (float, UTC); the GUI formats them in local time.
 """
@@ -29,6 +34,98 @@ class Author(StrEnum):
 class Direction(StrEnum):
     IN = "in"
     OUT = "out"
+
+
+class MessageStatus(StrEnum):
+    """A stored message's status (``messages.status``).
+
+    RECEIVED (every inbound message) and QUEUED (stored in the outbox, not yet accepted by
+    Meta) are ours; the others are the latest delivery status Meta reported for an outbound
+    message (the wire's ``core.whatsapp.models.StatusKind``, which never says queued/received).
+    """
+
+    RECEIVED = "received"
+    QUEUED = "queued"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    PLAYED = "played"
+    FAILED = "failed"
+
+    @classmethod
+    def from_wire(cls, status: str) -> MessageStatus | None:
+        """The stored status for a delivery status Meta reported; None for one we do not know."""
+        try:
+            stored = cls(status)
+        except ValueError:
+            return None
+        return stored if stored in _WIRE_STATUSES else None
+
+    def advances_to(self, new: MessageStatus) -> bool:
+        """True if ``new`` may replace this status: forward only, FAILED is terminal."""
+        if self is MessageStatus.FAILED or new in (MessageStatus.RECEIVED, MessageStatus.QUEUED):
+            return False
+        return _STATUS_RANK[new] > _STATUS_RANK[self]
+
+
+_STATUS_RANK = {
+    MessageStatus.RECEIVED: 0,
+    MessageStatus.QUEUED: 0,
+    MessageStatus.SENT: 1,
+    MessageStatus.DELIVERED: 2,
+    MessageStatus.READ: 3,
+    MessageStatus.PLAYED: 4,
+    MessageStatus.FAILED: 100,
+}
+_WIRE_STATUSES = frozenset(
+    {
+        MessageStatus.SENT,
+        MessageStatus.DELIVERED,
+        MessageStatus.READ,
+        MessageStatus.PLAYED,
+        MessageStatus.FAILED,
+    }
+)
+
+
+class LlmState(StrEnum):
+    """What the app knows about the model server."""
+
+    UNKNOWN = "unknown"
+    UP = "up"
+    DOWN = "down"
+    MODEL_MISSING = "model_missing"
+    LOADING = "loading"
+    CIRCUIT_OPEN = "circuit_open"
+
+
+class TunnelState(StrEnum):
+    """Where the public URL stands."""
+
+    DISABLED = "disabled"
+    STARTING = "starting"
+    UP = "up"
+    DOWN = "down"
+    AGENT_MISSING = "agent_missing"
+    AUTH_FAILED = "auth_failed"
+    ERROR = "error"
+
+
+class GraphState(StrEnum):
+    """What the last check of the WhatsApp Cloud API found (``HealthSnapshot.graph``)."""
+
+    OK = "ok"
+    UNKNOWN = "unknown"  # not checked yet
+    BLOCKED = "blocked"  # sending stopped (token rejected, account locked)
+    ERROR = "error"
+    SANDBOX = "sandbox"  # practice mode: the simulator answers
+
+
+class DatabaseState(StrEnum):
+    """``HealthSnapshot.database``."""
+
+    OK = "ok"
+    ERROR = "error"
 
 
 class ConversationFilter(StrEnum):
@@ -90,7 +187,7 @@ class MessageView:
     staff_name: str | None
     type: str  # MessageType value ("text", "image", ...), or "template"/"interactive" outbound
     text: str | None
-    status: str  # StatusKind value for outbound ("queued", "sent", ...); "received" inbound
+    status: MessageStatus
     error_code: int | None
     error_title: str | None
     created_at: float
@@ -139,12 +236,15 @@ class QuickReply:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TemplateInfo:
+    """One message template of the WABA, with its body text and parameter names."""
+
     name: str
     language: str
-    status: str
+    status: str  # Meta's review status ("APPROVED", "PENDING", ...)
     category: str | None
     body_text: str | None
     param_count: int
+    param_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,11 +261,11 @@ class UnattributedMessageView:
 class HealthSnapshot:
     """What the status bar and GET /health show."""
 
-    database: str  # "ok" | "error"
-    graph: str  # "ok" | "unknown" | "blocked" | "error" | "sandbox"
-    llm: str  # LlmState value
+    database: DatabaseState
+    graph: GraphState
+    llm: LlmState
     llm_model: str
-    tunnel: str  # TunnelState value
+    tunnel: TunnelState
     public_url: str | None
     outbox_queued: int
     outbox_failed: int

@@ -1,5 +1,8 @@
 """Typed events the core publishes, and the small in-process hub that carries them.
 
+Their vocabulary (modes, authors, statuses, LLM and tunnel states) is the enums of
+:mod:`wabot_desktop.core.dto`.
+
 Every event names the ids it touched so a view can update just those rows. Events are published
 from the event loop's thread only; subscribers run synchronously and must not block (the GUI's
 bridge re-emits them as Qt signals).
@@ -10,7 +13,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Generic, TypeVar
+
+from wabot_desktop.core.dto import Author, ConversationMode, LlmState, MessageStatus, TunnelState
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +40,7 @@ class MessageQueued(Event):
 
     conversation_id: int
     message_id: int
-    author: str
+    author: Author
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,7 +58,7 @@ class MessageStatusChanged(Event):
 
     conversation_id: int
     message_id: int
-    status: str
+    status: MessageStatus
     error_code: int | None = None
 
 
@@ -70,7 +75,7 @@ class ModeChanged(Event):
     """A conversation's mode changed (bot, human, needs_human)."""
 
     conversation_id: int
-    mode: str
+    mode: ConversationMode
     staff_name: str | None = None
 
 
@@ -100,7 +105,7 @@ class ConversationDeleted(Event):
 class LlmStateChanged(Event):
     """The LLM went up, down, or is loading; ``detail`` is a machine-readable reason."""
 
-    state: str
+    state: LlmState
     model: str
     detail: str | None = None
     provider: str = "ollama"  # "ollama" | "openai"
@@ -132,7 +137,7 @@ class AccountErrorReceived(Event):
 class TunnelStateChanged(Event):
     """The public tunnel went up or down."""
 
-    state: str
+    state: TunnelState
     public_url: str | None = None
     detail: str | None = None
 
@@ -172,16 +177,17 @@ class TaskFailed(Event):
 
 
 E = TypeVar("E", bound=Event)
+T = TypeVar("T")
 Subscriber = Callable[[Event], None]
 
 
-class EventHub:
-    """Synchronous publish/subscribe for core events."""
+class Hub(Generic[T]):
+    """Synchronous publish/subscribe for events of type ``T`` (core events, the sandbox's)."""
 
     def __init__(self) -> None:
-        self._subscribers: list[Subscriber] = []
+        self._subscribers: list[Callable[[T], None]] = []
 
-    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+    def subscribe(self, callback: Callable[[T], None]) -> Callable[[], None]:
         """Call ``callback`` for every event; returns a function that unsubscribes."""
         self._subscribers.append(callback)
 
@@ -191,10 +197,14 @@ class EventHub:
 
         return unsubscribe
 
-    def publish(self, event: Event) -> None:
+    def publish(self, event: T) -> None:
         """Deliver ``event`` to every subscriber; a failing subscriber is logged, not raised."""
         for callback in list(self._subscribers):
             try:
                 callback(event)
             except Exception:
                 logger.exception("event subscriber failed on %s", type(event).__name__)
+
+
+class EventHub(Hub[Event]):
+    """Synchronous publish/subscribe for core events."""

@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 
+from wabot_desktop.core.dto import TunnelState
 from wabot_desktop.core.errors import MissingCredentialsError, PortInUseError
 from wabot_desktop.core.events import (
     CallbackRegistered,
@@ -35,8 +36,9 @@ from wabot_desktop.core.events import (
 )
 from wabot_desktop.core.logs import close_logging, setup_logging
 from wabot_desktop.core.paths import AppPaths
-from wabot_desktop.core.runtime import Core, CoreConfig
+from wabot_desktop.core.runtime import CoreConfig
 from wabot_desktop.core.secrets import ENV_VARS, SecretKey
+from wabot_desktop.core.session import Session, SessionMode
 from wabot_desktop.core.store.db import MigrationFailedError
 from wabot_desktop.core.store.dialect import DatabaseUrlError, redacted
 
@@ -86,10 +88,10 @@ def config_from_args(args: argparse.Namespace) -> CoreConfig:
 
 async def serve(config: CoreConfig) -> int:
     """Run until SIGTERM/SIGINT; returns the process exit code."""
-    core = Core(config)
-    core.hub.subscribe(_print_public_address)
+    session = Session(config)  # the same composition root as the desktop app
+    session.subscribe_core_events(_print_public_address)
     try:
-        await core.start()
+        await session.start(SessionMode.PRACTICE if config.simulator else SessionMode.LIVE)
     except MissingCredentialsError as exc:
         names = ", ".join(f"{m} ({ENV_VARS[SecretKey(m)]})" for m in exc.missing)
         sys.stderr.write(
@@ -135,14 +137,14 @@ async def serve(config: CoreConfig) -> int:
         task.add_done_callback(background.discard)
 
     sighup = getattr(signal, "SIGHUP", None)
-    if sighup is not None and not core.simulator:
+    if sighup is not None and not session.practice:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(
-                sighup, lambda: start(reload_credentials(core), "reload-credentials")
+                sighup, lambda: start(reload_credentials(session), "reload-credentials")
             )
-    sys.stdout.write(f"wabot-desktop: listening on {core.server_url} (webhook: /webhook)\n")
-    if core.simulator:
-        sys.stdout.write(simulator_hint(core.server_url))
+    sys.stdout.write(f"wabot-desktop: listening on {session.server_url} (webhook: /webhook)\n")
+    if session.practice:
+        sys.stdout.write(simulator_hint(session.server_url))
     sys.stdout.flush()
     try:
         await stop.wait()
@@ -151,24 +153,27 @@ async def serve(config: CoreConfig) -> int:
         for task in list(background):
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
-        await core.stop()
+        await session.stop()
     return 0
 
 
-async def reload_credentials(core: Core) -> None:
+async def reload_credentials(session: Session) -> None:
     """SIGHUP: read the credentials again; if sending is blocked by the token, check it now."""
     logger.info("reloading credentials (SIGHUP)")
     try:
-        await core.reload_credentials()
+        await session.reload_credentials()
     except Exception:
         logger.exception("reloading credentials failed")
 
 
 def _print_public_address(event: Event) -> None:
     """The public URL and Meta's callback are shown in the output, not only in a log."""
-    if isinstance(event, TunnelStateChanged) and event.state == "up" and event.public_url:
+    if isinstance(event, TunnelStateChanged) and event.state is TunnelState.UP and event.public_url:
         sys.stdout.write(f"wabot-desktop: public URL {event.public_url}\n")
-    elif isinstance(event, TunnelStateChanged) and event.state not in ("up", "starting"):
+    elif isinstance(event, TunnelStateChanged) and event.state not in (
+        TunnelState.UP,
+        TunnelState.STARTING,
+    ):
         sys.stdout.write(f"wabot-desktop: public URL down ({event.state}: {event.detail})\n")
     elif isinstance(event, TokenExpiring):
         when = time.strftime("%Y-%m-%d", time.gmtime(event.expires_at))

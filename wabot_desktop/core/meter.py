@@ -16,12 +16,15 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from wabot_desktop.core.dto import Author, Direction
+from wabot_desktop.core.dto import Author, Direction, MessageStatus
 from wabot_desktop.core.store.models import Message
 
 FREE_SERVICE_MESSAGES: Final = 1000
 WARNING_RATIO: Final = 0.8
-_ACCEPTED: Final = ("sent", "delivered", "read", "played")
+_ACCEPTED: Final = tuple(
+    s.value
+    for s in (MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.READ, MessageStatus.PLAYED)
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

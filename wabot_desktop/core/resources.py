@@ -91,6 +91,8 @@ REQUIRED = (
     "icons/wabot.svg",
     "i18n/wabot_es_419.qm",
     "i18n/wabot_en.qm",
+    "media/photo.png",
+    "media/voice_note.ogg",
 )
 
 

@@ -25,15 +25,11 @@ from sqlalchemy.orm import Session
 
 from wabot_desktop.core.aio import run_blocking
 from wabot_desktop.core.bot.engine import BotEngine
-from wabot_desktop.core.bot.outbox import OutboxSender, publish_status_changes
+from wabot_desktop.core.bot.outbox import OutboxSender
+from wabot_desktop.core.bot.pipeline import CommitPipeline
+from wabot_desktop.core.dto import GraphState, LlmState
 from wabot_desktop.core.errors import KeyringUnavailableError, MissingCredentialsError
-from wabot_desktop.core.events import (
-    AccountErrorReceived,
-    ConversationUpdated,
-    Event,
-    EventHub,
-    MessageReceived,
-)
+from wabot_desktop.core.events import Event, EventHub, MessageReceived
 from wabot_desktop.core.knowledge import store as knowledge_store
 from wabot_desktop.core.knowledge.active import ActiveKnowledge
 from wabot_desktop.core.knowledge.context import context_tokens
@@ -56,7 +52,6 @@ from wabot_desktop.core.service import BotService
 from wabot_desktop.core.settings import Settings, load_settings, save_settings
 from wabot_desktop.core.store.db import Database
 from wabot_desktop.core.store.dialect import parse_database_url, redacted, with_password
-from wabot_desktop.core.store.ingest import IngestOutcome
 from wabot_desktop.core.store.models import Contact
 from wabot_desktop.core.store.notify import SharedEvents
 from wabot_desktop.core.store.writer import IngestWriter
@@ -521,7 +516,9 @@ class Core:
             knowledge=self.knowledge,
         )
         self.writer = IngestWriter(self.db)
-        self.writer.add_committed_callback(self._on_committed)
+        self.writer.add_committed_callback(
+            CommitPipeline(self.hub, self.engine, self.voice).on_committed
+        )
         self._service = BotService(
             db=self.db,
             hub=self.hub,
@@ -643,7 +640,7 @@ class Core:
 
     async def _warm_up_llm(self) -> None:
         assert self.llm is not None
-        if await self.llm.check() == "up":
+        if await self.llm.check() is LlmState.UP:
             await self.llm.warm_up()
             if not isinstance(self.llm, OllamaProvider):
                 return
@@ -673,7 +670,7 @@ class Core:
             if self.outbox is not None and self.outbox.is_blocked():
                 with contextlib.suppress(GraphApiError, httpx.HTTPError):
                     if await self.outbox.recheck_token():
-                        self._service.graph_state = "ok"
+                        self._service.graph_state = GraphState.OK
                 interval = self.settings.token_recheck_s
             else:
                 try:
@@ -684,7 +681,7 @@ class Core:
                 except httpx.HTTPError as exc:
                     logger.info("Graph API unreachable: %s", type(exc).__name__)
                     ok = False
-                self._service.graph_state = "ok" if ok else "error"
+                self._service.graph_state = GraphState.OK if ok else GraphState.ERROR
                 every = self.settings.graph_check_s
                 # Never longer than the token re-check period: a block that starts meanwhile
                 # is re-checked on time.
@@ -700,29 +697,6 @@ class Core:
         """Another instance stored a message: a turn running here on that chat hears of it."""
         if isinstance(event, MessageReceived) and self.engine is not None:
             self.engine.poke(event.conversation_id)
-
-    def _on_committed(self, outcomes: list[IngestOutcome]) -> None:
-        assert self.engine is not None
-        touched: set[int] = set()
-        for outcome in outcomes:
-            for new in outcome.new_messages:
-                self.hub.publish(
-                    MessageReceived(
-                        conversation_id=new.conversation_id,
-                        message_id=new.message_id,
-                        contact_id=new.contact_id,
-                    )
-                )
-                touched.add(new.conversation_id)
-                if new.audio and self.voice is not None:
-                    self.voice.submit(new.conversation_id, new.message_id)  # before the worker
-                if new.needs_bot:
-                    self.engine.notify(new.conversation_id)
-            publish_status_changes(self.hub, outcome.status_changes)
-            for code in outcome.account_error_codes:
-                self.hub.publish(AccountErrorReceived(error_code=code))
-        for conversation_id in touched:
-            self.hub.publish(ConversationUpdated(conversation_id=conversation_id))
 
     async def _close_clients(self) -> None:
         if self.llm is not None:

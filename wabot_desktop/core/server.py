@@ -1,7 +1,9 @@
 """The webhook HTTP server (aiohttp.web on the app's own loop, also under qasync).
 
 GET /webhook: Meta's verification handshake. POST /webhook: size limit, signature over the raw
-bytes, strict parsing, ONE commit, then 200 (503 if the database failed so Meta re-delivers).
+bytes, strict parsing, then the body joins the next group commit (core/store/writer.py: body and
+rows in one transaction, one fsync per group) and gets 200 only once that commit returned (503
+if the database failed, so Meta re-delivers). Access logging is off (``access_log=None``).
 GET /health: JSON state of database, Graph API, LLM and tunnel. GET /metrics: Prometheus text.
 
 Limits against hostile clients (all before any authentication is possible):
@@ -35,7 +37,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from wabot_desktop.core.dto import HealthSnapshot
+from wabot_desktop.core.dto import DatabaseState, HealthSnapshot
 from wabot_desktop.core.errors import MissingCredentialsError, PortInUseError, StorageError
 from wabot_desktop.core.metrics import Metrics
 from wabot_desktop.core.settings import Settings
@@ -334,6 +336,10 @@ class WebhookServer:
         """
         status: int | None = None
         try:
+            if request.content.is_eof():
+                # The whole body came with the headers (every real webhook): nothing to wait
+                # for, so no timer is armed and cancelled per request.
+                return await request.read(), None
             async with asyncio.timeout(self.limits.body_timeout_s):
                 return await request.read(), None
         except TimeoutError as exc:
@@ -360,14 +366,14 @@ class WebhookServer:
             snapshot = await self._health()
         except Exception:
             logger.exception("health check failed")
-            return web.json_response({"database": "error"}, status=500)
+            return web.json_response({"database": DatabaseState.ERROR.value}, status=500)
         data: dict[str, Any] = dataclasses.asdict(snapshot)
         write_error = self.last_write_error
         if write_error is not None:
             # The read probe may pass while every write fails (disk full, read-only file).
-            data["database"] = "error"
+            data["database"] = DatabaseState.ERROR.value
             data["database_error"] = write_error
-        status = 200 if data["database"] == "ok" else 503
+        status = 200 if data["database"] == DatabaseState.OK else 503
         return web.json_response(data, status=status, dumps=lambda d: json.dumps(d))
 
     async def _get_metrics(self, request: web.Request) -> web.Response:

@@ -20,11 +20,15 @@ from wabot_desktop.core.dto import (
     ConversationFilter,
     ConversationMode,
     ConversationSummary,
+    DatabaseState,
+    GraphState,
     HealthSnapshot,
     LabelInfo,
+    LlmState,
     MessageView,
     QuickReply,
     TemplateInfo,
+    TunnelState,
     UnattributedMessageView,
 )
 from wabot_desktop.core.errors import SendingBlockedError, WindowClosedError
@@ -38,9 +42,27 @@ from wabot_desktop.core.events import (
     ModeChanged,
     TaskFailed,
 )
+from wabot_desktop.core.knowledge import io as knowledge_io
 from wabot_desktop.core.knowledge import store as knowledge_store
 from wabot_desktop.core.knowledge.active import ActiveKnowledge
-from wabot_desktop.core.knowledge.model import Knowledge
+from wabot_desktop.core.knowledge.checks import HOW_TO_ENABLE, CheckResult, run_checks
+from wabot_desktop.core.knowledge.compose import VARIABLES
+from wabot_desktop.core.knowledge.compose import Preview as KnowledgePreview
+from wabot_desktop.core.knowledge.compose import preview as compose_preview
+from wabot_desktop.core.knowledge.io import BadRow, ImportResult, UnreadableFileError
+from wabot_desktop.core.knowledge.model import (
+    TEXT_KEYS,
+    WEEKDAYS,
+    Check,
+    DeliveryZone,
+    Facts,
+    FaqItem,
+    Knowledge,
+    PriceItem,
+)
+from wabot_desktop.core.knowledge.money import parse_number
+from wabot_desktop.core.knowledge.store import VersionInfo
+from wabot_desktop.core.llm.postprocess import clean_reply
 from wabot_desktop.core.meter import service_meter
 from wabot_desktop.core.settings import Settings, is_setting, save_settings
 from wabot_desktop.core.store import queries
@@ -49,7 +71,7 @@ from wabot_desktop.core.store.outbox import OutboundSpec, outbox_counts, queue_r
 from wabot_desktop.core.store.turns import mark_all_pending_handled, set_mode
 from wabot_desktop.core.textutil import split_message
 from wabot_desktop.core.whatsapp.errors import GraphApiError
-from wabot_desktop.core.whatsapp.graph import GraphClient, extension_for_mime
+from wabot_desktop.core.whatsapp.graph import GraphClient, extension_for_mime, template_params
 from wabot_desktop.core.whatsapp.payloads import (
     recipient_fields,
     template_body_components,
@@ -93,6 +115,7 @@ class BotService:
         clock: Callable[[], float] = time.time,
         knowledge: ActiveKnowledge | None = None,
     ) -> None:
+        """Wire the facade to one running core (built by the runtime, never by the GUI)."""
         self.knowledge = knowledge or ActiveKnowledge()
         self.hub = hub
         self._db = db
@@ -105,7 +128,7 @@ class BotService:
         self.tunnel = tunnel
         self.simulator = simulator
         self._clock = clock
-        self.graph_state = "sandbox" if simulator else "unknown"
+        self.graph_state = GraphState.SANDBOX if simulator else GraphState.UNKNOWN
         self.bot_errors = 0
         self.last_bot_error: str | None = None
         hub.subscribe(self._count_bot_errors)
@@ -126,6 +149,7 @@ class BotService:
         offset: int = 0,
         limit: int = 50,
     ) -> list[ConversationSummary]:
+        """One page of the chat list, newest activity first, filtered and searched."""
         return await self._db.session_run(
             queries.list_conversations, filter, search, label_id, offset, limit
         )
@@ -137,9 +161,11 @@ class BotService:
         search: str = "",
         label_id: int | None = None,
     ) -> int:
+        """How many chats match the chat list's filter, search and label."""
         return await self._db.session_run(queries.count_conversations, filter, search, label_id)
 
     async def get_conversation(self, conversation_id: int) -> ConversationSummary:
+        """One chat-list row (raises ConversationNotFoundError if it is gone)."""
         return await self._db.session_run(queries.get_conversation, conversation_id)
 
     async def get_conversations(self, conversation_ids: Sequence[int]) -> list[ConversationSummary]:
@@ -161,6 +187,7 @@ class BotService:
         )
 
     async def get_message(self, message_id: int) -> MessageView:
+        """One message of a chat, as the conversation view shows it."""
         return await self._db.session_run(queries.get_message, message_id)
 
     async def mark_conversation_read(self, conversation_id: int) -> None:
@@ -184,7 +211,9 @@ class BotService:
         if changed:
             self.hub.publish(
                 ModeChanged(
-                    conversation_id=conversation_id, mode="human", staff_name=staff_name or None
+                    conversation_id=conversation_id,
+                    mode=ConversationMode.HUMAN,
+                    staff_name=staff_name or None,
                 )
             )
 
@@ -200,7 +229,9 @@ class BotService:
             return set_mode(session, conversation_id, ConversationMode.BOT, self._clock())
 
         if await self._db.session_run(work):
-            self.hub.publish(ModeChanged(conversation_id=conversation_id, mode="bot"))
+            self.hub.publish(
+                ModeChanged(conversation_id=conversation_id, mode=ConversationMode.BOT)
+            )
 
     def _check_can_send(self) -> None:
         if self._outbox.blocked_reason is not None:
@@ -241,13 +272,15 @@ class BotService:
         if changed:
             self.hub.publish(
                 ModeChanged(
-                    conversation_id=conversation_id, mode="human", staff_name=staff_name or None
+                    conversation_id=conversation_id,
+                    mode=ConversationMode.HUMAN,
+                    staff_name=staff_name or None,
                 )
             )
         for message_id in message_ids:
             self.hub.publish(
                 MessageQueued(
-                    conversation_id=conversation_id, message_id=message_id, author="staff"
+                    conversation_id=conversation_id, message_id=message_id, author=Author.STAFF
                 )
             )
         self._outbox.wake()
@@ -314,6 +347,7 @@ class BotService:
                 category=t.get("category"),
                 body_text=t.get("body_text"),
                 param_count=int(t.get("param_count") or 0),
+                param_names=template_params(t.get("body_text")),
             )
             for t in cached
             if str(t.get("status", "")).upper() == "APPROVED"
@@ -350,21 +384,26 @@ class BotService:
     # -- switches and settings ---------------------------------------------------------------
 
     def is_paused(self) -> bool:
+        """True while the global pause switch keeps the bot silent everywhere."""
         return self._settings().bot_paused
 
     async def set_global_pause(self, paused: bool) -> None:
+        """Pause or resume the bot in every chat (the window's pause switch)."""
         await self.set_setting("bot_paused", paused)
         self.hub.publish(BotPauseChanged(paused=paused))
 
     async def get_setting(self, name: str) -> object:
+        """The current value of one declared setting (KeyError for unknown names)."""
         if not is_setting(name):
             raise KeyError(name)
         return getattr(self._settings(), name)
 
     async def set_setting(self, name: str, value: object) -> None:
+        """Save one setting; the running core uses the new value at once."""
         await self.update_settings(**{name: value})
 
     async def update_settings(self, **changes: object) -> Settings:
+        """Save several settings in one transaction; returns the settings now in use."""
         for name in changes:
             if not is_setting(name):
                 raise KeyError(name)
@@ -378,6 +417,7 @@ class BotService:
     # -- contact panel ------------------------------------------------------------------------
 
     async def get_contact(self, conversation_id: int) -> ContactDetails:
+        """The contact panel's details for a chat's customer."""
         return await self._db.session_run(queries.get_contact, conversation_id)
 
     async def _update_contact(self, contact_id: int, **values: object) -> None:
@@ -388,18 +428,23 @@ class BotService:
             self.hub.publish(ConversationUpdated(conversation_id=conversation_id))
 
     async def update_contact_notes(self, contact_id: int, notes: str) -> None:
+        """Save staff notes about a customer (the contact panel)."""
         await self._update_contact(contact_id, notes=notes)
 
     async def set_contact_blocked(self, contact_id: int, blocked: bool) -> None:
+        """Block or unblock a customer: the bot ignores a blocked one."""
         await self._update_contact(contact_id, blocked=blocked)
 
     async def set_contact_opt_out(self, contact_id: int, opted_out: bool) -> None:
+        """Record that a customer opted out of (or back into) messages."""
         await self._update_contact(contact_id, opted_out=opted_out)
 
     async def list_labels(self) -> list[LabelInfo]:
+        """Every label the shop defined, for filters and the contact panel."""
         return await self._db.session_run(queries.list_labels)
 
     async def create_label(self, name: str, color: str) -> LabelInfo:
+        """Add a label with a #RRGGBB colour (ValueError for an empty name or bad colour)."""
         name = name.strip()
         if not name:
             raise ValueError("empty label name")
@@ -408,17 +453,21 @@ class BotService:
         return await self._db.session_run(queries.create_label, name, color)
 
     async def delete_label(self, label_id: int) -> None:
+        """Delete a label and take it off every chat."""
         for conversation_id in await self._db.session_run(queries.delete_label, label_id):
             self.hub.publish(ConversationUpdated(conversation_id=conversation_id))
 
     async def set_conversation_labels(self, conversation_id: int, label_ids: list[int]) -> None:
+        """Set exactly these labels on a chat."""
         await self._db.session_run(queries.set_conversation_labels, conversation_id, label_ids)
         self.hub.publish(ConversationUpdated(conversation_id=conversation_id))
 
     async def list_quick_replies(self) -> list[QuickReply]:
+        """The staff's saved quick replies (shortcut and text) for the composer."""
         return [QuickReply(shortcut=s, text=t) for s, t in self._settings().quick_replies]
 
     async def set_quick_replies(self, replies: list[QuickReply]) -> None:
+        """Replace the staff's quick replies (settings dialog)."""
         await self.set_setting(
             "quick_replies", tuple((r.shortcut.lstrip("/"), r.text) for r in replies)
         )
@@ -504,12 +553,13 @@ class BotService:
         if not await self._graph.check_health():
             return False
         self._outbox.unblock()
-        self.graph_state = "ok"
+        self.graph_state = GraphState.OK
         return True
 
     async def list_unattributed(self, limit: int = 200) -> list[UnattributedMessageView]:
         """Customer messages whose webhook named no sender: kept for the owner to read."""
         return await self._db.session_run(queries.list_unattributed, limit)
+
     # -- knowledge (prompt, facts, FAQ, prices, texts, checks): thin calls into core/knowledge --
 
     async def knowledge_draft(self) -> Knowledge:
@@ -531,13 +581,94 @@ class BotService:
         """The model's context window from Ollama's metadata (None until known)."""
         return self.knowledge.context_tokens
 
+    # The prompt editor's workbench: pure helpers over a draft, and the model for "Try it".
+
+    def knowledge_preview(
+        self, draft: Knowledge, *, sample: Sequence[str] | None = None
+    ) -> KnowledgePreview:
+        """The draft's composed prompt (with a sample chat), its size and unknown variables."""
+        return compose_preview(
+            draft, self._clock(), context_tokens=self.knowledge.context_tokens, sample=sample
+        )
+
+    @staticmethod
+    def knowledge_diff(old: Knowledge, new: Knowledge, old_label: str, new_label: str) -> str:
+        """A unified text diff between two versions of the knowledge ("" when equal)."""
+        return knowledge_store.diff(old, new, old_label, new_label)
+
+    @staticmethod
+    def parse_amount(text: str) -> float:
+        """A price typed the way the shop writes it ("1.234,50", "$ 99") as a number.
+
+        Raises:
+            ValueError: not a number.
+        """
+        return parse_number(text)
+
+    async def read_knowledge_file(self, path: Path) -> ImportResult:
+        """Read an FAQ or price list (CSV or .xlsx) for the editor to import.
+
+        Raises:
+            UnreadableFileError: not a table this importer knows.
+        """
+        return await run_blocking(knowledge_io.read_file, path)
+
+    @staticmethod
+    def apply_knowledge_import(draft: Knowledge, result: ImportResult) -> Knowledge:
+        """The draft with the imported FAQ or price rows in place."""
+        return knowledge_io.apply(draft, result)
+
+    async def export_knowledge(self, draft: Knowledge, folder: Path) -> list[Path]:
+        """Write the draft's FAQ and price list as tables into ``folder``; returns the files."""
+        return await run_blocking(knowledge_io.export_all, draft, folder)
+
+    def llm_help_text(self, language: str) -> str:
+        """How to enable the local model, in the draft's language ("es" or "en")."""
+        model = str(getattr(self.llm, "model", "") or self._settings().llm_model)
+        return HOW_TO_ENABLE["es" if language == "es" else "en"].format(model=model)
+
+    async def llm_ready(self) -> bool:
+        """Check the model server if needed; True when the model can answer now."""
+        llm = self.llm
+        if llm is None:
+            return False
+        if llm.state != "up":
+            await llm.check()
+        return llm.state == "up"
+
+    async def try_knowledge(
+        self, draft: Knowledge, text: str, *, on_token: Callable[[str], None] | None = None
+    ) -> str:
+        """The model's answer to ``text`` with the unsaved draft (streamed to ``on_token``).
+
+        Raises:
+            RuntimeError: no model is configured (check :meth:`llm_ready` first).
+            LlmError: the model did not answer.
+        """
+        if self.llm is None:
+            raise RuntimeError("no model configured")
+        shown = self.knowledge_preview(draft, sample=[text])
+        raw = await self.llm.chat(shown.messages, on_token=on_token)
+        return clean_reply(raw, shown.messages[0]["content"])
+
+    async def run_knowledge_checks(
+        self, draft: Knowledge, *, on_result: Callable[[CheckResult], None] | None = None
+    ) -> list[CheckResult]:
+        """Ask the model every check of the draft, one after another; the results."""
+        if self.llm is None:
+            raise RuntimeError("no model configured")
+        return await run_checks(self.llm, draft, on_result=on_result)
+
     async def knowledge_versions(self) -> list[knowledge_store.VersionInfo]:
+        """Every saved version of the bot's knowledge, newest (the active one) first."""
         return await self._db.session_run(knowledge_store.list_versions)
 
     async def knowledge_version(self, version_id: int) -> Knowledge:
+        """The knowledge as saved in one version (for the diff and rollback)."""
         return await self._db.session_run(knowledge_store.get_version, version_id)
 
     async def rollback_knowledge(self, version_id: int) -> knowledge_store.VersionInfo:
+        """Make an old version live again (saved as a new version); returns it."""
         old = await self.knowledge_version(version_id)
         info = await self._db.session_run(knowledge_store.rollback, version_id, self._clock())
         self.knowledge.activate(old, info)
@@ -545,13 +676,15 @@ class BotService:
         return info
 
     async def health(self) -> HealthSnapshot:
+        """A snapshot of every part's state for the status bar (database, WhatsApp, model...)."""
         try:
-            database = "ok" if await self._db.session_run(queries.db_ok) else "error"
+            ok = await self._db.session_run(queries.db_ok)
+            database = DatabaseState.OK if ok else DatabaseState.ERROR
             queued, failed = await self._db.session_run(outbox_counts)
             unattributed = await self._db.session_run(queries.unattributed_count)
         except Exception:
             logger.exception("database health check failed")
-            database, queued, failed, unattributed = "error", 0, 0, 0
+            database, queued, failed, unattributed = DatabaseState.ERROR, 0, 0, 0
         meter: dict[str, object] | None = None
         if not self.simulator:
             try:
@@ -563,10 +696,10 @@ class BotService:
         settings = self._settings()
         return HealthSnapshot(
             database=database,
-            graph="blocked" if blocked else self.graph_state,
-            llm=self.llm.state.value if self.llm is not None else "unknown",
+            graph=GraphState.BLOCKED if blocked else self.graph_state,
+            llm=self.llm.state if self.llm is not None else LlmState.UNKNOWN,
             llm_model=getattr(self.llm, "model", None) or settings.llm_model,
-            tunnel=self.tunnel.state.value if self.tunnel is not None else "disabled",
+            tunnel=self.tunnel.state if self.tunnel is not None else TunnelState.DISABLED,
             public_url=self.tunnel.public_url if self.tunnel is not None else None,
             outbox_queued=queued,
             outbox_failed=failed,
@@ -583,7 +716,27 @@ class BotService:
         )
 
     def window_open(self, summary: ConversationSummary) -> bool:
+        """True while WhatsApp's 24-hour window lets staff send free text to this chat."""
         return summary.window_open(self._clock())
 
 
-__all__ = ["WINDOW_SECONDS", "BotService", "safe_filename"]
+__all__ = [
+    "TEXT_KEYS",
+    "VARIABLES",
+    "WEEKDAYS",
+    "WINDOW_SECONDS",
+    "BadRow",
+    "BotService",
+    "Check",
+    "CheckResult",
+    "DeliveryZone",
+    "Facts",
+    "FaqItem",
+    "ImportResult",
+    "Knowledge",
+    "KnowledgePreview",
+    "PriceItem",
+    "UnreadableFileError",
+    "VersionInfo",
+    "safe_filename",
+]

@@ -30,11 +30,11 @@ import os
 import re
 import threading
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
+from wabot_desktop.core.dto import TunnelState as TunnelState  # defined with the shared vocabulary
 from wabot_desktop.core.events import EventHub, TunnelStateChanged
 
 if TYPE_CHECKING:
@@ -77,18 +77,6 @@ _BACKOFF_MAX: Final = 300.0
 _ABORT_GRACE: Final = 5.0
 _THREAD_JOIN_TIMEOUT: Final = 2.0
 _REQUEST_TIMEOUT_MAX: Final = 4.0
-
-
-class TunnelState(StrEnum):
-    """Where the public URL stands."""
-
-    DISABLED = "disabled"
-    STARTING = "starting"
-    UP = "up"
-    DOWN = "down"
-    AGENT_MISSING = "agent_missing"
-    AUTH_FAILED = "auth_failed"
-    ERROR = "error"
 
 
 # States the watchdog retries on its own; the others need the owner (install ngrok, fix the token).
@@ -356,9 +344,7 @@ class TunnelManager:
         if (state, public_url, detail) == (self._state, self._public_url, self._detail):
             return
         self._state, self._public_url, self._detail = state, public_url, detail
-        self._hub.publish(
-            TunnelStateChanged(state=state.value, public_url=public_url, detail=detail)
-        )
+        self._hub.publish(TunnelStateChanged(state=state, public_url=public_url, detail=detail))
 
     def _is_wanted(self) -> bool:
         # A method, not the attribute: stop() can flip it while a coroutine awaits.

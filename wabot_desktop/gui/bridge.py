@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 
 from wabot_desktop.core import events
 from wabot_desktop.core.events import EventHub
-from wabot_desktop.core.whatsapp.sandbox import Sandbox, SandboxEvent
+from wabot_desktop.core.simulator import SandboxEvent, Simulator
 
 logger = logging.getLogger(__name__)
 
@@ -31,17 +31,18 @@ class CoreBridge(QObject):
         message_received(int, int): conversation id, message id of a new customer message.
         message_queued(int, int): conversation id, message id of a new outbound message.
         reply_sent(int, int): conversation id, message id that Meta accepted.
-        message_status_changed(int, int, str): conversation id, message id, new status.
+        message_status_changed(int, int, object): conversation id, message id, new MessageStatus.
         message_updated(int, int): conversation id, message id (a transcript arrived).
-        mode_changed(int, str, object): conversation id, mode, staff name or None.
+        mode_changed(int, object, object): conversation id, ConversationMode, staff name or None.
         handoff_requested(int, str): conversation id, machine-readable reason.
         conversation_updated(int): conversation id whose list row changed.
         conversation_deleted(int): conversation id that no longer exists.
-        llm_state_changed(str, str, object): state, model, detail or None.
+        llm_state_changed(object, str, object): LlmState, model, detail or None.
         send_blocked(str, object): reason, error code or None.
         send_unblocked(): sending resumed.
         account_error_received(int): Meta error code.
-        tunnel_state_changed(str, object, object): state, public url or None, detail or None.
+        tunnel_state_changed(object, object, object): TunnelState, public url or None, detail or
+            None.
         bot_pause_changed(bool): the global pause switch.
         task_failed(str, str): task name, error.
     """
@@ -50,17 +51,18 @@ class CoreBridge(QObject):
     message_received = Signal(int, int)
     message_queued = Signal(int, int)
     reply_sent = Signal(int, int)
-    message_status_changed = Signal(int, int, str)
+    # The enums travel as ``object`` so slots receive the members, not plain strings.
+    message_status_changed = Signal(int, int, object)
     message_updated = Signal(int, int)
-    mode_changed = Signal(int, str, object)
+    mode_changed = Signal(int, object, object)
     handoff_requested = Signal(int, str)
     conversation_updated = Signal(int)
     conversation_deleted = Signal(int)
-    llm_state_changed = Signal(str, str, object)
+    llm_state_changed = Signal(object, str, object)
     send_blocked = Signal(str, object)
     send_unblocked = Signal()
     account_error_received = Signal(int)
-    tunnel_state_changed = Signal(str, object, object)
+    tunnel_state_changed = Signal(object, object, object)
     bot_pause_changed = Signal(bool)
     task_failed = Signal(str, str)
 
@@ -132,7 +134,7 @@ class CoreBridge(QObject):
 class SandboxBridge(QObject):
     """Re-emits the simulator's customer-side events (the phone pane's) as Qt signals.
 
-    The :class:`~wabot_desktop.core.whatsapp.sandbox.Sandbox` calls its listeners on the event
+    The :class:`~wabot_desktop.core.simulator.Simulator` calls its listeners on the event
     loop's thread, like the hub; as with :class:`CoreBridge`, events that arrive before the pane
     has connected are kept and delivered by :meth:`start_delivery`.
 
@@ -148,11 +150,11 @@ class SandboxBridge(QObject):
     typing_changed = Signal(str, bool)
     customer_added = Signal(object)
 
-    def __init__(self, sandbox: Sandbox, parent: QObject | None = None) -> None:
+    def __init__(self, simulator: Simulator, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._delivering = False
         self._pending: deque[SandboxEvent] = deque(maxlen=_MAX_PENDING)
-        self._unsubscribe: Callable[[], None] | None = sandbox.subscribe(self._on_sandbox_event)
+        self._unsubscribe: Callable[[], None] | None = simulator.subscribe(self._on_sandbox_event)
 
     def start_delivery(self) -> None:
         """Deliver the events kept so far, then every new one as it comes."""

@@ -51,6 +51,22 @@ def error_message(exc: BaseException) -> str:
             "Another program is using WaBot's network port. Close it, or start WaBot with "
             "another port (for example “wabot-desktop --port 8081”).",
         )
+    if code == "migration_failed":
+        # core/store/db.py MigrationFailedError: the pre-upgrade backup was put back.
+        backup = getattr(exc, "backup", None)
+        return QCoreApplication.translate(
+            "Errors",
+            "WaBot could not update its database to this version, so it did not start: your "
+            "chats and settings were put back exactly as they were before the update (from "
+            "the backup {backup}). Install the previous version again, or send WaBot's log "
+            "file to whoever supports you.",
+        ).format(backup=str(backup) if backup is not None else "-")
+    if code == "invalid_backup":
+        return QCoreApplication.translate(
+            "Errors",
+            "This file is not a WaBot backup, it is damaged, or it was made by a newer version "
+            "of WaBot. Nothing was changed.",
+        )
     if isinstance(exc, errors.AlreadyRunningError):
         return QCoreApplication.translate("Errors", "WaBot is already open with this data folder.")
     if isinstance(exc, PermissionError):

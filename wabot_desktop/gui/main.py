@@ -1,7 +1,9 @@
 """Runs the desktop app: QApplication, translations, one instance per data folder, the core on
 qasync's loop, the main window and the tray, until the user quits.
 
-The first run without WhatsApp credentials opens in simulator mode (``gui/simulator/session.py``).
+``app.py`` builds the :class:`~wabot_desktop.core.session.Session` (the composition root) and
+hands it here; the window follows the session's core (``gui/app_session.py``). The first run
+without WhatsApp credentials opens in practice mode.
 """
 
 from __future__ import annotations
@@ -11,20 +13,24 @@ import asyncio
 import gc
 import logging
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import qasync
 from PySide6.QtWidgets import QApplication
 
 from wabot_desktop import APP_ID, APP_NAME, __version__
 from wabot_desktop.core.errors import UserFacingError
-from wabot_desktop.core.logs import close_logging, setup_logging
-from wabot_desktop.core.paths import AppPaths
 from wabot_desktop.gui import theme
 from wabot_desktop.gui.crash import CrashReporter
 from wabot_desktop.gui.errors import error_message
 from wabot_desktop.gui.i18n import Translators, choose_language
 from wabot_desktop.gui.single_instance import SingleInstance, instance_key, notify_running
 from wabot_desktop.gui.widgets.icons import app_icon
+
+if TYPE_CHECKING:
+    from wabot_desktop.core.session import Session
 
 logger = logging.getLogger(__name__)
 
@@ -44,66 +50,62 @@ def create_application() -> QApplication:
     return app
 
 
-def run_gui(args: argparse.Namespace) -> int:
-    """Run the desktop app; returns the process exit code."""
+def run_gui(args: argparse.Namespace, data_dir: Path, make_session: Callable[[], Session]) -> int:
+    """Run the desktop app for the data folder ``data_dir``; returns the process exit code.
+
+    ``make_session`` (the composition root in ``app.py``) is called only once no other WaBot
+    runs for that folder: a second launch raises the first one's window without loading the
+    core.
+    """
     app = create_application()
-    paths = AppPaths.resolve(args.data_dir)
-    key = instance_key(paths.data_dir)
+    key = instance_key(data_dir)
     if notify_running(key):
         logger.info("WaBot already runs for this data folder; raised its window")
         return 0
     instance = SingleInstance(key)
     instance.listen()
+    session = make_session()
     # The GUI writes the same rotating, masked log as `serve`; every uncaught error goes there
     # with its traceback and the owner sees a dialog naming the file.
-    paths.ensure()
-    setup_logging(paths.log_file, level=logging.DEBUG if args.verbose else logging.INFO)
+    session.open_log(verbose=bool(args.verbose))
     logger.info("WaBot Desktop %s starting (GUI)", __version__)
     theme.apply_theme(app, "system")
     theme.follow_system(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    reporter = CrashReporter(paths.log_file, app)
+    reporter = CrashReporter(session.log_file, app)
     reporter.install(loop)
     try:
         with loop:
-            return int(loop.run_until_complete(_run(app, args, paths, instance)))
+            return int(loop.run_until_complete(_run(app, args, session, instance)))
     finally:
         reporter.uninstall()
         instance.close()
         asyncio.set_event_loop(None)
-        close_logging()
+        session.close_log()
 
 
 async def _run(
-    app: QApplication, args: argparse.Namespace, paths: AppPaths, instance: SingleInstance
+    app: QApplication, args: argparse.Namespace, core_session: Session, instance: SingleInstance
 ) -> int:
     # Imported here so that `wabot-desktop --help` and the single-instance check stay fast.
-    from wabot_desktop.core.runtime import CoreConfig
+    from wabot_desktop.core.session import SessionMode
+    from wabot_desktop.gui.app_session import AppSession
     from wabot_desktop.gui.main_window import show_fatal
-    from wabot_desktop.gui.simulator.session import AppSession
 
-    config = CoreConfig(
-        paths=paths,
-        host=args.host,
-        port=args.port,
-        graph_url=args.graph_url,
-        ollama_url=args.ollama_url,
-        tunnel=not args.no_tunnel,
-        data_dir_overridden=args.data_dir is not None,
-    )
-    session = AppSession(config)
+    session = AppSession(core_session)
     translators = Translators()
     try:
-        # --simulator forces it; otherwise live when credentials exist, else the simulator.
-        await session.start(True if getattr(args, "simulator", False) else None)
+        # --simulator forces practice mode; otherwise live when credentials exist, else practice.
+        # A failed database upgrade stops here (its backup restored), never half-migrated.
+        await session.start(SessionMode.PRACTICE if getattr(args, "simulator", False) else None)
     except UserFacingError as exc:
         translators.install(choose_language(args.lang, None))
         logger.error("core did not start: %s", getattr(exc, "code", type(exc).__name__))
         show_fatal(error_message(exc))
         return 1
     try:
-        setting = await session.service.get_setting("language")
+        setting = await core_session.service.get_setting("language")
         translators.install(choose_language(args.lang, str(setting or "")))
         window = session.create_window()
         quit_requested = asyncio.Event()

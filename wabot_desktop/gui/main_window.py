@@ -3,7 +3,7 @@
 In simulator mode the window also shows the simulator banner and the customer's phone pane. The
 window outlives a switch between live and simulator mode: :meth:`MainWindow.detach_core` stops
 the parts that talk to the old core and :meth:`MainWindow.attach_core` builds them again for the
-new one (whoever runs the app does the switching; see ``gui/simulator/session.py``).
+new one (whoever runs the app does the switching; see ``gui/app_session.py``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from PySide6.QtGui import QCloseEvent, QPalette
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from wabot_desktop import APP_NAME
-from wabot_desktop.core.dto import HealthSnapshot
-from wabot_desktop.core.whatsapp.sandbox import Sandbox
+from wabot_desktop.core.dto import GraphState, HealthSnapshot
+from wabot_desktop.core.simulator import Simulator
 from wabot_desktop.gui.actions import async_slot, confirm, exec_dialog, run_action
 from wabot_desktop.gui.bridge import CoreBridge
 from wabot_desktop.gui.main_window_view import MainWindowView
@@ -47,12 +47,18 @@ class MainWindow(QMainWindow):
         paused_changed(bool): the global pause switch changed (from any source).
         mode_switch_requested(bool): the user chose simulator (True) or live (False) mode.
         simulator_reset_requested(): the user confirmed deleting the practice data.
+        backup_requested(): the user chose "Back up…" in the app menu.
+        restore_requested(): the user chose "Restore from a backup…" in the app menu.
+        about_requested(): the user chose "About WaBot" in the app menu.
     """
 
     quit_requested = Signal()
     paused_changed = Signal(bool)
     mode_switch_requested = Signal(bool)
     simulator_reset_requested = Signal()
+    backup_requested = Signal()
+    restore_requested = Signal()
+    about_requested = Signal()
 
     def __init__(
         self,
@@ -60,7 +66,7 @@ class MainWindow(QMainWindow):
         *,
         bridge: CoreBridge | None = None,
         enable_tray: bool = True,
-        sandbox: Sandbox | None = None,
+        simulator: Simulator | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -76,18 +82,18 @@ class MainWindow(QMainWindow):
         self._unread = 0
         self._live_available = False
         self.tray: TrayIcon | None = TrayIcon(self) if enable_tray else None
-        self._install(service, bridge, sandbox)
+        self._install(service, bridge, simulator)
         self._connect_window_signals()
         self._apply_style()
 
     def _install(
-        self, service: MonitorService, bridge: CoreBridge | None, sandbox: Sandbox | None
+        self, service: MonitorService, bridge: CoreBridge | None, simulator: Simulator | None
     ) -> None:
         """Build the parts that talk to one core: bridge, view, notifier."""
         self._service = service
-        self.simulator = sandbox is not None
+        self.simulator = simulator is not None
         self.bridge = bridge if bridge is not None else CoreBridge(service.hub, self)
-        self.view = MainWindowView(self, service, sandbox)
+        self.view = MainWindowView(self, service, simulator)
         self.monitor = self.view.monitor
         self.status_bar = self.view.status_bar
         self.phone_pane = self.view.phone_pane
@@ -118,6 +124,9 @@ class MainWindow(QMainWindow):
         self.view.reset_simulator_action.triggered.connect(
             self._on_reset_simulator_action_triggered
         )
+        self.view.backup_action.triggered.connect(self.backup_requested)
+        self.view.restore_action.triggered.connect(self.restore_requested)
+        self.view.about_action.triggered.connect(self.about_requested)
         # Notifications and the window title
         self.notifier.open_requested.connect(self.open_conversation)
         self.monitor.chat_list.counts_changed.connect(self._on_counts_changed)
@@ -168,7 +177,7 @@ class MainWindow(QMainWindow):
         # Greyed out until attach_core: the old chats can be seen but not acted on.
         self.view.setEnabled(False)
 
-    def attach_core(self, service: MonitorService, sandbox: Sandbox | None) -> None:
+    def attach_core(self, service: MonitorService, simulator: Simulator | None) -> None:
         """Rebuild the monitor, phone pane, status bar and notifier for a newly started core."""
         if self._started:
             self.detach_core()
@@ -176,7 +185,7 @@ class MainWindow(QMainWindow):
         self.removeToolBar(old_view.toolbar)
         old_view.toolbar.deleteLater()
         # setCentralWidget and setStatusBar delete the old view and status bar.
-        self._install(service, None, sandbox)
+        self._install(service, None, simulator)
         old_notifier.deleteLater()
         old_bridge.deleteLater()
         self._apply_style()
@@ -304,7 +313,9 @@ class MainWindow(QMainWindow):
 
     def _on_health_changed(self, health: object) -> None:
         if self.tray is not None and isinstance(health, HealthSnapshot):
-            self.tray.set_state(connected=health.graph in ("ok", "sandbox", "unknown"))
+            self.tray.set_state(
+                connected=health.graph in (GraphState.OK, GraphState.SANDBOX, GraphState.UNKNOWN)
+            )
 
     # -- settings ------------------------------------------------------------------------------
 

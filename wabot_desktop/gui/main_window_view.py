@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wabot_desktop.core.whatsapp.sandbox import Sandbox
+from wabot_desktop.core.simulator import Simulator
 from wabot_desktop.gui.monitor.monitor import Monitor
 from wabot_desktop.gui.service_api import MonitorService
 from wabot_desktop.gui.simulator.phone_pane import PhonePane
@@ -31,12 +31,12 @@ from wabot_desktop.gui.widgets.icons import NEUTRAL, app_icon, make_icon
 class MainWindowView(QWidget):
     """Central widget plus the toolbar and status bar it installs on ``window``.
 
-    With a ``sandbox`` (simulator mode) the simulator banner shows and the customer's phone pane
-    sits beside the monitor; in live mode neither exists.
+    With a ``simulator`` (practice mode) the simulator banner shows and the customer's phone
+    pane sits beside the monitor; in live mode neither exists.
     """
 
     def __init__(
-        self, window: QMainWindow, service: MonitorService, sandbox: Sandbox | None = None
+        self, window: QMainWindow, service: MonitorService, simulator: Simulator | None = None
     ) -> None:
         super().__init__(window)
         self.setObjectName("mainCentral")
@@ -115,6 +115,33 @@ class MainWindowView(QWidget):
         self.knowledge_action = QAction(self.tr("Bot knowledge…"), self.toolbar)
         self.knowledge_action.setObjectName("knowledgeAction")
         self.toolbar.addAction(self.knowledge_action)
+        # The app's menu: backup, restore and About.
+        self.app_menu_button = QToolButton(self.toolbar)
+        self.app_menu_button.setObjectName("appMenuButton")
+        self.app_menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.app_menu_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.app_menu_button.setText(self.tr("More"))
+        self.app_menu_button.setToolTip(self.tr("Backups and information about WaBot"))
+        self.app_menu = QMenu(self.app_menu_button)
+        self.app_menu.setObjectName("appMenu")
+        self.backup_action = QAction(self.tr("Back up…"), self.app_menu)
+        self.backup_action.setObjectName("backupAction")
+        self.backup_action.setToolTip(
+            self.tr("Save the chats, settings and what the bot knows in one file")
+        )
+        self.restore_action = QAction(self.tr("Restore from a backup…"), self.app_menu)
+        self.restore_action.setObjectName("restoreAction")
+        self.about_action = QAction(self.tr("About WaBot"), self.app_menu)
+        self.about_action.setObjectName("aboutAction")
+        self.app_menu.addAction(self.backup_action)
+        self.app_menu.addAction(self.restore_action)
+        self.app_menu.addSeparator()
+        self.app_menu.addAction(self.about_action)
+        self.app_menu_button.setMenu(self.app_menu)
+        self.toolbar.addWidget(self.app_menu_button)
+        end_gap = QWidget(self.toolbar)
+        end_gap.setFixedWidth(8)
+        self.toolbar.addWidget(end_gap)
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
 
         layout = QVBoxLayout(self)
@@ -151,7 +178,7 @@ class MainWindowView(QWidget):
         self.live_button.hide()
         self.simulator_buttons.addWidget(self.live_button)
         sim_layout.addLayout(self.simulator_buttons)
-        self.simulator_banner.setVisible(sandbox is not None)
+        self.simulator_banner.setVisible(simulator is not None)
         sim_host = QVBoxLayout()
         sim_host.setContentsMargins(8, 6, 8, 0)
         sim_host.addWidget(self.simulator_banner)
@@ -184,8 +211,8 @@ class MainWindowView(QWidget):
         self.monitor = Monitor(service, self.content_splitter)
         self.content_splitter.addWidget(self.monitor)
         self.phone_pane: PhonePane | None = None
-        if sandbox is not None:
-            self.phone_pane = PhonePane(service, sandbox, self.content_splitter)
+        if simulator is not None:
+            self.phone_pane = PhonePane(service, simulator, self.content_splitter)
             self.phone_pane.setMinimumWidth(300)
             self.content_splitter.addWidget(self.phone_pane)
             self.content_splitter.setStretchFactor(0, 1)

@@ -7,7 +7,7 @@ import logging
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QPushButton, QStatusBar, QWidget
 
-from wabot_desktop.core.dto import HealthSnapshot
+from wabot_desktop.core.dto import DatabaseState, GraphState, HealthSnapshot, LlmState, TunnelState
 from wabot_desktop.gui.bridge import CoreBridge
 from wabot_desktop.gui.service_api import MonitorService
 from wabot_desktop.gui.tasks import TaskOwner
@@ -121,7 +121,7 @@ class StatusBar(QStatusBar):
         """Update every indicator from a snapshot."""
         self.health = health
         self._show_whatsapp(health)
-        self.resume_button.setVisible(health.graph == "blocked")
+        self.resume_button.setVisible(health.graph == GraphState.BLOCKED)
         self._show_tunnel(health)
         self._show_llm(health)
         self._show_outbox(health)
@@ -129,23 +129,23 @@ class StatusBar(QStatusBar):
 
     def _show_whatsapp(self, health: HealthSnapshot) -> None:
         graph = health.graph
-        if health.database != "ok":
+        if health.database != DatabaseState.OK:
             self.whatsapp.set_state(
                 RED,
                 self.tr("Database error"),
                 level="error",
                 tooltip=self.tr("The chat history cannot be saved. Check free disk space."),
             )
-        elif graph == "ok":
+        elif graph == GraphState.OK:
             self.whatsapp.set_state(GREEN, self.tr("WhatsApp: connected"), level="ok")
-        elif graph == "sandbox":
+        elif graph == GraphState.SANDBOX:
             self.whatsapp.set_state(
                 BLUE,
                 self.tr("WhatsApp: simulator"),
                 level="ok",
                 tooltip=self.tr("Practice mode: nothing is sent to real customers."),
             )
-        elif graph == "blocked":
+        elif graph == GraphState.BLOCKED:
             self.whatsapp.set_state(
                 RED,
                 self.tr("WhatsApp: sending stopped"),
@@ -156,7 +156,7 @@ class StatusBar(QStatusBar):
                     "“wabot-desktop setup”, then click “Try sending again”."
                 ),
             )
-        elif graph == "error":
+        elif graph == GraphState.ERROR:
             self.whatsapp.set_state(
                 RED,
                 self.tr("WhatsApp: not reachable"),
@@ -175,22 +175,22 @@ class StatusBar(QStatusBar):
             if health.public_url
             else ""
         )
-        if state == "up":
+        if state == TunnelState.UP:
             self.tunnel.set_state(GREEN, self.tr("Public link: on"), level="ok", tooltip=url_tip)
-        elif state == "starting":
+        elif state == TunnelState.STARTING:
             self.tunnel.set_state(ORANGE, self.tr("Public link: connecting…"), level="warning")
-        elif state == "down":
+        elif state == TunnelState.DOWN:
             self.tunnel.set_state(
                 RED,
                 self.tr("Public link: down, retrying"),
                 level="error",
                 tooltip=self.tr("Customers' messages wait at WhatsApp until the link is back."),
             )
-        elif state == "agent_missing":
+        elif state == TunnelState.AGENT_MISSING:
             self.tunnel.set_state(RED, self.tr("Public link: ngrok is missing"), level="error")
-        elif state == "auth_failed":
+        elif state == TunnelState.AUTH_FAILED:
             self.tunnel.set_state(RED, self.tr("Public link: ngrok key rejected"), level="error")
-        elif state == "error":
+        elif state == TunnelState.ERROR:
             self.tunnel.set_state(RED, self.tr("Public link: error"), level="error")
         else:
             self.tunnel.set_state(
@@ -203,13 +203,13 @@ class StatusBar(QStatusBar):
     def _show_llm(self, health: HealthSnapshot) -> None:
         state = health.llm
         model = health.llm_model
-        if state == "up":
+        if state == LlmState.UP:
             self.llm.set_state(GREEN, self.tr("AI: {model} ready").format(model=model), level="ok")
-        elif state == "loading":
+        elif state == LlmState.LOADING:
             self.llm.set_state(
                 ORANGE, self.tr("AI: {model} loading…").format(model=model), level="warning"
             )
-        elif state == "model_missing":
+        elif state == LlmState.MODEL_MISSING:
             self.llm.set_state(
                 RED,
                 self.tr("AI: model {model} missing").format(model=model),
@@ -218,21 +218,21 @@ class StatusBar(QStatusBar):
                     "Download it with “ollama pull {model}” in a terminal, or choose another model."
                 ).format(model=model),
             )
-        elif state == "circuit_open":
+        elif state == LlmState.CIRCUIT_OPEN:
             self.llm.set_state(
                 ORANGE,
                 self.tr("AI: paused after errors"),
                 level="warning",
                 tooltip=self.tr("The AI failed several times. WaBot tries again shortly."),
             )
-        elif state == "down" and health.llm_provider == "openai":
+        elif state == LlmState.DOWN and health.llm_provider == "openai":
             self.llm.set_state(
                 RED,
                 self.tr("AI: the model server is not reachable"),
                 level="error",
                 tooltip=self.tr("Check that the model server is running and its address."),
             )
-        elif state == "down":
+        elif state == LlmState.DOWN:
             self.llm.set_state(
                 RED,
                 self.tr("AI: Ollama is not running"),
@@ -248,7 +248,7 @@ class StatusBar(QStatusBar):
         if host:
             # Privacy stays visible: customer messages leave the PC for the model server.
             warning = self.tr("Conversations leave this PC for {host}.").format(host=host)
-            if state == "up":
+            if state == LlmState.UP:
                 self.llm.set_state(
                     ORANGE,
                     self.tr("AI: {model} ready, outside this PC").format(model=model),

@@ -9,7 +9,13 @@ import datetime as dt
 
 from PySide6.QtCore import QCoreApplication, QDate, QLocale, QTime
 
-from wabot_desktop.core.dto import Author, ConversationMode, ConversationSummary, MessageView
+from wabot_desktop.core.dto import (
+    Author,
+    ConversationMode,
+    ConversationSummary,
+    MessageStatus,
+    MessageView,
+)
 
 
 def chat_title(summary: ConversationSummary) -> str:
@@ -102,17 +108,17 @@ def unsupported_text(message: MessageView) -> str:
     )
 
 
-def status_words(status: str) -> str:
+def status_words(status: MessageStatus) -> str:
     """Delivery state of an outbound message, for tooltips and screen readers."""
-    if status == "queued":
+    if status == MessageStatus.QUEUED:
         return QCoreApplication.translate("Texts", "Waiting to be sent")
-    if status == "sent":
+    if status == MessageStatus.SENT:
         return QCoreApplication.translate("Texts", "Sent")
-    if status == "delivered":
+    if status == MessageStatus.DELIVERED:
         return QCoreApplication.translate("Texts", "Delivered")
-    if status in ("read", "played"):
+    if status in (MessageStatus.READ, MessageStatus.PLAYED):
         return QCoreApplication.translate("Texts", "Read")
-    if status == "failed":
+    if status == MessageStatus.FAILED:
         return QCoreApplication.translate("Texts", "Not sent")
     return ""
 

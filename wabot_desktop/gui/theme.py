@@ -13,6 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+from wabot_desktop.core.dto import ConversationMode
+
 logger = logging.getLogger(__name__)
 
 
@@ -213,10 +215,10 @@ QPushButton#takeOverButton:disabled {{ background: {c.muted.name()}; }}
 QPushButton#handBackButton {{ border-radius: 6px; padding: 6px 12px; }}
 QLabel#modePill {{ border-radius: 10px; padding: 3px 10px; font-weight: 600;
     color: {c.bot_chip.name()}; border: 1px solid {c.bot_chip.name()}; }}
-QLabel#modePill[mode="human"] {{ color: {c.staff_chip.name()};
+QLabel#modePill[mode="{ConversationMode.HUMAN.value}"] {{ color: {c.staff_chip.name()};
     border: 1px solid {c.staff_chip.name()}; }}
-QLabel#modePill[mode="needs_human"] {{ color: #ffffff; background: {c.needs_human.name()};
-    border: 1px solid {c.needs_human.name()}; }}
+QLabel#modePill[mode="{ConversationMode.NEEDS_HUMAN.value}"] {{ color: #ffffff;
+    background: {c.needs_human.name()}; border: 1px solid {c.needs_human.name()}; }}
 QFrame#needsHumanBanner {{ background: {c.needs_human_background.name()};
     border-left: 4px solid {c.needs_human.name()}; }}
 QLabel#needsHumanLabel {{ color: {c.needs_human.name()}; font-weight: 600; }}

@@ -1,1 +1,1 @@
-"""The bot pipeline: per-conversation workers that decide, and the outbox sender."""
+"""The bot pipeline: what follows a commit, per-conversation workers that decide, the outbox."""

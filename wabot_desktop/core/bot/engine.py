@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from wabot_desktop.core.bot.rules import (
     Decision,
     HandoffReason,
     decide,
+    is_mode_expired,
     small_talk,
 )
 from wabot_desktop.core.dto import Author, ConversationMode
@@ -67,7 +68,7 @@ from wabot_desktop.core.store.turns import (
     conversation_recipient,
     conversations_with_pending,
     current_mode,
-    expired_modes,
+    held_modes,
     load_turn_state,
     mark_all_pending_handled,
     mark_handled,
@@ -192,10 +193,8 @@ def _commit_turn(
     return _Committed(queued, changed, True)
 
 
-def _history_author(author: str) -> Literal["customer", "bot", "staff"]:
-    if author == "customer":
-        return "customer"
-    return "staff" if author == "staff" else "bot"
+def _history_author(author: Author) -> Author:
+    return author if author in (Author.CUSTOMER, Author.STAFF) else Author.BOT
 
 
 def history_turns(messages: tuple[TurnMessage, ...]) -> list[HistoryTurn]:
@@ -207,9 +206,9 @@ def history_turns(messages: tuple[TurnMessage, ...]) -> list[HistoryTurn]:
     """
     turns: list[HistoryTurn] = []
     for m in messages:
-        if m.author == Author.SYSTEM.value:
+        if m.author == Author.SYSTEM:
             continue
-        if m.author == Author.CUSTOMER.value or not m.text:
+        if m.author == Author.CUSTOMER or not m.text:
             content = turn_content(m).describe()
         else:
             content = m.text
@@ -321,7 +320,8 @@ class BotEngine:
 
     @property
     def busy(self) -> bool:
-        return bool(self._workers)
+        """A conversation is being decided or answered, or a read receipt is on its way."""
+        return bool(self._workers) or bool(self._receipts)
 
     def notify(self, conversation_id: int) -> None:
         """A customer message was stored in this conversation."""
@@ -372,16 +372,22 @@ class BotEngine:
         """Return chats to the bot when the staff quiet period or the handoff timeout ran out."""
         settings = self._settings()
         now = self._clock()
-        ids = await self._db.session_run(
-            expired_modes,
-            now,
-            settings.human_quiet_minutes * 60,
-            settings.needs_human_timeout_minutes * 60,
-        )
+        held = await self._db.session_run(held_modes)
+        ids = [
+            h.conversation_id
+            for h in held
+            if is_mode_expired(
+                h.mode,
+                mode_changed_at=h.mode_changed_at,
+                last_staff_message_at=h.last_staff_message_at,
+                settings=settings,
+                now=now,
+            )
+        ]
         for conversation_id in ids:
             if await self._db.session_run(set_mode, conversation_id, ConversationMode.BOT, now):
                 self._hub.publish(
-                    ModeChanged(conversation_id=conversation_id, mode=ConversationMode.BOT.value)
+                    ModeChanged(conversation_id=conversation_id, mode=ConversationMode.BOT)
                 )
 
     async def run_sweeper(self, interval: float = 30.0) -> None:
@@ -495,7 +501,9 @@ class BotEngine:
         if decision.mode_expired and await self._db.session_run(
             set_mode, state.conversation_id, ConversationMode.BOT, now
         ):
-            self._hub.publish(ModeChanged(conversation_id=state.conversation_id, mode="bot"))
+            self._hub.publish(
+                ModeChanged(conversation_id=state.conversation_id, mode=ConversationMode.BOT)
+            )
         if decision.action is Action.WAIT:
             await wait_event(worker.arrived, decision.wait_s)
             return _Step.AGAIN
@@ -541,14 +549,14 @@ class BotEngine:
                 MessageQueued(
                     conversation_id=queued.conversation_id,
                     message_id=queued.message_id,
-                    author="bot",
+                    author=Author.BOT,
                 )
             )
         if committed.queued:
             self._outbox.wake(conversation_id)
         if committed.mode is not None:
             self._hub.publish(
-                ModeChanged(conversation_id=conversation_id, mode=committed.mode.value)
+                ModeChanged(conversation_id=conversation_id, mode=committed.mode)
             )
             if committed.mode is ConversationMode.NEEDS_HUMAN and reason is not None:
                 self._hub.publish(

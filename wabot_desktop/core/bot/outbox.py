@@ -46,6 +46,8 @@ from tenacity import (
 )
 
 from wabot_desktop.core.aio import wait_event
+from wabot_desktop.core.bot.pipeline import publish_status_changes
+from wabot_desktop.core.dto import MessageStatus
 from wabot_desktop.core.events import (
     EventHub,
     MessageStatusChanged,
@@ -91,18 +93,6 @@ _IN_DOUBT_POLL_S = 0.2
 TOKEN_INVALID = 190
 
 
-def publish_status_changes(hub: EventHub, changes: list[StatusChange]) -> None:
-    for change in changes:
-        hub.publish(
-            MessageStatusChanged(
-                conversation_id=change.conversation_id,
-                message_id=change.message_id,
-                status=change.status,
-                error_code=change.error_code,
-            )
-        )
-
-
 class OutboxSender:
     """Dispatcher task + one lane task per conversation with due rows."""
 
@@ -133,6 +123,11 @@ class OutboxSender:
 
     def is_blocked(self) -> bool:
         return self.blocked_reason is not None
+
+    @property
+    def running(self) -> bool:
+        """Start-up is done (in-doubt rows settled, backoffs reset) and the dispatcher runs."""
+        return self._running
 
     def wake(self, conversation_id: int | None = None) -> None:
         """Something was queued (or unblocked): look again now.
@@ -375,7 +370,7 @@ class OutboxSender:
         )
         self._hub.publish(
             MessageStatusChanged(
-                conversation_id=conversation_id, message_id=message_id, status="sent"
+                conversation_id=conversation_id, message_id=message_id, status=MessageStatus.SENT
             )
         )
         publish_status_changes(self._hub, changes)

@@ -187,12 +187,25 @@ def is_open(settings: Settings, moment: datetime) -> bool:
     return any(end < start and minute < end for start, end in _day_ranges(settings, yesterday))
 
 
-def _expired(state: TurnState, settings: Settings, now: float) -> bool:
-    if state.mode is ConversationMode.HUMAN:
-        last = max(state.last_staff_message_at or 0.0, state.mode_changed_at or 0.0)
+def is_mode_expired(
+    mode: ConversationMode,
+    *,
+    mode_changed_at: float | None,
+    last_staff_message_at: float | None,
+    settings: Settings,
+    now: float,
+) -> bool:
+    """Whether a chat goes back to the bot: the one rule for turns and for the sweeper.
+
+    HUMAN expires ``human_quiet_minutes`` after staff last wrote or took the chat over (the
+    later of the two); NEEDS_HUMAN expires ``needs_human_timeout_minutes`` after the handoff.
+    Reaching the limit exactly counts as expired. BOT never expires.
+    """
+    if mode is ConversationMode.HUMAN:
+        last = max(last_staff_message_at or 0.0, mode_changed_at or 0.0)
         return now - last >= settings.human_quiet_minutes * 60
-    if state.mode is ConversationMode.NEEDS_HUMAN:
-        return now - (state.mode_changed_at or 0.0) >= settings.needs_human_timeout_minutes * 60
+    if mode is ConversationMode.NEEDS_HUMAN:
+        return now - (mode_changed_at or 0.0) >= settings.needs_human_timeout_minutes * 60
     return False
 
 
@@ -225,7 +238,13 @@ def decide(state: TurnState, settings: Settings, now: float, paused: bool) -> De
 
     mode_expired = False
     if state.mode is not ConversationMode.BOT:
-        if not _expired(state, settings, now):
+        if not is_mode_expired(
+            state.mode,
+            mode_changed_at=state.mode_changed_at,
+            last_staff_message_at=state.last_staff_message_at,
+            settings=settings,
+            now=now,
+        ):
             return Decision(action=Action.SILENT, handled_ids=handled)
         mode_expired = True
     if paused:

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from wabot_desktop.core.dto import LlmState
 from wabot_desktop.core.knowledge import io as kio
 from wabot_desktop.core.knowledge import store
 from wabot_desktop.core.knowledge.checks import HOW_TO_ENABLE, run_checks
@@ -99,7 +100,7 @@ def _checks(data_dir: str | None, ollama_url: str | None) -> int:
         async with OllamaProvider(
             host=ollama_url or settings.ollama_host, model=settings.llm_model
         ) as llm:
-            if await llm.check() != "up":
+            if await llm.check() is not LlmState.UP:
                 _out(HOW_TO_ENABLE[knowledge.language].format(model=settings.llm_model))
                 return EXIT_FAIL
             failed = 0

@@ -10,9 +10,10 @@ import asyncio
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Literal, Protocol
+from typing import Protocol
 
+from wabot_desktop.core.dto import Author
+from wabot_desktop.core.dto import LlmState as LlmState  # defined with the shared vocabulary
 from wabot_desktop.core.errors import UserFacingError, WabotError
 
 DEFAULT_HOST = "http://127.0.0.1:11434"
@@ -23,19 +24,7 @@ DEFAULT_MODEL = "qwen2.5:3b"
 VOICE_NOTE_MARK = "[nota de voz, transcripción automática]"
 AUDIO_MARK = "[archivo de audio, transcripción automática]"
 
-Author = Literal["customer", "bot", "staff"]
 ChatMessage = Mapping[str, str]
-
-
-class LlmState(StrEnum):
-    """What the app knows about the local model server."""
-
-    UNKNOWN = "unknown"
-    UP = "up"
-    DOWN = "down"
-    MODEL_MISSING = "model_missing"
-    LOADING = "loading"
-    CIRCUIT_OPEN = "circuit_open"
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +129,7 @@ class TurnContent:
 
 @dataclass(frozen=True, slots=True)
 class HistoryTurn:
-    """One earlier message of the conversation, already described as text."""
+    """One earlier message of the conversation, already described as text (never SYSTEM)."""
 
     author: Author
     content: str

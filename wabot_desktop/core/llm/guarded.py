@@ -474,7 +474,7 @@ class GuardedProvider:
         if self._hub is not None:
             self._hub.publish(
                 LlmStateChanged(
-                    state=state.value,
+                    state=state,
                     model=self.model,
                     detail=detail,
                     provider=self.provider,

@@ -16,6 +16,7 @@ import string
 from collections.abc import Mapping, Sequence
 
 from wabot_desktop.core import resources
+from wabot_desktop.core.dto import Author
 from wabot_desktop.core.llm.base import (
     AUDIO_MARK,
     VOICE_NOTE_MARK,
@@ -213,9 +214,9 @@ def _history_message(turn: HistoryTurn, staff_prefix: str) -> dict[str, str] | N
     text = sanitize_text(turn.content).strip()
     if not text:
         return None
-    if turn.author == "customer":
+    if turn.author == Author.CUSTOMER:
         return {"role": "user", "content": text}
-    if turn.author == "staff":
+    if turn.author == Author.STAFF:
         return {"role": "assistant", "content": staff_prefix + text}
     return {"role": "assistant", "content": text}
 

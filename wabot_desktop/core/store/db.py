@@ -13,7 +13,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -280,6 +280,14 @@ class Database:
         """Run ``fn(*args)`` on the DB thread and await its result."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, fn, *args)
+
+    def submit(self, fn: Callable[..., T], /, *args: Any) -> Future[T]:
+        """Queue ``fn(*args)`` on the DB thread without awaiting it (callable from any thread).
+
+        For code that answers its own callers (the ingest writer posts one result per batch
+        back to the loop) and so needs no asyncio future per call.
+        """
+        return self._executor.submit(fn, *args)
 
     async def session_run(self, fn: Callable[..., T], /, *args: Any) -> T:
         """Run ``fn(session, *args)`` in a transaction on the DB thread; commit on success."""

@@ -1,8 +1,13 @@
-"""Storing webhook bodies: one transaction for a group of bodies, a savepoint per body.
+"""Storing webhook bodies: one transaction for a group of bodies.
 
-Runs on the DB thread. Inbound messages are deduplicated atomically by their UNIQUE wamid
-(``INSERT ... ON CONFLICT DO NOTHING RETURNING``), statuses by (wamid, status) and applied
-monotonically. What the bot and the GUI must hear about comes back as plain outcomes.
+Runs on the DB thread. Each verified body is stored as received (``raw_events``) and parsed into
+rows in the SAME transaction, so a crash never leaves a body without its rows or the reverse;
+the work is per batch where it can be (one savepoint and one ``executemany`` of the raw bodies
+per group; a savepoint per body only when one fails, see :func:`apply_batch`).
+
+Inbound messages are deduplicated atomically by their UNIQUE wamid (``INSERT ... ON CONFLICT DO
+NOTHING RETURNING``), statuses by (wamid, status) and applied monotonically. What the bot and
+the GUI must hear about comes back as plain outcomes.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from sqlalchemy import bindparam, func, insert, literal_column, select, update
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.orm import Session
 
-from wabot_desktop.core.dto import Author, ConversationMode, Direction
+from wabot_desktop.core.dto import Author, ConversationMode, Direction, MessageStatus
 from wabot_desktop.core.logs import mask_phone
 from wabot_desktop.core.store.dialect import SQLITE, greatest, insert_for, insert_for_dialect
 from wabot_desktop.core.store.models import (
@@ -37,7 +42,6 @@ from wabot_desktop.core.whatsapp.models import (
     ParsedWebhook,
     StatusKind,
     StatusUpdate,
-    status_advances,
 )
 
 logger = logging.getLogger(__name__)
@@ -52,7 +56,7 @@ NO_REPLY_TYPES = frozenset(
         MessageType.REVOKE,
     }
 )
-INBOUND_STATUS = "received"
+INBOUND_STATUS = MessageStatus.RECEIVED.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +81,7 @@ class NewMessage:
 class StatusChange:
     conversation_id: int
     message_id: int
-    status: str
+    status: MessageStatus
     error_code: int | None
 
 
@@ -182,26 +186,27 @@ class _Raw:
 
 
 _ZERO: Any = literal_column("0.0")
-_CONTACT_BY_USER = _Sql.of(
-    select(
-        Contact.id,
-        Contact.wa_id,
-        Contact.user_id,
-        Contact.profile_name,
-        Contact.username,
-        Contact.blocked,
-    ).where(Contact.user_id == bindparam("key"))
-)
-_CONTACT_BY_WA = _Sql.of(
-    select(
-        Contact.id,
-        Contact.wa_id,
-        Contact.user_id,
-        Contact.profile_name,
-        Contact.username,
-        Contact.blocked,
-    ).where(Contact.wa_id == bindparam("key"))
-)
+
+
+# The contact and its conversation in ONE statement (a contact has at most one conversation).
+def _contact_lookup(key_column: Any) -> _Sql:
+    return _Sql.of(
+        select(
+            Contact.id,
+            Contact.wa_id,
+            Contact.user_id,
+            Contact.profile_name,
+            Contact.username,
+            Contact.blocked,
+            Conversation.id,
+        )
+        .outerjoin(Conversation, Conversation.contact_id == Contact.id)
+        .where(key_column == bindparam("key"))
+    )
+
+
+_CONTACT_BY_USER = _contact_lookup(Contact.user_id)
+_CONTACT_BY_WA = _contact_lookup(Contact.wa_id)
 _CONTACT_FIELDS = (
     "wa_id",
     "user_id",
@@ -224,9 +229,6 @@ _INSERT_CONTACT = _Sql.per_dialect(
 _TOUCH_CONTACT = _Sql.of(
     update(Contact).where(Contact.id == bindparam("cid")).values(last_seen_at=bindparam("now"))
 )
-_CONVERSATION_OF = _Sql.of(
-    select(Conversation.id).where(Conversation.contact_id == bindparam("cid"))
-)
 _CONVERSATION_FIELDS = (
     "contact_id",
     "mode",
@@ -234,6 +236,9 @@ _CONVERSATION_FIELDS = (
     "last_message_preview",
     "unread_count",
     "greeting_sent",
+)
+_CONVERSATION_OF = _Sql.of(
+    select(Conversation.id).where(Conversation.contact_id == bindparam("cid"))
 )
 _INSERT_CONVERSATION = _Sql.per_dialect(
     lambda dialect: (
@@ -337,6 +342,7 @@ def resolve_contact(
     Returns (contact_id, conversation_id, blocked).
     """
     row = None
+    conversation: int | None = None
     if user_id:
         row = raw.first(_CONTACT_BY_USER, {"key": user_id})
     if row is None and wa_id:
@@ -367,7 +373,9 @@ def resolve_contact(
         contact_id = inserted[0]
         blocked = False
     else:
-        contact_id, known_wa, known_user, known_name, known_username, blocked_flag = row
+        contact_id, known_wa, known_user, known_name, known_username, blocked_flag, conversation = (
+            row
+        )
         blocked = bool(blocked_flag)
         changes: dict[str, object] = {}
         if user_id and not known_user:
@@ -383,9 +391,8 @@ def resolve_contact(
             session.execute(update(Contact).where(Contact.id == contact_id).values(**changes))
         else:
             raw.run(_TOUCH_CONTACT, {"cid": contact_id, "now": now})
-    found = raw.first(_CONVERSATION_OF, {"cid": contact_id})
-    if found is not None:
-        conversation_id = int(found[0])
+    if conversation is not None:
+        conversation_id = int(conversation)
     else:
         created = raw.first(
             _INSERT_CONVERSATION,
@@ -566,7 +573,7 @@ def _store_echoes(
                 staff_name=ECHO_STAFF_NAME,
                 type=kind,
                 text=text if isinstance(text, str) else None,
-                status=StatusKind.SENT.value,
+                status=MessageStatus.SENT.value,
                 created_at=now,
                 handled=True,
                 raw=json.dumps(echo, ensure_ascii=False),
@@ -625,7 +632,7 @@ def apply_status(session: Session, status: StatusUpdate, now: float) -> StatusCh
         session,
         row.id,
         row.conversation_id,
-        StatusKind.parse(row.status) if row.status != "queued" else StatusKind.QUEUED,
+        MessageStatus(row.status),
         status.status,
         error.code if error else None,
         (error.details or error.message or error.title) if error else None,
@@ -636,20 +643,21 @@ def _advance(
     session: Session,
     message_id: int,
     conversation_id: int,
-    current: StatusKind,
-    new: StatusKind,
+    current: MessageStatus,
+    wire: StatusKind,
     error_code: int | None,
     error_title: str | None,
 ) -> StatusChange | None:
-    if not status_advances(current, new):
+    new = MessageStatus.from_wire(wire)
+    if new is None or not current.advances_to(new):
         return None
     values: dict[str, object] = {"status": new.value}
-    if new is StatusKind.FAILED:
+    if new is MessageStatus.FAILED:
         values["error_code"] = error_code
         values["error_title"] = error_title
     session.execute(update(Message).where(Message.id == message_id).values(**values))
     return StatusChange(
-        conversation_id, message_id, new.value, error_code if new is StatusKind.FAILED else None
+        conversation_id, message_id, new, error_code if new is MessageStatus.FAILED else None
     )
 
 
@@ -666,7 +674,7 @@ def apply_pending_statuses(session: Session, message_id: int, wamid: str) -> lis
     row = session.execute(
         select(Message.status, Message.conversation_id).where(Message.id == message_id)
     ).one()
-    current = StatusKind.QUEUED if row.status == "queued" else StatusKind.parse(row.status)
+    current = MessageStatus(row.status)
     best: MessageStatusEvent | None = None
     for ev in events:
         kind = StatusKind.parse(ev.status)
@@ -689,17 +697,18 @@ def apply_pending_statuses(session: Session, message_id: int, wamid: str) -> lis
     return changes
 
 
-def _apply_one(session: Session, raw: _Raw, item: IngestItem, outcome: IngestOutcome) -> None:
+def _raw_row(item: IngestItem) -> dict[str, Any]:
+    return {
+        "received_at": item.received_at,
+        "body_sha256": hashlib.sha256(item.body).hexdigest(),
+        "body": item.body.decode("utf-8", errors="replace").replace("\x00", ""),
+    }
+
+
+def _apply_rows(session: Session, raw: _Raw, item: IngestItem, outcome: IngestOutcome) -> None:
+    """The rows parsed from one body (its raw_events row is written by the caller)."""
     parsed = item.parsed
     now = item.received_at
-    raw.run(
-        _INSERT_RAW,
-        {
-            "received_at": now,
-            "body_sha256": hashlib.sha256(item.body).hexdigest(),
-            "body": item.body.decode("utf-8", errors="replace").replace("\x00", ""),
-        },
-    )
     for msg in parsed.messages:
         _store_message(session, raw, msg, now, outcome)
     for other in parsed.other_changes:
@@ -724,28 +733,60 @@ def _apply_one(session: Session, raw: _Raw, item: IngestItem, outcome: IngestOut
 
 
 def apply_batch(session: Session, items: list[IngestItem]) -> list[IngestOutcome]:
-    """Store every item, each in its own savepoint; the caller's transaction commits them all."""
+    """Store every item; the caller's transaction commits them all.
+
+    Per batch, not per body: the whole group runs under ONE savepoint and its raw bodies go in
+    with one ``executemany``. Only when a body fails (rare: a storage error or a bug) is the
+    group rolled back to that savepoint and replayed body by body, each in its own savepoint,
+    so one bad body never costs the others their commit and never leaves half its rows.
+    """
     raw = _Raw(session)
-    outcomes: list[IngestOutcome | None] = [None] * len(items)
-    order: list[int] = list(range(len(items)))
-    if raw.dialect.name == "postgresql":
-        # Concurrent batches of other instances lock the same contacts: taking the row locks
-        # in one order (by sender) avoids most deadlocks (a stable sort keeps each customer's
-        # messages in arrival order). A deadlock still costs only that body a 503.
-        order = sorted(order, key=lambda i: _sender_key(items[i]))
-    for index in order:
-        item = items[index]
+    raw.cursor.execute("SAVEPOINT ingest_batch")
+    try:
+        outcomes = [IngestOutcome() for _ in items]
+        for index in _lock_order(raw, items):
+            _apply_rows(session, raw, items[index], outcomes[index])
+        sql, defaults = _INSERT_RAW.for_dialect(raw.dialect)
+        raw.cursor.executemany(sql, [{**defaults, **_raw_row(item)} for item in items])
+    except Exception:
+        raw.cursor.execute("ROLLBACK TO SAVEPOINT ingest_batch")
+        raw.cursor.execute("RELEASE SAVEPOINT ingest_batch")
+        session.expire_all()  # ORM objects loaded in the pass may hold rolled-back values
+        return _apply_each(session, raw, items)
+    raw.cursor.execute("RELEASE SAVEPOINT ingest_batch")
+    return outcomes
+
+
+def _apply_each(session: Session, raw: _Raw, items: list[IngestItem]) -> list[IngestOutcome]:
+    """Each item in its own savepoint: a failing one is rolled back alone (its 503)."""
+    outcomes: list[IngestOutcome] = []
+    for item in items:
         outcome = IngestOutcome()
         raw.cursor.execute("SAVEPOINT ingest_item")
         try:
-            _apply_one(session, raw, item, outcome)
+            raw.run(_INSERT_RAW, _raw_row(item))
+            _apply_rows(session, raw, item, outcome)
         except Exception as exc:  # one bad body must not cost the others their commit
             raw.cursor.execute("ROLLBACK TO SAVEPOINT ingest_item")
+            session.expire_all()
             logger.exception("storing webhook %s failed", body_hash(item.body))
             outcome = IngestOutcome(error=exc)
         raw.cursor.execute("RELEASE SAVEPOINT ingest_item")
-        outcomes[index] = outcome
-    return [o for o in outcomes if o is not None]
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _lock_order(raw: _Raw, items: list[IngestItem]) -> list[int]:
+    """The order to store a batch in: arrival order; by sender on PostgreSQL (issue 16).
+
+    Concurrent batches of other instances lock the same contacts: taking the row locks in one
+    order avoids most deadlocks (a stable sort keeps each customer's messages in arrival order).
+    A deadlock still costs only the bodies of that batch a replay, or one body a 503.
+    """
+    order = list(range(len(items)))
+    if raw.dialect.name == "postgresql":
+        order.sort(key=lambda i: _sender_key(items[i]))
+    return order
 
 
 def _sender_key(item: IngestItem) -> str:

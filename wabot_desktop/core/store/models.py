@@ -16,6 +16,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from wabot_desktop.core.dto import ConversationMode
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -62,7 +64,9 @@ class Conversation(Base):
     contact_id: Mapped[int] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), unique=True
     )
-    mode: Mapped[str] = mapped_column(String(16), default="bot", server_default="bot")
+    mode: Mapped[str] = mapped_column(
+        String(16), default=ConversationMode.BOT.value, server_default=ConversationMode.BOT.value
+    )
     mode_changed_at: Mapped[float | None] = mapped_column(Float)
     staff_name: Mapped[str | None] = mapped_column(String(80))
     last_customer_message_at: Mapped[float | None] = mapped_column(Float)

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from wabot_desktop.core.dto import Author, Direction
+from wabot_desktop.core.dto import Author, Direction, MessageStatus
 from wabot_desktop.core.store.dialect import is_postgres
 from wabot_desktop.core.store.ingest import (
     StatusChange,
@@ -36,7 +36,6 @@ from wabot_desktop.core.store.models import (
     MessageStatusEvent,
     OutboxItem,
 )
-from wabot_desktop.core.whatsapp.models import StatusKind
 
 QUEUED = "queued"
 SENT = "sent"
@@ -166,7 +165,7 @@ def queue_replies(
                     "staff_name": staff_name,
                     "type": spec.type,
                     "text": spec.text,
-                    "status": StatusKind.QUEUED.value,
+                    "status": MessageStatus.QUEUED.value,
                     "reply_to_wamid": spec.reply_to_wamid,
                     "created_at": now,
                     "handled": True,
@@ -349,7 +348,7 @@ def mark_sent(
     session.execute(
         update(Message)
         .where(Message.id == message_id)
-        .values(wamid=wamid, status=StatusKind.SENT.value)
+        .values(wamid=wamid, status=MessageStatus.SENT.value)
     )
     return SentResult(apply_pending_statuses(session, message_id, wamid))
 
@@ -402,13 +401,13 @@ def mark_failed(
     session.execute(
         update(Message)
         .where(Message.id == message_id)
-        .values(status=StatusKind.FAILED.value, error_code=code, error_title=title)
+        .values(status=MessageStatus.FAILED.value, error_code=code, error_title=title)
     )
     conversation_id = session.scalar(
         select(Message.conversation_id).where(Message.id == message_id)
     )
     assert conversation_id is not None
-    return StatusChange(conversation_id, message_id, StatusKind.FAILED.value, code)
+    return StatusChange(conversation_id, message_id, MessageStatus.FAILED, code)
 
 
 def outbox_counts(session: Session) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from wabot_desktop.core.dto import (
     ConversationSummary,
     Direction,
     LabelInfo,
+    MessageStatus,
     MessageView,
     UnattributedMessageView,
 )
@@ -207,7 +208,7 @@ def _message_view(m: Message, quoted: dict[str, str]) -> MessageView:
         staff_name=m.staff_name,
         type=m.type,
         text=m.text,
-        status=m.status,
+        status=MessageStatus(m.status),
         error_code=m.error_code,
         error_title=m.error_title,
         created_at=m.created_at,

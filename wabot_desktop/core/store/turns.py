@@ -19,7 +19,7 @@ class TurnMessage:
 
     id: int
     wamid: str | None
-    author: str
+    author: Author
     type: str
     text: str | None
     wa_timestamp: int | None
@@ -138,7 +138,7 @@ def _turn_message(row: Any) -> TurnMessage:
     return TurnMessage(
         id=row.id,
         wamid=row.wamid,
-        author=row.author,
+        author=Author(row.author),
         type=row.type,
         text=row.transcript if row.type == "audio" and row.transcript else row.text,
         wa_timestamp=row.wa_timestamp,
@@ -193,7 +193,7 @@ def load_turn_state(
         history=tuple(history),
         # One reply split into parts is one reply: its parts share one created_at.
         bot_replies_last_minute=tuple(
-            sorted({r.created_at for r in recent if r.author == Author.BOT.value})
+            sorted({r.created_at for r in recent if r.author == Author.BOT})
         ),
         customer_messages_last_minute=sum(1 for r in recent if r.direction == Direction.IN.value),
     )
@@ -248,21 +248,30 @@ def conversations_with_pending(session: Session) -> list[int]:
     )
 
 
-def expired_modes(
-    session: Session, now: float, human_quiet_s: float, needs_human_timeout_s: float
-) -> list[int]:
-    """Conversations whose HUMAN quiet period or NEEDS_HUMAN timeout has passed."""
-    ids: list[int] = []
-    for conv in session.scalars(
-        select(Conversation).where(Conversation.mode != ConversationMode.BOT.value)
-    ):
-        if conv.mode == ConversationMode.HUMAN.value:
-            last = max(conv.last_staff_message_at or 0.0, conv.mode_changed_at or 0.0)
-            if now - last >= human_quiet_s:
-                ids.append(conv.id)
-        elif now - (conv.mode_changed_at or 0.0) >= needs_human_timeout_s:
-            ids.append(conv.id)
-    return ids
+@dataclass(frozen=True, slots=True)
+class HeldMode:
+    """A conversation not in BOT mode, with what its expiry depends on."""
+
+    conversation_id: int
+    mode: ConversationMode
+    mode_changed_at: float | None
+    last_staff_message_at: float | None
+
+
+_HELD = select(
+    Conversation.id,
+    Conversation.mode,
+    Conversation.mode_changed_at,
+    Conversation.last_staff_message_at,
+).where(Conversation.mode != ConversationMode.BOT.value)
+
+
+def held_modes(session: Session) -> list[HeldMode]:
+    """Conversations held by staff or waiting for one (the sweeper decides which expired)."""
+    return [
+        HeldMode(row.id, ConversationMode(row.mode), row.mode_changed_at, row.last_staff_message_at)
+        for row in session.connection().execute(_HELD)
+    ]
 
 
 def set_contact_opt_out(session: Session, contact_id: int, opted_out: bool) -> None:

@@ -1,15 +1,30 @@
 """Group commit for webhooks: concurrent bodies share one fsync'd transaction.
 
-Each POST hands its parsed body to :meth:`IngestWriter.submit` and waits. A single writer task
-takes everything queued so far, stores it in one transaction (a savepoint per body) on the DB
-thread, commits once, then answers every waiter. Under load the queue fills while a commit is in
-flight, so one fsync serves many webhooks; with one webhook at a time it is one commit each.
+Each POST hands its verified body to :meth:`IngestWriter.submit` and waits for its commit.
+Hand-offs are per batch, not per request:
+
+* loop -> DB thread: ``submit`` appends to a pending list; only when no drain is queued or
+  running does it queue one on the DB thread (:meth:`Database.submit`), at the end of the
+  current loop iteration so the whole burst of that iteration goes in one batch. Bodies arriving
+  while a batch is being stored just join the list: no wake-up, no task, no future chain per
+  body.
+* on the DB thread, a drain takes everything pending (up to ``max_batch``), stores it in ONE
+  transaction (:func:`apply_batch`: one savepoint for the group, a savepoint per body only if
+  one fails) and commits once (one fsync).
+* DB thread -> loop: ONE ``call_soon_threadsafe`` per batch answers every waiter and runs the
+  post-commit callbacks. If more bodies are pending, the next drain is queued behind whatever
+  other DB work is waiting (the bot, the GUI), so a flood never starves them.
+
+Under load the list fills while a commit is in flight, so one fsync serves many webhooks; with
+one webhook at a time it is one commit each. Nothing is answered before its commit returned.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import threading
 from collections.abc import Callable
 
 from wabot_desktop.core.errors import StorageError
@@ -19,17 +34,19 @@ from wabot_desktop.core.store.ingest import IngestItem, IngestOutcome, apply_bat
 logger = logging.getLogger(__name__)
 
 CommittedCallback = Callable[[list[IngestOutcome]], None]
+_Waiter = tuple[IngestItem, "asyncio.Future[IngestOutcome]"]
 
 
 class IngestWriter:
-    """Queue + single writer task; ``submit`` returns only after the body is committed."""
+    """Batches bodies onto the DB thread; ``submit`` returns only after the body is committed."""
 
     def __init__(self, db: Database, *, max_batch: int = 256) -> None:
         self._db = db
         self._max_batch = max_batch
-        self._queue: asyncio.Queue[tuple[IngestItem, asyncio.Future[IngestOutcome]]] = (
-            asyncio.Queue()
-        )
+        self._lock = threading.Lock()
+        self._pending: list[_Waiter] = []  # guarded by _lock
+        self._draining = False  # a drain is queued or running on the DB thread (under _lock)
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._on_committed: list[CommittedCallback] = []
         self.batches = 0
         self.items = 0
@@ -40,40 +57,94 @@ class IngestWriter:
 
     async def submit(self, item: IngestItem) -> IngestOutcome:
         """Store ``item``; raises StorageError if it could not be committed."""
-        future: asyncio.Future[IngestOutcome] = asyncio.get_running_loop().create_future()
-        await self._queue.put((item, future))
+        loop = self._loop
+        if loop is None:
+            loop = self._loop = asyncio.get_running_loop()
+        future: asyncio.Future[IngestOutcome] = loop.create_future()
+        with self._lock:
+            self._pending.append((item, future))
+            start = not self._draining
+            self._draining = True
+        if start:
+            # At the end of this loop iteration, not now: the other handlers resumed in the
+            # same iteration add their bodies first, so a burst is one batch (one fsync), not a
+            # batch of one followed by the rest.
+            loop.call_soon(self._queue_drain)
         outcome = await future
         if outcome.error is not None:
             raise StorageError("webhook could not be stored") from outcome.error
         return outcome
 
     async def run(self) -> None:
-        """The writer loop; runs until cancelled."""
-        while True:
-            first = await self._queue.get()
-            group = [first]
-            while len(group) < self._max_batch:
-                try:
-                    group.append(self._queue.get_nowait())
-                except asyncio.QueueEmpty:
-                    break
+        """Lifetime of the writer (the supervisor's task); the work itself is on the DB thread."""
+        self._loop = asyncio.get_running_loop()
+        await asyncio.Event().wait()  # until cancelled
+
+    def _queue_drain(self) -> None:
+        try:
+            self._db.submit(self._drain)
+        except RuntimeError as exc:  # the DB executor is shut down: nothing can be stored
+            self._fail_all(exc)
+
+    def _fail_all(self, exc: BaseException) -> None:
+        with self._lock:
+            group, self._pending = self._pending, []
+            self._draining = False
+        if group:
+            self._post(group, None, exc)
+
+    def _drain(self) -> None:
+        """On the DB thread: store and commit one batch, hand its outcomes to the loop."""
+        with self._lock:
+            group = self._pending[: self._max_batch]
+            del self._pending[: self._max_batch]
+        if group:
             items = [item for item, _ in group]
             try:
-                outcomes = await self._db.session_run(apply_batch, items)
+                outcomes = self._db.session_run_sync(apply_batch, items)
             except Exception as exc:
                 logger.exception("webhook group of %d could not be committed", len(items))
-                for _, future in group:
-                    if not future.done():
-                        future.set_result(IngestOutcome(error=exc))
-                continue
-            self.batches += 1
-            self.items += len(items)
-            good = [o for o in outcomes if o.error is None]
-            for callback in self._on_committed:
-                try:
-                    callback(good)
-                except Exception:
-                    logger.exception("post-commit callback failed")
-            for (_, future), outcome in zip(group, outcomes, strict=True):
+                self._post(group, None, exc)
+            else:
+                self._post(group, outcomes, None)
+        with self._lock:
+            more = bool(self._pending)
+            self._draining = more
+        if more:
+            self._queue_drain()  # behind other DB work already queued
+
+    def _post(
+        self,
+        group: list[_Waiter],
+        outcomes: list[IngestOutcome] | None,
+        error: BaseException | None,
+    ) -> None:
+        loop = self._loop
+        if loop is None:
+            return
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting
+            loop.call_soon_threadsafe(self._deliver, group, outcomes, error)
+
+    def _deliver(
+        self,
+        group: list[_Waiter],
+        outcomes: list[IngestOutcome] | None,
+        error: BaseException | None,
+    ) -> None:
+        """On the loop: post-commit callbacks, then every waiter of the batch is answered."""
+        if outcomes is None:
+            for _, future in group:
                 if not future.done():
-                    future.set_result(outcome)
+                    future.set_result(IngestOutcome(error=error))
+            return
+        self.batches += 1
+        self.items += len(group)
+        good = [o for o in outcomes if o.error is None]
+        for callback in self._on_committed:
+            try:
+                callback(good)
+            except Exception:
+                logger.exception("post-commit callback failed")
+        for (_, future), outcome in zip(group, outcomes, strict=True):
+            if not future.done():
+                future.set_result(outcome)

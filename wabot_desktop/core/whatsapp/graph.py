@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+from wabot_desktop.core.dto import TemplateInfo
 from wabot_desktop.core.logs import mask_phone
 from wabot_desktop.core.whatsapp.errors import (
     AuthError,
@@ -57,19 +58,6 @@ class MediaInfo:
     mime_type: str | None
     sha256: str | None
     file_size: int | None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TemplateInfo:
-    """One message template of the WABA, with its body text and parameter names."""
-
-    name: str
-    language: str
-    status: str
-    category: str | None
-    body_text: str | None
-    param_count: int
-    param_names: tuple[str, ...] = ()
 
 
 def _str_or_none(value: object) -> str | None:

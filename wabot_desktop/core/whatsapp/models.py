@@ -55,9 +55,12 @@ MEDIA_TYPES = frozenset(
 
 
 class StatusKind(StrEnum):
-    """Outbound delivery statuses. ``rank`` orders them; FAILED is terminal."""
+    """Delivery statuses Meta reports in status webhooks. ``rank`` orders them; FAILED is last.
 
-    QUEUED = "queued"  # ours: stored in the outbox, not yet accepted by Meta
+    Only the wire's words: what we store for a message (including our own ``queued`` and
+    ``received``) is :class:`wabot_desktop.core.dto.MessageStatus`.
+    """
+
     SENT = "sent"
     DELIVERED = "delivered"
     READ = "read"
@@ -69,10 +72,9 @@ class StatusKind(StrEnum):
     def parse(cls, value: object) -> StatusKind:
         if isinstance(value, str):
             try:
-                kind = cls(value)
+                return cls(value)
             except ValueError:
                 return cls.UNKNOWN
-            return cls.UNKNOWN if kind is cls.QUEUED else kind
         return cls.UNKNOWN
 
     @property
@@ -82,20 +84,12 @@ class StatusKind(StrEnum):
 
 _STATUS_RANK = {
     StatusKind.UNKNOWN: -1,
-    StatusKind.QUEUED: 0,
     StatusKind.SENT: 1,
     StatusKind.DELIVERED: 2,
     StatusKind.READ: 3,
     StatusKind.PLAYED: 4,
     StatusKind.FAILED: 100,
 }
-
-
-def status_advances(current: StatusKind, new: StatusKind) -> bool:
-    """True if ``new`` may replace ``current``: forward only, FAILED terminal, UNKNOWN never."""
-    if new is StatusKind.UNKNOWN or current is StatusKind.FAILED:
-        return False
-    return new.rank > current.rank
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -77,6 +77,10 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"non-standard JSON constant {name}")
 
 
+# One decoder for every body (json.loads with keyword arguments builds a new one per call).
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def _json_depth(text: str) -> int:
     """Maximum bracket nesting of ``text``, ignoring brackets inside string literals."""
     structure = _JSON_STRING_RE.sub("", text)
@@ -94,11 +98,14 @@ def decode_body(raw: bytes) -> Any:
         text = raw.decode("utf-8", errors="strict")
     except UnicodeDecodeError:
         raise WebhookBodyError("utf8") from None
-    # Checked before json.loads, which recurses once per nesting level.
-    if _json_depth(text) > MAX_JSON_DEPTH:
+    # Checked before json.loads, which recurses once per nesting level. The nesting can never
+    # exceed the number of opening brackets, so the walk is only needed for bodies with many.
+    if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and _json_depth(text) > MAX_JSON_DEPTH:
         raise WebhookBodyError("too_deep")
+    if text.startswith("\ufeff"):  # json.loads refuses a BOM; the shared decoder must too
+        raise WebhookBodyError("json")
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return _DECODER.decode(text)
     except RecursionError:
         raise WebhookBodyError("too_deep") from None
     except ValueError:  # JSONDecodeError, and int() refusing a huge digit string

@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wabot_desktop.core.dto import Author, Direction, MessageView
+from wabot_desktop.core.dto import Author, Direction, MessageStatus, MessageView
 from wabot_desktop.gui import texts
 from wabot_desktop.gui.monitor.conversation_model import ConversationModel, MessageRole
 from wabot_desktop.gui.theme import ChatColors, chat_colors
@@ -111,7 +111,7 @@ class BubbleLayout:
     buttons: list[tuple[QRectF, str]] = field(default_factory=list)
     footer: QRectF = field(default_factory=QRectF)
     footer_text: str = ""
-    status: str = ""
+    status: MessageStatus | None = None
     path: QPainterPath | None = None  # the bubble's outline, made on first paint
 
 
@@ -440,7 +440,7 @@ class BubbleDelegate(QStyledItemDelegate):
             else colors.bot_bubble
         )
         bottom = result.bubble.bottom()
-        if message.status == "failed":
+        if message.status == MessageStatus.FAILED:
             reason = texts.failure_reason(message.error_code, message.error_title)
             r_layout, r_h, r_w = text_layout(reason, small, min(inner_max, width - 2 * _SIDE))
             x = result.bubble.right() - r_w if outgoing else result.bubble.left()
@@ -655,32 +655,41 @@ class BubbleDelegate(QStyledItemDelegate):
         return False
 
 
-def paint_ticks(painter: QPainter, rect: QRectF, status: str, colors: ChatColors) -> None:
+# Meta accepted these (one tick or more); the customer's phone showed the _SEEN ones (blue ticks).
+_ACCEPTED = frozenset(
+    {MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.READ, MessageStatus.PLAYED}
+)
+_SEEN = frozenset({MessageStatus.READ, MessageStatus.PLAYED})
+
+
+def paint_ticks(
+    painter: QPainter, rect: QRectF, status: MessageStatus | None, colors: ChatColors
+) -> None:
     """Delivery marks: clock (queued), ✓ sent, ✓✓ delivered, blue ✓✓ read, red ! failed."""
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     cy = rect.center().y()
     x = rect.left() + 2
-    if status == "failed":
+    if status == MessageStatus.FAILED:
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colors.failed)
         painter.drawEllipse(QPointF(x + 7, cy), 6, 6)
         painter.setPen(QPen(QColor("#ffffff"), 1.6))
         painter.drawLine(QPointF(x + 7, cy - 3), QPointF(x + 7, cy + 0.8))
         painter.drawPoint(QPointF(x + 7, cy + 3))
-    elif status == "queued":
+    elif status == MessageStatus.QUEUED:
         painter.setPen(QPen(colors.tick, 1.2))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawEllipse(QPointF(x + 7, cy), 5, 5)
         painter.drawLine(QPointF(x + 7, cy), QPointF(x + 7, cy - 3))
         painter.drawLine(QPointF(x + 7, cy), QPointF(x + 9.5, cy))
-    elif status in ("sent", "delivered", "read", "played"):
-        color = colors.tick_read if status in ("read", "played") else colors.tick
+    elif status in _ACCEPTED:
+        color = colors.tick_read if status in _SEEN else colors.tick
         pen = QPen(color, 1.5)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         painter.setPen(pen)
-        offsets = (0.0, 5.0) if status != "sent" else (3.0,)
+        offsets = (0.0, 5.0) if status != MessageStatus.SENT else (3.0,)
         for dx in offsets:
             painter.drawPolyline(
                 [QPointF(x + dx, cy), QPointF(x + dx + 3, cy + 3), QPointF(x + dx + 9, cy - 3.5)]

@@ -8,7 +8,7 @@ live at once. It talks to the core only through the ``BotService`` facade (see
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -34,32 +34,59 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wabot_desktop.core.knowledge import io as kio
-from wabot_desktop.core.knowledge.checks import HOW_TO_ENABLE, CheckResult, run_checks
-from wabot_desktop.core.knowledge.compose import VARIABLES, preview
-from wabot_desktop.core.knowledge.model import (
+# The knowledge's value types come re-exported from the facade (the GUI imports nothing from
+# core.knowledge or core.llm); previews, diffs, imports and the model go through BotService.
+from wabot_desktop.core.service import (
     TEXT_KEYS,
+    VARIABLES,
     WEEKDAYS,
     Check,
+    CheckResult,
     DeliveryZone,
     Facts,
     FaqItem,
+    ImportResult,
     Knowledge,
+    KnowledgePreview,
     PriceItem,
+    UnreadableFileError,
+    VersionInfo,
 )
-from wabot_desktop.core.knowledge.money import parse_number
-from wabot_desktop.core.knowledge.store import VersionInfo, diff
-from wabot_desktop.core.llm.base import LlmProvider
-from wabot_desktop.core.llm.postprocess import clean_reply
 from wabot_desktop.gui.actions import async_slot, run_action
 
 
 class KnowledgeService(Protocol):
     """The BotService methods the editor uses."""
 
-    llm: LlmProvider | None
-
     async def knowledge_draft(self) -> Knowledge: ...
+
+    def knowledge_preview(
+        self, draft: Knowledge, *, sample: Sequence[str] | None = None
+    ) -> KnowledgePreview: ...
+
+    def knowledge_diff(
+        self, old: Knowledge, new: Knowledge, old_label: str, new_label: str
+    ) -> str: ...
+
+    def parse_amount(self, text: str) -> float: ...
+
+    async def read_knowledge_file(self, path: Path) -> ImportResult: ...
+
+    def apply_knowledge_import(self, draft: Knowledge, result: ImportResult) -> Knowledge: ...
+
+    async def export_knowledge(self, draft: Knowledge, folder: Path) -> list[Path]: ...
+
+    def llm_help_text(self, language: str) -> str: ...
+
+    async def llm_ready(self) -> bool: ...
+
+    async def try_knowledge(
+        self, draft: Knowledge, text: str, *, on_token: Callable[[str], None] | None = None
+    ) -> str: ...
+
+    async def run_knowledge_checks(
+        self, draft: Knowledge, *, on_result: Callable[[CheckResult], None] | None = None
+    ) -> list[CheckResult]: ...
 
     async def save_knowledge(self, knowledge: Knowledge, note: str) -> VersionInfo: ...
 
@@ -131,7 +158,7 @@ class PromptEditorWindow(QMainWindow):
         self._loading = False
         self._versions: list[VersionInfo] = []
         self.last_results: list[CheckResult] = []
-        self.last_import: kio.ImportResult | None = None
+        self.last_import: ImportResult | None = None
 
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -478,7 +505,7 @@ class PromptEditorWindow(QMainWindow):
         for row in range(self.price_table.rowCount()):
             name = _cell(self.price_table, row, 0)
             try:
-                price = parse_number(_cell(self.price_table, row, 2) or "0")
+                price = self._service.parse_amount(_cell(self.price_table, row, 2) or "0")
             except ValueError:
                 price = 0.0
             if name:
@@ -517,8 +544,7 @@ class PromptEditorWindow(QMainWindow):
         if self._loading:
             return
         draft = self.collect()
-        context = self._service.model_context_tokens()
-        shown = preview(draft, time.time(), context_tokens=context)
+        shown = self._service.knowledge_preview(draft)
         self.preview_edit.setPlainText(shown.text)
         if shown.unknown:
             names = ", ".join("{" + n + "}" for n in shown.unknown)
@@ -571,7 +597,7 @@ class PromptEditorWindow(QMainWindow):
             return
         version = self._versions[row]
         old = await self._service.knowledge_version(version.id)
-        text = diff(old, self.collect(), f"v{version.id}", self.tr("draft"))
+        text = self._service.knowledge_diff(old, self.collect(), f"v{version.id}", self.tr("draft"))
         self.diff_view.setPlainText(text or self.tr("No differences with the draft."))
 
     @async_slot()
@@ -606,13 +632,13 @@ class PromptEditorWindow(QMainWindow):
             self, self.tr("Import FAQ or price list"), "", self.tr("Tables (*.csv *.xlsx)")
         )
         if path:
-            self.import_file(Path(path))
+            await self.import_file(Path(path))
 
-    def import_file(self, path: Path) -> kio.ImportResult | None:
+    async def import_file(self, path: Path) -> ImportResult | None:
         """Read ``path`` into the draft (FAQ or prices); nothing changes if a row is bad."""
         try:
-            result = kio.read_file(path)
-        except kio.UnreadableFileError as exc:
+            result = await self._service.read_knowledge_file(path)
+        except UnreadableFileError as exc:
             self.import_label.setText(
                 self.tr("Could not read {file}: {error}").format(file=path.name, error=str(exc))
             )
@@ -626,7 +652,7 @@ class PromptEditorWindow(QMainWindow):
             head = self.tr("Nothing was imported; fix these rows and try again:")
             self.import_label.setText("\n".join([head, *lines]))
             return result
-        self.populate(kio.apply(self.collect(), result))
+        self.populate(self._service.apply_knowledge_import(self.collect(), result))
         self.import_label.setText(
             self.tr("Imported {count} rows from {file} (save a version to use them).").format(
                 count=result.count, file=path.name
@@ -638,25 +664,19 @@ class PromptEditorWindow(QMainWindow):
     async def _on_export_clicked(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("Export to folder"))
         if folder:
-            written = kio.export_all(self.collect(), Path(folder))
+            written = await self._service.export_knowledge(self.collect(), Path(folder))
             self.import_label.setText(
                 self.tr("Exported: {files}").format(files=", ".join(p.name for p in written))
             )
 
     # -- try it and checks -----------------------------------------------------------------
 
-    async def _llm_or_explain(self, label: QLabel) -> LlmProvider | None:
-        """The local model, or None after telling the owner how to enable it."""
-        llm = self._service.llm
-        if llm is not None and llm.state != "up":
-            await llm.check()
-        if llm is None or llm.state != "up":
-            model = getattr(llm, "model", "qwen2.5:3b")
-            label.setText(
-                HOW_TO_ENABLE["es" if self._draft.language == "es" else "en"].format(model=model)
-            )
-            return None
-        return llm
+    async def _llm_or_explain(self, label: QLabel) -> bool:
+        """True when the local model answers; else False after telling how to enable it."""
+        if await self._service.llm_ready():
+            return True
+        label.setText(self._service.llm_help_text(self._draft.language))
+        return False
 
     @async_slot()
     async def _on_try_clicked(self) -> None:
@@ -664,12 +684,11 @@ class PromptEditorWindow(QMainWindow):
 
     async def try_message(self) -> str | None:
         text = self.try_edit.text().strip()
-        llm = await self._llm_or_explain(self.speed_label)
-        if not text or llm is None:
+        ready = await self._llm_or_explain(self.speed_label)
+        if not text or not ready:
             return None
         self.try_edit.clear()
         draft = self.collect()
-        shown = preview(draft, time.time(), sample=[text])
         self.chat_view.appendPlainText(self.tr("Customer: {text}").format(text=text))
         self.chat_view.appendPlainText(self.tr("Bot: "))
         started = time.perf_counter()
@@ -683,14 +702,13 @@ class PromptEditorWindow(QMainWindow):
             self.chat_view.insertPlainText(piece)
 
         try:
-            raw = await llm.chat(shown.messages, on_token=token)
+            answer = await self._service.try_knowledge(draft, text, on_token=token)
         except Exception as exc:  # shown, not raised: the draft stays editable
             self.speed_label.setText(
                 self.tr("The model did not answer: {error}").format(error=type(exc).__name__)
             )
             return None
         done = time.perf_counter()
-        answer = clean_reply(raw, shown.messages[0]["content"])
         if first:
             rate = len(pieces) / max(done - first[0], 1e-6)
             self.speed_label.setText(
@@ -705,8 +723,7 @@ class PromptEditorWindow(QMainWindow):
         await self.run_all_checks()
 
     async def run_all_checks(self) -> list[CheckResult]:
-        llm = await self._llm_or_explain(self.checks_label)
-        if llm is None:
+        if not await self._llm_or_explain(self.checks_label):
             return []
         draft = self.collect()
         rows = {c.question: r for r in range(self.checks_table.rowCount())
@@ -724,7 +741,7 @@ class PromptEditorWindow(QMainWindow):
 
         self.run_checks_button.setEnabled(False)
         try:
-            self.last_results = await run_checks(llm, draft, on_result=show)
+            self.last_results = await self._service.run_knowledge_checks(draft, on_result=show)
         finally:
             self.run_checks_button.setEnabled(True)
         passed = sum(r.passed for r in self.last_results)

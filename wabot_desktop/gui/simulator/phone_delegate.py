@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
 )
 
-from wabot_desktop.core.whatsapp.sandbox import SandboxMessage
+from wabot_desktop.core.simulator import SandboxMessage
 from wabot_desktop.gui import texts
 from wabot_desktop.gui.simulator.phone_model import PhoneRole, body_text, glyph_for, kind_label
 from wabot_desktop.gui.theme import ChatColors, chat_colors

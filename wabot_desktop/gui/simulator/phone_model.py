@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from wabot_desktop.core.whatsapp.sandbox import SandboxMessage
+from wabot_desktop.core.simulator import SandboxMessage
 from wabot_desktop.gui import texts
 
 logger = logging.getLogger(__name__)

@@ -1,10 +1,10 @@
 """The customer's phone beside the monitor in simulator mode.
 
 Pick or make up a fake customer, then write, send a photo, a location or a voice message, or tap
-the buttons the bot sent. Every action goes through the :class:`Sandbox`, which builds the Cloud
-API webhook a real phone would cause, signs it and POSTs it to WaBot's own webhook server; what
-the business sends back arrives through the sandbox's Graph API stand-in and shows up here, with
-ticks and the "typing…" indicator, as on the customer's WhatsApp.
+the buttons the bot sent. Every action goes through the :class:`Simulator` facade, which builds
+the Cloud API webhook a real phone would cause, signs it and POSTs it to WaBot's own webhook
+server; what the business sends back arrives through the sandbox's Graph API stand-in and shows
+up here, with ticks and the "typing…" indicator, as on the customer's WhatsApp.
 """
 
 from __future__ import annotations
@@ -17,14 +17,8 @@ from PySide6.QtCore import QEvent, QModelIndex, QPoint, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QVBoxLayout, QWidget
 
-from wabot_desktop.core.llm.base import LlmState
-from wabot_desktop.core.whatsapp.sandbox import (
-    SANDBOX_VERIFIED_NAME,
-    Sandbox,
-    SandboxCustomer,
-    SandboxError,
-    SandboxMessage,
-)
+from wabot_desktop.core.dto import LlmState
+from wabot_desktop.core.simulator import SandboxCustomer, SandboxError, SandboxMessage, Simulator
 from wabot_desktop.gui import texts
 from wabot_desktop.gui.actions import async_slot, exec_dialog, run_action
 from wabot_desktop.gui.bridge import CoreBridge, SandboxBridge
@@ -69,24 +63,24 @@ class PhonePane(QWidget):
     action_failed = Signal(str)
 
     def __init__(
-        self, service: MonitorService, sandbox: Sandbox, parent: QWidget | None = None
+        self, service: MonitorService, simulator: Simulator, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("phonePaneHost")
         self._service = service
-        self._sandbox = sandbox
+        self._simulator = simulator
         self._tasks = TaskOwner("phone-pane")
         self._customer: SandboxCustomer | None = None
-        self._llm_state = LlmState.UNKNOWN.value
+        self._llm_state = LlmState.UNKNOWN
         self._llm_model = ""
         self._choices: list[_Choice] = []
-        self.sandbox_bridge = SandboxBridge(sandbox, self)
+        self.sandbox_bridge = SandboxBridge(simulator, self)
         self.view = PhonePaneView(self)
         self.model = self.view.model
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
-        self.view.business_label.setText(SANDBOX_VERIFIED_NAME)
+        self.view.business_label.setText(simulator.business_name)
         self._connect_signals()
 
     def _connect_signals(self) -> None:
@@ -121,12 +115,12 @@ class PhonePane(QWidget):
 
     def start(self) -> None:
         """Show the sandbox's customers (making up a first one), then follow its events."""
-        customers = self._sandbox.customers()
+        customers = self._simulator.customers()
         for customer in customers:
             self._add_customer_item(customer)
         if not customers:
             # A first customer, so a new shop owner can type right away.
-            self._add_customer_item(self._sandbox.add_customer(self.tr("Test customer")))
+            self._add_customer_item(self._simulator.add_customer(self.tr("Test customer")))
         self.sandbox_bridge.start_delivery()
         self._tasks.spawn(self._load_health(), name="health")
         self.refresh_business_name()
@@ -142,7 +136,7 @@ class PhonePane(QWidget):
 
     async def _load_business_name(self) -> None:
         name = str(await self._service.get_setting("business_name") or "").strip()
-        self.view.business_label.setText(name or SANDBOX_VERIFIED_NAME)
+        self.view.business_label.setText(name or self._simulator.business_name)
 
     async def _load_health(self) -> None:
         health = await self._service.health()
@@ -182,13 +176,13 @@ class PhonePane(QWidget):
 
     def _on_customer_combo_current_index_changed(self, index: int) -> None:
         wa_id = self.view.customer_combo.itemData(index) if index >= 0 else None
-        customer = self._sandbox.customer(str(wa_id)) if wa_id else None
+        customer = self._simulator.customer(str(wa_id)) if wa_id else None
         self._customer = customer
         if customer is None:
             self.model.set_chat(None, [])
         else:
-            self.model.set_chat(customer.wa_id, self._sandbox.messages(customer))
-        self._show_typing(customer is not None and self._sandbox.is_typing(customer))
+            self.model.set_chat(customer.wa_id, self._simulator.messages(customer))
+        self._show_typing(customer is not None and self._simulator.is_typing(customer))
         self.view.error_label.hide()
         self.view.message_list.scrollToBottom()
         self.customer_changed.emit(customer.wa_id if customer is not None else "")
@@ -202,7 +196,7 @@ class PhonePane(QWidget):
         if accepted != NewCustomerDialog.DialogCode.Accepted:
             return
         try:
-            customer = self._sandbox.add_customer(name, number)
+            customer = self._simulator.add_customer(name, number)
         except ValueError:  # the dialog checks the number; this is a last guard
             logger.info("sandbox refused a new customer")
             return
@@ -246,7 +240,7 @@ class PhonePane(QWidget):
         if customer is None or not text.strip():
             return
         self.view.edit.clear()
-        await self._act(self._sandbox.send_text(customer, text))
+        await self._act(self._simulator.send_text(customer, text))
 
     @async_slot()
     async def _on_photo_action_triggered(self) -> None:
@@ -255,7 +249,7 @@ class PhonePane(QWidget):
             return
         caption = self.view.edit.text().strip()
         self.view.edit.clear()
-        await self._act(self._sandbox.send_image_placeholder(customer, caption or None))
+        await self._act(self._simulator.send_photo(customer, caption or None))
 
     @async_slot()
     async def _on_location_action_triggered(self) -> None:
@@ -263,20 +257,20 @@ class PhonePane(QWidget):
         if customer is None:
             return
         latitude, longitude = PRESET_LOCATION
-        await self._act(self._sandbox.send_location(customer, latitude, longitude))
+        await self._act(self._simulator.send_location(customer, latitude, longitude))
 
     @async_slot()
     async def _on_voice_action_triggered(self) -> None:
         customer = self._customer
         if customer is None:
             return
-        await self._act(self._sandbox.send_voice_placeholder(customer))
+        await self._act(self._simulator.send_voice_note(customer))
 
     # -- the bot's buttons and lists -------------------------------------------------------
 
     def _message(self, wamid: str) -> tuple[SandboxCustomer, SandboxMessage] | None:
-        message = self._sandbox.message(wamid)
-        customer = self._sandbox.customer(message.wa_id) if message is not None else None
+        message = self._simulator.message(wamid)
+        customer = self._simulator.customer(message.wa_id) if message is not None else None
         if message is None or customer is None:
             return None
         return customer, message
@@ -285,7 +279,7 @@ class PhonePane(QWidget):
     async def _on_delegate_button_tapped(self, wamid: str, button_id: str, title: str) -> None:
         found = self._message(wamid)
         if found is not None:
-            await self._act(self._sandbox.tap_button(found[0], wamid, button_id, title))
+            await self._act(self._simulator.tap_button(found[0], wamid, button_id, title))
 
     def _on_delegate_list_opened(self, wamid: str, position: QPoint) -> None:
         found = self._message(wamid)
@@ -339,13 +333,13 @@ class PhonePane(QWidget):
         customer = found[0]
         if choice.is_row:
             await self._act(
-                self._sandbox.choose_list_row(
+                self._simulator.choose_list_row(
                     customer, choice.wamid, choice.choice_id, choice.title, choice.description
                 )
             )
         else:
             await self._act(
-                self._sandbox.tap_button(customer, choice.wamid, choice.choice_id, choice.title)
+                self._simulator.tap_button(customer, choice.wamid, choice.choice_id, choice.title)
             )
 
     # -- sandbox events --------------------------------------------------------------------
@@ -376,10 +370,10 @@ class PhonePane(QWidget):
 
     # -- the AI notice ---------------------------------------------------------------------
 
-    def _on_bridge_llm_state_changed(self, state: str, model: str, _detail: object) -> None:
+    def _on_bridge_llm_state_changed(self, state: LlmState, model: str, _detail: object) -> None:
         self._show_llm_state(state, model)
 
-    def _show_llm_state(self, state: str, model: str) -> None:
+    def _show_llm_state(self, state: LlmState, model: str) -> None:
         self._llm_state = state
         self._llm_model = model
         notice = self.view.llm_notice_label
@@ -413,7 +407,7 @@ class PhonePane(QWidget):
         super().changeEvent(event)
 
     @property
-    def llm_state(self) -> str:
+    def llm_state(self) -> LlmState:
         """The AI state the notice shows."""
         return self._llm_state
 

@@ -27,6 +27,9 @@ QLabel#simulatorTitle {{ font-weight: 700; }}
 QToolButton#modeButton {{ border-radius: 14px; padding: 5px 24px 5px 12px; font-weight: 600; }}
 QToolButton#modeButton::menu-indicator {{ subcontrol-origin: padding;
     subcontrol-position: center right; right: 8px; }}
+QToolButton#appMenuButton {{ padding: 5px 22px 5px 8px; }}
+QToolButton#appMenuButton::menu-indicator {{ subcontrol-origin: padding;
+    subcontrol-position: center right; right: 6px; }}
 QToolButton#modeButton[simulator="true"] {{ background: {info_bg}; color: {info_fg};
     border: 1px solid {info_edge}; }}
 QFrame#phonePane {{ background: {pane_bg}; border: none;
