@@ -205,8 +205,10 @@ def automatic_backup(
 
     Names sort by time: ``auto-YYYYmmdd-HHMMSS-<ns>-<reason>-rev<revision>.db``.
     """
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    ns = time.time_ns() % 1_000_000_000
+    # One clock read for both parts: two reads could straddle a second and mis-sort the name.
+    taken = time.time_ns()
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(taken // 1_000_000_000))
+    ns = taken % 1_000_000_000
     name = f"{BACKUP_PREFIX}{stamp}-{ns:09d}-{reason}-rev{revision}.db"
     target = backups_dir / name
     sqlite_copy(db_path, target)
