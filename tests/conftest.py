@@ -16,6 +16,9 @@ os.environ.setdefault("HF_ENDPOINT", "http://127.0.0.1:9")
 
 import pytest  # noqa: E402
 
+# Issue 16: the throw-away PostgreSQL cluster and the two-engine ``store_url`` fixture.
+pytest_plugins = ("tests.pg",)
+
 DATA_DIR = Path(__file__).parent / "data"
 WEBHOOKS_DIR = DATA_DIR / "webhooks"
 

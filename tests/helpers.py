@@ -173,6 +173,7 @@ async def running_core(
     ollama_url: str,
     simulator: bool = False,
     clock: Clock = REAL_CLOCK,
+    database_url: str | None = None,
     **settings: object,
 ) -> AsyncIterator[Core]:
     """A started Core on 127.0.0.1:<free port> with test credentials and fast settings
@@ -191,6 +192,7 @@ async def running_core(
             secrets=test_secrets(),
             settings_overrides=overrides,
             clock=clock,
+            database_url=database_url,
         )
     )
     await core.start()

@@ -45,6 +45,16 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("file")
     restore.add_argument("--data-dir", default=None, help="profile folder to restore into")
     restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    migrate = sub.add_parser(
+        "migrate-to", help="copy this PC's chats into an empty PostgreSQL database (no secrets)"
+    )
+    migrate.add_argument("--data-dir", default=None, help="profile folder to copy from")
+    migrate.add_argument(
+        "--database-url",
+        default=None,
+        metavar="URL",
+        help="postgresql+psycopg://user@host/db (password in the URL or the keyring)",
+    )
     serve = sub.add_parser("serve", help="run headless (no window)")
     add_common(serve)
     serve.add_argument(
@@ -61,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     from wabot_desktop.core.knowledge.cli import add_commands
 
     add_commands(sub)
+    serve.add_argument(
+        "--database-url",
+        default=None,
+        metavar="URL",
+        help="a shop's PostgreSQL (postgresql+psycopg://user@host/db; also WABOT_DATABASE_URL;"
+        " password in the URL or the keyring)",
+    )
     serve.add_argument(
         "--llm-provider", choices=("ollama", "openai"), default=None, help="model server kind"
     )
@@ -164,6 +181,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_backup(args)
     if args.command == "restore":
         return run_restore(args)
+    if args.command == "migrate-to":
+        from wabot_desktop.core.store.migrate_to import run_migrate_to
+
+        code, line = run_migrate_to(args.data_dir, args.database_url)
+        _say(line, err=code != 0)
+        return code
     if args.command == "setup":
         from wabot_desktop.core.setup_cli import run_setup
 

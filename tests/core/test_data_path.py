@@ -1,9 +1,15 @@
-"""The data path end to end inside one process: webhook in, store, reply out through Graph."""
+"""The data path end to end inside one process: webhook in, store, reply out through Graph.
+
+Every test runs on both engines (``store_url``: the profile's SQLite file, then a fresh
+PostgreSQL database; issue 16).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select, text
 
+from tests import helpers
 from tests.fakes.graph import FakeGraph, graph_error_body
 from tests.fakes.ollama import FakeOllama
 from tests.helpers import (
@@ -33,6 +40,16 @@ from wabot_desktop.core.runtime import Core
 from wabot_desktop.core.store.models import Message, OutboxItem, RawEvent
 
 pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture(autouse=True)
+def _on_both_engines(store_url: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``running_core`` in this module opens the store under test (SQLite or PostgreSQL)."""
+    monkeypatch.setattr(
+        sys.modules[__name__],
+        "running_core",
+        functools.partial(helpers.running_core, database_url=store_url),
+    )
 
 
 def count(core: Core, model: type, *where: object) -> int:
@@ -162,18 +179,27 @@ async def test_database_failure_answers_503_and_keeps_nothing_half_done(
 ) -> None:
     async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
         assert core.db is not None
-        core.db.session_run_sync(
-            lambda s: s.execute(
-                text(
-                    "CREATE TRIGGER fail_insert BEFORE INSERT ON messages "
-                    "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
-                )
-            )
-        )
+        if core.db.dialect == "postgresql":
+            failing = [
+                "CREATE FUNCTION fail_insert() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'disk I/O error'; END $$",
+                "CREATE TRIGGER fail_insert BEFORE INSERT ON messages "
+                "FOR EACH ROW EXECUTE FUNCTION fail_insert()",
+            ]
+            undo = ["DROP TRIGGER fail_insert ON messages", "DROP FUNCTION fail_insert()"]
+        else:
+            failing = [
+                "CREATE TRIGGER fail_insert BEFORE INSERT ON messages "
+                "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+            ]
+            undo = ["DROP TRIGGER fail_insert"]
+        for statement in failing:
+            core.db.session_run_sync(lambda s, sql=statement: s.execute(text(sql)))
         body = payload_bytes("text.json")
         assert (await post(client, core.server_url, body)).status_code == 503
         assert count(core, RawEvent) == 0  # the savepoint rolled the raw event back too
-        core.db.session_run_sync(lambda s: s.execute(text("DROP TRIGGER fail_insert")))
+        for statement in undo:
+            core.db.session_run_sync(lambda s, sql=statement: s.execute(text(sql)))
         # Meta re-delivers: now it is stored and answered.
         assert (await post(client, core.server_url, body)).status_code == 200
         await graph.wait_for_sends(1)
@@ -559,3 +585,14 @@ async def test_secrets_are_read_off_the_event_loop_not_per_request(
         assert loop_thread not in secrets.threads
     finally:
         await core.stop()
+
+
+async def test_a_timestamp_beyond_32_bits_is_stored_and_answered(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
+) -> None:
+    """Meta's values are up to 64-bit: PostgreSQL stores them too (BIGINT, migration 0008)."""
+    async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
+        body = message_body([text_message("Hola", timestamp=99_999_999_999)])
+        assert (await post(client, core.server_url, body)).status_code == 200
+        await graph.wait_for_sends(1)
+        assert count(core, Message, Message.wa_timestamp == 99_999_999_999) == 1

@@ -1,4 +1,8 @@
-"""Storage: migrations match the models, durability PRAGMAs, private file, settings."""
+"""Storage: migrations match the models, durability PRAGMAs, private file, settings.
+
+The ``db`` fixture runs each test on both engines: the profile's SQLite file and a fresh
+PostgreSQL database (tests/pg.py; issue 16).
+"""
 
 from __future__ import annotations
 
@@ -13,12 +17,14 @@ from sqlalchemy import inspect, text
 
 from wabot_desktop.core.settings import Settings, load_settings, save_settings
 from wabot_desktop.core.store.db import Database
+from wabot_desktop.core.store.dialect import parse_database_url
 from wabot_desktop.core.store.models import Base
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
-    database = Database(tmp_path / "wabot.db")
+def db(tmp_path: Path, store_url: str | None) -> Database:
+    url = parse_database_url(store_url) if store_url else None
+    database = Database(tmp_path / "wabot.db", url=url)
     database.migrate()
     yield database
     database.close()
@@ -69,6 +75,11 @@ def test_migration_chain_is_linear_and_numbered() -> None:
 
 
 def test_durability_pragmas(db: Database) -> None:
+    if db.dialect != "sqlite":
+        with db.engine.connect() as connection:
+            # PostgreSQL: commits wait for the WAL flush (its default; never turned off by us).
+            assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
+        return
     with db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -77,6 +88,8 @@ def test_durability_pragmas(db: Database) -> None:
 
 @pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
 def test_database_file_is_private(db: Database) -> None:
+    if db.dialect != "sqlite":
+        pytest.skip("no database file on this PC: the server's data directory is the server's")
     mode = stat.S_IMODE(db.path.stat().st_mode)
     assert mode == 0o600
 

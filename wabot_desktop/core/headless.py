@@ -17,11 +17,14 @@ import contextlib
 import gc
 import json
 import logging
+import os
 import signal
 import sys
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
+
+from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 
 from wabot_desktop.core.dto import TunnelState
 from wabot_desktop.core.errors import MissingCredentialsError, PortInUseError
@@ -37,6 +40,7 @@ from wabot_desktop.core.runtime import CoreConfig
 from wabot_desktop.core.secrets import ENV_VARS, SecretKey
 from wabot_desktop.core.session import Session, SessionMode
 from wabot_desktop.core.store.db import MigrationFailedError
+from wabot_desktop.core.store.dialect import DatabaseUrlError, redacted
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +57,10 @@ def simulator_hint(server_url: str) -> str:
         f"curl -X POST {server_url}/simulator/send -H 'Content-Type: application/json' "
         f"-d '{body}'\n"
     )
+
+
+# serve --database-url's environment variable (a PostgreSQL URL; issue 16).
+DATABASE_URL_ENV = "WABOT_DATABASE_URL"
 
 
 def config_from_args(args: argparse.Namespace) -> CoreConfig:
@@ -72,6 +80,9 @@ def config_from_args(args: argparse.Namespace) -> CoreConfig:
         settings_overrides=(
             {"voice_model": args.voice_model} if getattr(args, "voice_model", None) else {}
         ),
+        database_url=getattr(args, "database_url", None)
+        or os.environ.get(DATABASE_URL_ENV)
+        or None,
     )
 
 
@@ -95,6 +106,18 @@ async def serve(config: CoreConfig) -> int:
         sys.stderr.write(
             "wabot-desktop: the database upgrade failed; your data was restored from"
             f" {exc.backup} and nothing was changed. See the log for details.\n"
+        )
+        return EXIT_CONFIG
+    except DatabaseUrlError as exc:
+        sys.stderr.write(f"wabot-desktop: --database-url: {exc}\n")
+        return EXIT_CONFIG
+    except SQLAlchemyOperationalError as exc:
+        if config.database_url is None:
+            raise
+        # psycopg's message names host and user, never the password.
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        sys.stderr.write(
+            f"wabot-desktop: cannot use the database {redacted(config.database_url)}: {reason}\n"
         )
         return EXIT_CONFIG
     # Everything built so far lives as long as the process: keep it out of the cyclic GC's

@@ -29,7 +29,7 @@ from wabot_desktop.core.bot.pipeline import CommitPipeline
 from wabot_desktop.core.clock import REAL_CLOCK, Clock
 from wabot_desktop.core.dto import GraphState, LlmState
 from wabot_desktop.core.errors import KeyringUnavailableError, MissingCredentialsError
-from wabot_desktop.core.events import EventHub
+from wabot_desktop.core.events import Event, EventHub, MessageReceived
 from wabot_desktop.core.knowledge import store as knowledge_store
 from wabot_desktop.core.knowledge.active import ActiveKnowledge
 from wabot_desktop.core.knowledge.context import context_tokens
@@ -51,7 +51,9 @@ from wabot_desktop.core.server import ServerLimits, WebhookCredentials, WebhookS
 from wabot_desktop.core.service import BotService
 from wabot_desktop.core.settings import Settings, load_settings, save_settings
 from wabot_desktop.core.store.db import Database
+from wabot_desktop.core.store.dialect import parse_database_url, redacted, with_password
 from wabot_desktop.core.store.models import Contact
+from wabot_desktop.core.store.notify import SharedEvents
 from wabot_desktop.core.store.writer import IngestWriter
 from wabot_desktop.core.supervisor import Supervisor
 from wabot_desktop.core.tunnel import TunnelManager
@@ -217,6 +219,9 @@ class CoreConfig:
     # What the engine, the outbox, the LLM breaker and the tunnel watchdog measure time with
     # (tests pass a core.clock.TestClock and advance it).
     clock: Clock = REAL_CLOCK
+    # serve --database-url / WABOT_DATABASE_URL: a shop's PostgreSQL instead of the profile's
+    # SQLite file (issue 16). The password comes from the URL or the keyring, never logged.
+    database_url: str | None = None
 
 
 def default_secret_store(paths: AppPaths, data_dir_overridden: bool) -> SecretStore:
@@ -281,6 +286,7 @@ class Core:
         self._service: BotService | None = None
         self._supervisor = Supervisor(self.hub)
         self.writer: IngestWriter | None = None
+        self.shared_events: SharedEvents | None = None  # several instances on one PostgreSQL
 
     @property
     def service(self) -> BotService:
@@ -441,6 +447,21 @@ class Core:
             **common,
         )
 
+    async def _open_database(self, db_path: Path) -> Database:
+        """The profile's SQLite file, or the shop's PostgreSQL server (``database_url``)."""
+        if self.config.database_url is None or self.sandbox is not None:
+            if self.config.database_url is not None:
+                logger.info("simulator mode: --database-url is ignored (own simulator profile)")
+            return Database(db_path)
+        url = parse_database_url(self.config.database_url)
+        if not url.password:
+            store = self.secrets
+            url = with_password(
+                url, await self.blocking.run(lambda: store.get(SecretKey.DATABASE_PASSWORD))
+            )
+        logger.info("database: PostgreSQL %s", redacted(url))
+        return Database(db_path, url=url)
+
     async def start(self) -> None:
         """Open the database, start the server and the workers, recover unfinished work.
 
@@ -454,7 +475,7 @@ class Core:
             raise MissingCredentialsError([m.value for m in missing])
         paths = self.paths.ensure()
         new_profile = not paths.db_path.exists()
-        self.db = Database(paths.db_path)
+        self.db = await self._open_database(paths.db_path)
         await self.db.run(self.db.migrate)
         if self.sandbox is not None and new_profile:
             await self.db.session_run(lambda s: save_settings(s, **SIMULATOR_DEMO_SETTINGS))
@@ -582,6 +603,10 @@ class Core:
             )
         self._supervisor.spawn("outbox", self.outbox.run)
         self._supervisor.spawn("mode-sweeper", self.engine.run_sweeper)
+        if self.db.leases.shared:  # issue 16: several instances on one PostgreSQL
+            self._supervisor.spawn("turn-recovery", self.engine.run_recovery)
+            self.shared_events = SharedEvents(self.db, self.hub, on_remote=self._on_cluster_event)
+            self.shared_events.start()
         self._supervisor.spawn("llm-warmup", self._warm_up_llm, restart=False)
         self._supervisor.spawn("graph-check", self._check_graph)
         self._start_token_watch(graph_url)
@@ -717,6 +742,11 @@ class Core:
         await self.tunnel.start()
         await self.tunnel.run_watchdog()
 
+    def _on_cluster_event(self, event: Event) -> None:
+        """Another instance stored a message: a turn running here on that chat hears of it."""
+        if isinstance(event, MessageReceived) and self.engine is not None:
+            self.engine.poke(event.conversation_id)
+
     async def _close_clients(self) -> None:
         if self.llm is not None:
             await self.llm.aclose()
@@ -744,6 +774,9 @@ class Core:
         if self.voice is not None:
             await self.voice.stop()
         await self._supervisor.stop()
+        if self.shared_events is not None:
+            await self.shared_events.stop()
+            self.shared_events = None
         await self._stop_sandbox()
         if self.callback_keeper is not None:
             await self.callback_keeper.aclose()

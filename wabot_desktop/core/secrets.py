@@ -34,6 +34,7 @@ class SecretKey(StrEnum):
     NGROK_AUTHTOKEN = "ngrok_authtoken"
     PIN = "pin"  # the two-step PIN chosen when registering the number
     LLM_API_KEY = "llm_api_key"  # OpenAI-compatible server (optional; HF router needs one)
+    DATABASE_PASSWORD = "database_password"  # the shop's PostgreSQL (serve --database-url)
 
 
 ENV_VARS: dict[SecretKey, str] = {
@@ -45,6 +46,7 @@ ENV_VARS: dict[SecretKey, str] = {
     SecretKey.NGROK_AUTHTOKEN: "WABOT_NGROK_AUTHTOKEN",
     SecretKey.PIN: "WABOT_PIN",
     SecretKey.LLM_API_KEY: "WABOT_LLM_API_KEY",
+    SecretKey.DATABASE_PASSWORD: "WABOT_DATABASE_PASSWORD",
 }
 
 # What the webhook path needs to run live.

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from wabot_desktop.core.store.dialect import insert_for
 from wabot_desktop.core.store.models import Setting
 
 logger = logging.getLogger(__name__)
@@ -198,7 +198,7 @@ def save_settings(session: Session, **changes: Any) -> None:
             raise KeyError(name)
         coerced = _coerce(name, value)
         encoded = json.dumps(coerced, ensure_ascii=False)
-        statement = sqlite_insert(Setting).values(key=name, value=encoded)
+        statement = insert_for(session, Setting).values(key=name, value=encoded)
         session.execute(
             statement.on_conflict_do_update(index_elements=[Setting.key], set_={"value": encoded})
         )

@@ -59,6 +59,7 @@ from wabot_desktop.core.llm.prompt import (
 )
 from wabot_desktop.core.settings import Settings
 from wabot_desktop.core.store.db import Database
+from wabot_desktop.core.store.leases import LeaseKind
 from wabot_desktop.core.store.outbox import OutboundSpec, QueuedMessage, queue_replies
 from wabot_desktop.core.store.turns import (
     TurnMessage,
@@ -333,6 +334,13 @@ class BotEngine:
             worker.task = asyncio.create_task(self._run(worker), name=f"bot-{conversation_id}")
         worker.poke()
 
+    def poke(self, conversation_id: int) -> None:
+        """Another instance stored a message here: a worker already on this chat waits for it
+        (the turn itself only answers messages it finds pending under its lease)."""
+        worker = self._workers.get(conversation_id)
+        if worker is not None:
+            worker.poke()
+
     async def recover(self) -> int:
         """Start-up: decide again on every stored-but-undecided customer message."""
         pending = await self._db.session_run(conversations_with_pending)
@@ -341,6 +349,24 @@ class BotEngine:
         if pending:
             logger.info("recovering %d conversations with undecided messages", len(pending))
         return len(pending)
+
+    async def run_recovery(self, interval: float = 2.0) -> None:
+        """Several instances on one database: pick up customer messages nobody is deciding.
+
+        Another instance may have stored them and died (its turn lease went with it), or be
+        working on them: a worker started here takes the conversation's turn lease first, so a
+        live instance's turn is never taken over; it then finds them decided, or decides them.
+        """
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                pending = await self._db.session_run(conversations_with_pending)
+            except Exception:
+                logger.exception("recovery sweep failed")
+                continue
+            for conversation_id in pending:
+                if conversation_id not in self._workers:
+                    self.notify(conversation_id)
 
     async def sweep_modes(self) -> None:
         """Return chats to the bot when the staff quiet period or the handoff timeout ran out."""
@@ -394,6 +420,10 @@ class BotEngine:
                     await self.voice.settled(worker.conversation_id)  # hear it before answering
                     continue
                 worker.arrived.clear()
+                # Several instances on one PostgreSQL: one turn per conversation at a time in
+                # the whole cluster (a no-op on SQLite). A dead holder's lease goes with it.
+                leases = self._db.leases
+                await leases.acquire(LeaseKind.TURN, worker.conversation_id)
                 try:
                     step = await self._turn(worker)
                 except asyncio.CancelledError:
@@ -401,6 +431,8 @@ class BotEngine:
                 except Exception as exc:
                     await self._turn_failed(worker.conversation_id, exc)
                     step = _Step.DONE
+                finally:
+                    await leases.release(LeaseKind.TURN, worker.conversation_id)
                 if step is _Step.AGAIN:
                     continue
                 if not worker.arrived.is_set():

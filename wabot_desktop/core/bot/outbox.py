@@ -58,19 +58,21 @@ from wabot_desktop.core.metrics import Metrics
 from wabot_desktop.core.settings import Settings
 from wabot_desktop.core.store.db import Database
 from wabot_desktop.core.store.ingest import StatusChange
+from wabot_desktop.core.store.leases import LeaseKind
 from wabot_desktop.core.store.outbox import (
     DECIDED_CONFIRMED,
     DECIDED_RESENT,
     DueItem,
     InDoubtItem,
     callback_data_for,
+    claim_send,
     confirmed_wamids,
     due_conversations,
     due_items,
     in_doubt_items,
     mark_failed,
+    mark_not_sent,
     mark_retry,
-    mark_send_started,
     mark_sent,
     next_due_at,
     record_in_doubt_decision,
@@ -82,6 +84,10 @@ from wabot_desktop.core.whatsapp.graph import GraphClient
 logger = logging.getLogger(__name__)
 
 _IDLE_POLL_S = 30.0
+# Several instances on one PostgreSQL: rows another instance queued, or left behind when it died,
+# are looked for this often; a lane another instance holds is tried again after _ELSEWHERE_S.
+_SHARED_POLL_S = 1.0
+_ELSEWHERE_S = 0.5
 _IN_DOUBT_POLL_S = 0.2
 TOKEN_INVALID = 190
 
@@ -111,6 +117,10 @@ class OutboxSender:
         self._stop_event = threading.Event()  # the same, for tenacity's stop condition
         self.blocked_reason: str | None = None
         self.blocked_code: int | None = None
+        # Issue 16: a conversation's lane is leased (one instance sends its rows, in order).
+        self._leases = db.leases
+        self._idle_poll_s = _SHARED_POLL_S if db.leases.shared else _IDLE_POLL_S
+        self._elsewhere: dict[int, float] = {}  # lanes another instance holds: retry after
 
     def is_blocked(self) -> bool:
         return self.blocked_reason is not None
@@ -186,11 +196,27 @@ class OutboxSender:
                 grace_s,
             )
 
-    async def _resolve_in_doubt(self) -> None:
-        """Settle rows whose send started before a stop but was never answered (see above)."""
-        items = await self._db.session_run(in_doubt_items)
-        if not items:
-            return
+    async def _resolve_in_doubt(self, conversation_id: int | None = None) -> None:
+        """Settle rows whose send started before a stop but was never answered (see above).
+
+        With several instances, a row another live instance is sending is not in doubt: only
+        conversations whose lane lease is free (or, with ``conversation_id``, ours) are looked at.
+        """
+        items = await self._db.session_run(in_doubt_items, conversation_id)
+        taken: list[int] = []
+        if conversation_id is None and self._leases.shared:
+            for conv in sorted({i.conversation_id for i in items}):
+                if await self._leases.try_acquire(LeaseKind.OUTBOX, conv):
+                    taken.append(conv)
+            items = [i for i in items if i.conversation_id in taken]
+        try:
+            if items:
+                await self._settle_in_doubt(items)
+        finally:
+            for conv in taken:
+                await self._leases.release(LeaseKind.OUTBOX, conv)
+
+    async def _settle_in_doubt(self, items: list[InDoubtItem]) -> None:
         wait_s = max(0.0, self._settings().in_doubt_wait_s)
         logger.info(
             "%d replies in doubt from before the restart: waiting up to %g s for their status",
@@ -238,11 +264,20 @@ class OutboxSender:
                 self._wake.clear()
                 now = self._clock.time()
                 if self.blocked_reason is None and not self._stopping:
+                    soon = self._clock.monotonic()
                     for conversation_id in await self._db.session_run(due_conversations, now):
+                        if self._elsewhere.get(conversation_id, 0.0) > soon:
+                            continue  # another instance's lane: it sends these
                         if conversation_id not in self._lanes:
                             self._start_lane(conversation_id)
                 nxt = await self._db.session_run(next_due_at)
-                timeout = _IDLE_POLL_S if nxt is None else min(_IDLE_POLL_S, max(0.05, nxt - now))
+                idle = self._idle_poll_s
+                if self._elsewhere:
+                    soon = self._clock.monotonic()
+                    self._elsewhere = {c: t for c, t in self._elsewhere.items() if t > soon}
+                    if self._elsewhere:
+                        idle = min(idle, max(0.05, min(self._elsewhere.values()) - soon))
+                timeout = idle if nxt is None else min(idle, max(0.05, nxt - now))
                 await self._clock.wait(self._wake, timeout)
         finally:
             self._running = False
@@ -252,7 +287,15 @@ class OutboxSender:
                 await asyncio.gather(*self._lanes.values(), return_exceptions=True)
 
     async def _lane(self, conversation_id: int) -> None:
+        leased = False
         try:
+            if not await self._leases.try_acquire(LeaseKind.OUTBOX, conversation_id):
+                self._elsewhere[conversation_id] = self._clock.monotonic() + _ELSEWHERE_S
+                return
+            leased = True
+            if self._leases.shared:
+                # A send another instance started before it died: settled like after a restart.
+                await self._resolve_in_doubt(conversation_id)
             while not self.is_blocked():
                 items = await self._db.session_run(due_items, self._clock.time(), conversation_id)
                 if not items:
@@ -268,6 +311,8 @@ class OutboxSender:
         except Exception:
             logger.exception("outbox lane for conversation %d failed", conversation_id)
         finally:
+            if leased:
+                await self._leases.release(LeaseKind.OUTBOX, conversation_id)
             self._lanes.pop(conversation_id, None)
             self._wake.set()
 
@@ -303,7 +348,8 @@ class OutboxSender:
             **item.payload,
             "biz_opaque_callback_data": callback_data_for(item.outbox_id),
         }
-        await self._db.session_run(mark_send_started, item.outbox_id, self._clock.time())
+        if not await self._db.session_run(claim_send, item.outbox_id, self._clock.time()):
+            return True  # no longer queued (sent meanwhile) or claimed by another instance
         try:
             async for attempt in self._retrying():
                 with attempt:
@@ -365,6 +411,7 @@ class OutboxSender:
         self._metrics.send_failures.labels(code=str(exc.code or exc.http_status or "unknown")).inc()
         if stops_all_sending(exc):
             # The row stays queued: it goes out once the owner fixes the token or the account.
+            await self._db.session_run(mark_not_sent, item.outbox_id, self._clock.time())
             self.blocked_reason = type(exc).__name__
             self.blocked_code = exc.code
             logger.error("sending stopped: Cloud API error %s", exc.code)

@@ -21,10 +21,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from wabot_desktop.core.errors import UserFacingError
+from wabot_desktop.core.store.leases import Leases
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +120,28 @@ def make_read_engine(db_path: Path, pool_size: int = 2) -> Engine:
         conn.exec_driver_sql("BEGIN")  # one snapshot for everything the read function does
 
     return engine
+def make_server_engine(url: URL) -> Engine:
+    """An engine for a shop's PostgreSQL server (issue 16): psycopg 3, checked connections."""
+    return create_engine(
+        url,
+        pool_size=2,
+        max_overflow=4,
+        pool_pre_ping=True,
+        # Keepalives: a dead server or network is noticed in about half a minute, not hours.
+        connect_args={
+            "application_name": "wabot-desktop",
+            "connect_timeout": 10,
+            "keepalives": 1,
+            "keepalives_idle": 10,
+            "keepalives_interval": 5,
+            "keepalives_count": 3,
+        },
+    )
+
+
+# Several ``serve`` instances may start at once on one PostgreSQL database: the first to take
+# this transaction-scoped advisory lock migrates, the others wait and then find the schema current.
+_MIGRATION_LOCK = 0x7761_626F_7430_0001  # "wabot0" + 1
 
 
 def run_migrations(engine: Engine) -> None:
@@ -126,6 +150,8 @@ def run_migrations(engine: Engine) -> None:
 
     config = _alembic_config()
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
@@ -211,8 +237,10 @@ def automatic_backup(
 
     Names sort by time: ``auto-YYYYmmdd-HHMMSS-<ns>-<reason>-rev<revision>.db``.
     """
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    ns = time.time_ns() % 1_000_000_000
+    # One clock read for both parts: two reads could straddle a second and mis-sort the name.
+    taken = time.time_ns()
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(taken // 1_000_000_000))
+    ns = taken % 1_000_000_000
     name = f"{BACKUP_PREFIX}{stamp}-{ns:09d}-{reason}-rev{revision}.db"
     target = backups_dir / name
     sqlite_copy(db_path, target)
@@ -259,12 +287,22 @@ class Database:
     turns reach the model in arrival order), and neither waits for the other nor for the writer.
     """
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Path, url: URL | None = None) -> None:
+        """SQLite at ``db_path``; or, with ``url``, a shop's PostgreSQL server (issue 16).
+
+        ``path`` stays the profile's database path either way (its folder holds backups/media).
+        """
         self.path = db_path
-        self.engine = make_engine(db_path)
+        self.url = url
+        self.engine = make_engine(db_path) if url is None else make_server_engine(url)
+        self.dialect = str(self.engine.dialect.name)
+        # Several instances on one PostgreSQL: who works on which conversation (no-op on SQLite).
+        self.leases = Leases(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wabot-db")
-        self.read_engine = make_read_engine(db_path, pool_size=2)
+        # SQLite: a read-only engine of its own (WAL readers never wait for the writer). A
+        # PostgreSQL server serves concurrent readers itself: the same engine, its own threads.
+        self.read_engine = make_read_engine(db_path, pool_size=2) if url is None else self.engine
         self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
         self._readers = {
             lane: ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"wabot-db-read-{lane}")
@@ -276,7 +314,14 @@ class Database:
         return self.path.parent / "backups"
 
     def migrate(self) -> None:
-        """Upgrade to the newest schema, after an automatic backup (see migrate_with_backup)."""
+        """Upgrade to the newest schema, after an automatic backup (see migrate_with_backup).
+
+        On PostgreSQL the server's own backups apply (pg_dump); the migrations run in one
+        transaction (transactional DDL), so a failed upgrade leaves the schema as it was.
+        """
+        if self.url is not None:
+            run_migrations(self.engine)
+            return
         migrate_with_backup(self.engine, self.path, self.backups_dir)
 
     async def run(self, fn: Callable[..., T], /, *args: Any) -> T:
@@ -329,8 +374,10 @@ class Database:
     def close(self) -> None:
         for reader in self._readers.values():
             reader.shutdown(wait=True)
-        self.read_engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()
         self._executor.shutdown(wait=True)
+        self.leases.close()
         self.engine.dispose()
 
 

@@ -16,16 +16,17 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, literal_column, select, update
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from wabot_desktop.core.dto import Author, ConversationMode, Direction, MessageStatus
 from wabot_desktop.core.logs import mask_phone
+from wabot_desktop.core.store.dialect import SQLITE, greatest, insert_for, insert_for_dialect
 from wabot_desktop.core.store.models import (
     Contact,
     Conversation,
@@ -125,34 +126,60 @@ def preview_for(
 _DIALECT = sqlite_dialect(paramstyle="named")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Sql:
-    text: str
-    defaults: dict[str, Any]
+    """A statement compiled once per dialect (SQLite named, psycopg pyformat parameters).
+
+    ``build`` makes the statement for a dialect name: the same one for portable statements,
+    the dialect's own INSERT ... ON CONFLICT where it differs (issue 16).
+    """
+
+    build: Callable[[str], Any]
+    compiled: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, statement: Any) -> _Sql:
-        compiled = statement.compile(dialect=_DIALECT)
-        defaults = dict(compiled.params)
-        table = getattr(statement, "table", None)
-        # Columns with Python-side scalar defaults appear as parameters: give them the default.
-        for column in getattr(table, "columns", ()):
-            default = column.default
-            if defaults.get(column.name, 0) is None and default is not None and default.is_scalar:
-                defaults[column.name] = default.arg
-        return cls(str(compiled), defaults)
+        return cls(lambda _dialect: statement)
+
+    @classmethod
+    def per_dialect(cls, build: Callable[[str], Any]) -> _Sql:
+        return cls(build)
+
+    def for_dialect(self, dialect: Any) -> tuple[str, dict[str, Any]]:
+        found = self.compiled.get(dialect.name)
+        if found is None:
+            statement = self.build(dialect.name)
+            target = _DIALECT if dialect.name == SQLITE else dialect
+            compiled = statement.compile(dialect=target)
+            defaults = dict(compiled.params)
+            table = getattr(statement, "table", None)
+            # Columns with Python-side scalar defaults appear as parameters: give them the default.
+            for column in getattr(table, "columns", ()):
+                default = column.default
+                if (
+                    defaults.get(column.name, 0) is None
+                    and default is not None
+                    and default.is_scalar
+                ):
+                    defaults[column.name] = default.arg
+            found = self.compiled[dialect.name] = (str(compiled), defaults)
+        return found
 
 
 class _Raw:
     """Runs compiled statements on the cursor of the session's current transaction."""
 
     def __init__(self, session: Session) -> None:
-        dbapi = session.connection().connection.dbapi_connection
+        connection = session.connection()
+        self.dialect = connection.dialect
+        dbapi = connection.connection.dbapi_connection
         assert dbapi is not None
         self.cursor = dbapi.cursor()
 
     def run(self, sql: _Sql, params: dict[str, Any]) -> Any:
-        return self.cursor.execute(sql.text, {**sql.defaults, **params})
+        text, defaults = sql.for_dialect(self.dialect)
+        self.cursor.execute(text, {**defaults, **params})
+        return self.cursor
 
     def first(self, sql: _Sql, params: dict[str, Any]) -> Any:
         return self.run(sql, params).fetchone()
@@ -189,8 +216,15 @@ _CONTACT_FIELDS = (
     "first_seen_at",
     "last_seen_at",
 )
-_INSERT_CONTACT = _Sql.of(
-    insert(Contact).values({f: bindparam(f) for f in _CONTACT_FIELDS}).returning(Contact.id)
+# ON CONFLICT DO NOTHING: another instance on the same PostgreSQL may store the same new
+# customer at the same moment; the loser reads the winner's row (issue 16).
+_INSERT_CONTACT = _Sql.per_dialect(
+    lambda dialect: (
+        insert_for_dialect(dialect, Contact)
+        .values({f: bindparam(f) for f in _CONTACT_FIELDS})
+        .on_conflict_do_nothing()
+        .returning(Contact.id)
+    )
 )
 _TOUCH_CONTACT = _Sql.of(
     update(Contact).where(Contact.id == bindparam("cid")).values(last_seen_at=bindparam("now"))
@@ -203,10 +237,16 @@ _CONVERSATION_FIELDS = (
     "unread_count",
     "greeting_sent",
 )
-_INSERT_CONVERSATION = _Sql.of(
-    insert(Conversation)
-    .values({f: bindparam(f) for f in _CONVERSATION_FIELDS})
-    .returning(Conversation.id)
+_CONVERSATION_OF = _Sql.of(
+    select(Conversation.id).where(Conversation.contact_id == bindparam("cid"))
+)
+_INSERT_CONVERSATION = _Sql.per_dialect(
+    lambda dialect: (
+        insert_for_dialect(dialect, Conversation)
+        .values({f: bindparam(f) for f in _CONVERSATION_FIELDS})
+        .on_conflict_do_nothing()
+        .returning(Conversation.id)
+    )
 )
 _RAW_FIELDS = ("received_at", "body_sha256", "body")
 _INSERT_RAW = _Sql.of(insert(RawEvent).values({f: bindparam(f) for f in _RAW_FIELDS}))
@@ -239,25 +279,32 @@ _MESSAGE_FIELDS = (
     "handled",
     "raw",
 )
-_INSERT_MESSAGE = _Sql.of(
-    sqlite_insert(Message)
-    .values({f: bindparam(f) for f in _MESSAGE_FIELDS})
-    .on_conflict_do_nothing(index_elements=[Message.wamid])
-    .returning(Message.id)
+_INSERT_MESSAGE = _Sql.per_dialect(
+    lambda dialect: (
+        insert_for_dialect(dialect, Message)
+        .values({f: bindparam(f) for f in _MESSAGE_FIELDS})
+        .on_conflict_do_nothing(index_elements=[Message.wamid])
+        .returning(Message.id)
+    )
 )
 
-_INSERT_UNATTRIBUTED = _Sql.of(
-    sqlite_insert(UnattributedMessage)
-    .values(
-        {f: bindparam(f) for f in ("wamid", "type", "text", "wa_timestamp", "received_at", "raw")}
+_INSERT_UNATTRIBUTED = _Sql.per_dialect(
+    lambda dialect: (
+        insert_for_dialect(dialect, UnattributedMessage)
+        .values(
+            {
+                f: bindparam(f)
+                for f in ("wamid", "type", "text", "wa_timestamp", "received_at", "raw")
+            }
+        )
+        .on_conflict_do_nothing(index_elements=[UnattributedMessage.wamid])
     )
-    .on_conflict_do_nothing(index_elements=[UnattributedMessage.wamid])
 )
 
 
 def _conversation_update(opens_window: bool, counts_unread: bool) -> _Sql:
     values: dict[str, Any] = {
-        "last_message_at": func.max(
+        "last_message_at": greatest(
             func.coalesce(Conversation.last_message_at, _ZERO), bindparam("now")
         ),
         "last_message_preview": bindparam("preview"),
@@ -265,7 +312,7 @@ def _conversation_update(opens_window: bool, counts_unread: bool) -> _Sql:
     }
     # System messages and reactions do not open the customer service window.
     if opens_window:
-        values["last_customer_message_at"] = func.max(
+        values["last_customer_message_at"] = greatest(
             func.coalesce(Conversation.last_customer_message_at, _ZERO), bindparam("sent_at")
         )
     if counts_unread:
@@ -301,7 +348,7 @@ def resolve_contact(
     if row is None and wa_id:
         row = raw.first(_CONTACT_BY_WA, {"key": wa_id})
     if row is None:
-        contact_id = raw.first(
+        inserted = raw.first(
             _INSERT_CONTACT,
             {
                 "wa_id": wa_id,
@@ -312,7 +359,18 @@ def resolve_contact(
                 "first_seen_at": now,
                 "last_seen_at": now,
             },
-        )[0]
+        )
+        if inserted is None:  # stored by another instance meanwhile: use that one
+            return resolve_contact(
+                session,
+                raw,
+                wa_id=wa_id,
+                user_id=user_id,
+                profile_name=profile_name,
+                username=username,
+                now=now,
+            )
+        contact_id = inserted[0]
         blocked = False
     else:
         contact_id, known_wa, known_user, known_name, known_username, blocked_flag, conversation = (
@@ -336,7 +394,7 @@ def resolve_contact(
     if conversation is not None:
         conversation_id = int(conversation)
     else:
-        conversation_id = raw.first(
+        created = raw.first(
             _INSERT_CONVERSATION,
             {
                 "contact_id": contact_id,
@@ -346,7 +404,10 @@ def resolve_contact(
                 "unread_count": 0,
                 "greeting_sent": False,
             },
-        )[0]
+        )
+        if created is None:  # created by another instance meanwhile
+            created = raw.first(_CONVERSATION_OF, {"cid": contact_id})
+        conversation_id = int(created[0])
     return int(contact_id), conversation_id, blocked
 
 
@@ -503,7 +564,7 @@ def _store_echoes(
             session, raw, wa_id=to, user_id=None, profile_name=None, username=None, now=now
         )
         inserted = session.execute(
-            sqlite_insert(Message)
+            insert_for(session, Message)
             .values(
                 conversation_id=conversation_id,
                 wamid=wamid,
@@ -544,7 +605,7 @@ def apply_status(session: Session, status: StatusUpdate, now: float) -> StatusCh
     """Record a status event (deduplicated) and move the message's tick forward if it advances."""
     error = status.errors[0] if status.errors else None
     session.execute(
-        sqlite_insert(MessageStatusEvent)
+        insert_for(session, MessageStatusEvent)
         .values(
             wamid=status.wamid,
             status=status.raw_status[:32],
@@ -638,7 +699,6 @@ def apply_pending_statuses(session: Session, message_id: int, wamid: str) -> lis
 
 def _raw_row(item: IngestItem) -> dict[str, Any]:
     return {
-        **_INSERT_RAW.defaults,
         "received_at": item.received_at,
         "body_sha256": hashlib.sha256(item.body).hexdigest(),
         "body": item.body.decode("utf-8", errors="replace").replace("\x00", ""),
@@ -683,12 +743,11 @@ def apply_batch(session: Session, items: list[IngestItem]) -> list[IngestOutcome
     raw = _Raw(session)
     raw.cursor.execute("SAVEPOINT ingest_batch")
     try:
-        outcomes: list[IngestOutcome] = []
-        for item in items:
-            outcome = IngestOutcome()
-            _apply_rows(session, raw, item, outcome)
-            outcomes.append(outcome)
-        raw.cursor.executemany(_INSERT_RAW.text, [_raw_row(item) for item in items])
+        outcomes = [IngestOutcome() for _ in items]
+        for index in _lock_order(raw, items):
+            _apply_rows(session, raw, items[index], outcomes[index])
+        sql, defaults = _INSERT_RAW.for_dialect(raw.dialect)
+        raw.cursor.executemany(sql, [{**defaults, **_raw_row(item)} for item in items])
     except Exception:
         raw.cursor.execute("ROLLBACK TO SAVEPOINT ingest_batch")
         raw.cursor.execute("RELEASE SAVEPOINT ingest_batch")
@@ -715,6 +774,25 @@ def _apply_each(session: Session, raw: _Raw, items: list[IngestItem]) -> list[In
         raw.cursor.execute("RELEASE SAVEPOINT ingest_item")
         outcomes.append(outcome)
     return outcomes
+
+
+def _lock_order(raw: _Raw, items: list[IngestItem]) -> list[int]:
+    """The order to store a batch in: arrival order; by sender on PostgreSQL (issue 16).
+
+    Concurrent batches of other instances lock the same contacts: taking the row locks in one
+    order avoids most deadlocks (a stable sort keeps each customer's messages in arrival order).
+    A deadlock still costs only the bodies of that batch a replay, or one body a 503.
+    """
+    order = list(range(len(items)))
+    if raw.dialect.name == "postgresql":
+        order.sort(key=lambda i: _sender_key(items[i]))
+    return order
+
+
+def _sender_key(item: IngestItem) -> str:
+    for msg in item.parsed.messages:
+        return msg.from_wa_id or msg.sender.wa_id or msg.from_user_id or msg.sender.user_id or ""
+    return ""
 
 
 def now() -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Float,
     ForeignKey,
@@ -24,6 +25,11 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# Values Meta sends (timestamps, error codes) are up to 64-bit: BIGINT on PostgreSQL (migration
+# 0008); SQLite's INTEGER is 64-bit already.
+WideInt = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -96,7 +102,7 @@ class Message(Base):
     type: Mapped[str] = mapped_column(String(32))
     text: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))
-    error_code: Mapped[int | None] = mapped_column(Integer)
+    error_code: Mapped[int | None] = mapped_column(WideInt)
     error_title: Mapped[str | None] = mapped_column(Text)
     reply_to_wamid: Mapped[str | None] = mapped_column(String(255))
     media_id: Mapped[str | None] = mapped_column(String(255))
@@ -113,7 +119,7 @@ class Message(Base):
     forwarded: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     frequently_forwarded: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     unsupported_type: Mapped[str | None] = mapped_column(String(64))
-    wa_timestamp: Mapped[int | None] = mapped_column(Integer)
+    wa_timestamp: Mapped[int | None] = mapped_column(WideInt)
     created_at: Mapped[float] = mapped_column(Float)
     handled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     raw: Mapped[str | None] = mapped_column(Text)
@@ -132,8 +138,8 @@ class MessageStatusEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     wamid: Mapped[str] = mapped_column(String(255), index=True)
     status: Mapped[str] = mapped_column(String(32))
-    wa_timestamp: Mapped[int | None] = mapped_column(Integer)
-    error_code: Mapped[int | None] = mapped_column(Integer)
+    wa_timestamp: Mapped[int | None] = mapped_column(WideInt)
+    error_code: Mapped[int | None] = mapped_column(WideInt)
     error_title: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[float] = mapped_column(Float)
     # biz_opaque_callback_data of the status (ours carry the outbox row id; migration 0003).
@@ -157,7 +163,7 @@ class OutboxItem(Base):
     state: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[float] = mapped_column(Float)
-    last_error_code: Mapped[int | None] = mapped_column(Integer)
+    last_error_code: Mapped[int | None] = mapped_column(WideInt)
     created_at: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[float] = mapped_column(Float)
     # Set when a send starts, cleared when Meta answers: still set after a stop = "in doubt".
@@ -189,7 +195,7 @@ class UnattributedMessage(Base):
     wamid: Mapped[str] = mapped_column(String(255), unique=True)
     type: Mapped[str] = mapped_column(String(32))
     text: Mapped[str | None] = mapped_column(Text)
-    wa_timestamp: Mapped[int | None] = mapped_column(Integer)
+    wa_timestamp: Mapped[int | None] = mapped_column(WideInt)
     received_at: Mapped[float] = mapped_column(Float, index=True)
     raw: Mapped[str | None] = mapped_column(Text)
 

@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from wabot_desktop.core.dto import Author, Direction, MessageStatus
+from wabot_desktop.core.store.dialect import is_postgres
 from wabot_desktop.core.store.ingest import (
     StatusChange,
     _Raw,
@@ -279,9 +280,25 @@ def mark_send_started(session: Session, outbox_id: int, now: float) -> None:
     )
 
 
-def in_doubt_items(session: Session) -> list[InDoubtItem]:
+def claim_send(session: Session, outbox_id: int, now: float) -> bool:
+    """Claim a row for sending: still queued, and (PostgreSQL) not locked by another instance.
+
+    ``FOR UPDATE SKIP LOCKED`` on PostgreSQL: two instances never both claim a row, and one
+    whose row was sent meanwhile (state no longer queued) sends nothing. Then marked as started
+    in the same commit (see :func:`mark_send_started`).
+    """
+    query = select(OutboxItem.id).where(OutboxItem.id == outbox_id, OutboxItem.state == QUEUED)
+    if is_postgres(session):
+        query = query.with_for_update(skip_locked=True)
+    if session.scalar(query) is None:
+        return False
+    mark_send_started(session, outbox_id, now)
+    return True
+
+
+def in_doubt_items(session: Session, conversation_id: int | None = None) -> list[InDoubtItem]:
     """Queued rows whose last send started but got no answer (a stop or crash meanwhile)."""
-    rows = session.execute(
+    query = (
         select(
             OutboxItem.id,
             OutboxItem.message_id,
@@ -290,7 +307,10 @@ def in_doubt_items(session: Session) -> list[InDoubtItem]:
         )
         .where(OutboxItem.state == QUEUED, OutboxItem.send_started_at.is_not(None))
         .order_by(OutboxItem.id)
-    ).all()
+    )
+    if conversation_id is not None:
+        query = query.where(OutboxItem.conversation_id == conversation_id)
+    rows = session.execute(query).all()
     return [InDoubtItem(r.id, r.message_id, r.conversation_id, r.send_started_at) for r in rows]
 
 
@@ -331,6 +351,15 @@ def mark_sent(
         .values(wamid=wamid, status=MessageStatus.SENT.value)
     )
     return SentResult(apply_pending_statuses(session, message_id, wamid))
+
+
+def mark_not_sent(session: Session, outbox_id: int, now: float) -> None:
+    """Meta answered with a refusal (e.g. a rejected token): the row stays queued, not in doubt."""
+    session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id == outbox_id)
+        .values(send_started_at=None, updated_at=now)
+    )
 
 
 def mark_retry(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from wabot_desktop.core.dto import (
     UnattributedMessageView,
 )
 from wabot_desktop.core.errors import ConversationNotFoundError
+from wabot_desktop.core.store.dialect import is_postgres
 from wabot_desktop.core.store.models import (
     Contact,
     Conversation,
@@ -81,7 +83,7 @@ def _summary(
     )
 
 
-def _filtered(filter_: ConversationFilter, search: str, label_id: int | None):  # type: ignore[no-untyped-def]
+def _filtered(filter_: ConversationFilter, search: str, label_id: int | None, pg: bool = False):  # type: ignore[no-untyped-def]
     query = select(Conversation, Contact).join(Contact, Contact.id == Conversation.contact_id)
     if filter_ is ConversationFilter.NEEDS_HUMAN:
         query = query.where(Conversation.mode == ConversationMode.NEEDS_HUMAN.value)
@@ -100,19 +102,26 @@ def _filtered(filter_: ConversationFilter, search: str, label_id: int | None):  
     if term:
         pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         digits = "".join(c for c in term if c.isdigit())
+
         # SQLite's LIKE already ignores ASCII case, exactly like its lower() (neither folds other
         # letters), so ``ilike``'s lower() on every row only cost time. Message text is matched
         # with one pass over the table (IN), not one index walk per conversation (EXISTS): on
         # 200,000 messages about 50 ms instead of 200 ms, on the database thread that webhooks
         # wait for.
+        # PostgreSQL's LIKE is case-sensitive: ILIKE there gives the same matches (issue 16).
+        def matches(column: Any) -> Any:
+            if pg:
+                return column.ilike(pattern, escape="\\")
+            return column.like(pattern, escape="\\")
+
         conditions = [
-            Contact.profile_name.like(pattern, escape="\\"),
-            Contact.username.like(pattern, escape="\\"),
+            matches(Contact.profile_name),
+            matches(Contact.username),
             Conversation.id.in_(
                 select(Message.conversation_id).where(
                     or_(
-                        Message.text.like(pattern, escape="\\"),
-                        Message.transcript.like(pattern, escape="\\"),  # voice notes
+                        matches(Message.text),
+                        matches(Message.transcript),  # voice notes
                     )
                 )
             ),
@@ -132,7 +141,7 @@ def list_conversations(
     limit: int,
 ) -> list[ConversationSummary]:
     query = (
-        _filtered(filter_, search, label_id)
+        _filtered(filter_, search, label_id, is_postgres(session))
         .order_by(Conversation.last_message_at.desc().nulls_last(), Conversation.id.desc())
         .offset(offset)
         .limit(limit)
@@ -145,7 +154,11 @@ def list_conversations(
 def count_conversations(
     session: Session, filter_: ConversationFilter, search: str, label_id: int | None
 ) -> int:
-    subquery = _filtered(filter_, search, label_id).with_only_columns(Conversation.id).subquery()
+    subquery = (
+        _filtered(filter_, search, label_id, is_postgres(session))
+        .with_only_columns(Conversation.id)
+        .subquery()
+    )
     return int(session.scalar(select(func.count()).select_from(subquery)) or 0)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from wabot_desktop.core.dto import Author, ConversationMode, Direction
+from wabot_desktop.core.store.dialect import is_postgres
 from wabot_desktop.core.store.models import Contact, Conversation, Message
 
 
@@ -162,7 +163,8 @@ def load_turn_state(
     if head is None:
         return None
     pending = [_turn_message(r) for r in conn.execute(_PENDING, {"conv": conversation_id})]
-    before = pending[0].id if pending else 2**62
+    # Nothing pending: every message is history. (PostgreSQL's ids are 32-bit integers.)
+    before = pending[0].id if pending else (2**31 - 1 if is_postgres(session) else 2**62)
     history = [
         _turn_message(r)
         for r in conn.execute(
