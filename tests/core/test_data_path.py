@@ -590,7 +590,7 @@ async def test_secrets_are_read_off_the_event_loop_not_per_request(
 async def test_a_timestamp_beyond_32_bits_is_stored_and_answered(
     tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
 ) -> None:
-    """Meta's values are up to 64-bit: PostgreSQL stores them too (BIGINT, migration 0008)."""
+    """Meta's values are up to 64-bit: PostgreSQL stores them too (BIGINT, migration 0007)."""
     async with running_core(tmp_path, graph_url=graph.base_url, ollama_url=ollama.host) as core:
         body = message_body([text_message("Hola", timestamp=99_999_999_999)])
         assert (await post(client, core.server_url, body)).status_code == 200

@@ -28,7 +28,7 @@ NAMING = {
 
 
 # Values Meta sends (timestamps, error codes) are up to 64-bit: BIGINT on PostgreSQL (migration
-# 0008); SQLite's INTEGER is 64-bit already.
+# 0007); SQLite's INTEGER is 64-bit already.
 WideInt = BigInteger().with_variant(Integer(), "sqlite")
 
 

@@ -4,7 +4,7 @@ SQLite's INTEGER is 64-bit already: nothing changes there. On PostgreSQL these c
 32-bit (INTEGER), so a webhook with a large timestamp or error code could never be stored
 (issue 16).
 
-Revision ID: 0008
+Revision ID: 0007
 Revises: 0006
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
