@@ -520,7 +520,7 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Sending is stopped: WhatsApp rejected the connection (for example, the access token expired). Replies wait in the outbox: store a new token with “wabot-desktop setup”, then click “Try sending again” in the status bar.</source>
+        <source>Sending is stopped: WhatsApp rejected the connection (for example, the access token expired). Replies wait in the outbox: enter a new token in “Configure WhatsApp…” (the mode menu); sending resumes by itself.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -532,7 +532,7 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>WhatsApp is not connected yet. Run “wabot-desktop setup” to connect it; meanwhile, practise in simulator mode.</source>
+        <source>WhatsApp is not connected yet. Connect it with “Connect WhatsApp…” in the mode menu; meanwhile, practise in simulator mode.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1564,7 +1564,7 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>WhatsApp rejected the connection (for example, the access token expired). Messages wait in the outbox. Store a new token with “wabot-desktop setup”, then click “Try sending again”.</source>
+        <source>WhatsApp rejected the connection (for example, the access token expired). Messages wait in the outbox. Enter a new token in “Configure WhatsApp…” (the mode menu); sending resumes by itself.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1878,7 +1878,7 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Not sent: the WhatsApp connection expired. Store a new token with “wabot-desktop setup”, then try sending again.</source>
+        <source>Not sent: the WhatsApp connection expired. Enter a new token in “Configure WhatsApp…” (the mode menu), then try sending again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -526,8 +526,8 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
         <translation>Pasaron más de 24 horas desde que este cliente escribió. WhatsApp solo permite una plantilla aprobada hasta que vuelva a escribir.</translation>
     </message>
     <message>
-        <source>Sending is stopped: WhatsApp rejected the connection (for example, the access token expired). Replies wait in the outbox: store a new token with “wabot-desktop setup”, then click “Try sending again” in the status bar.</source>
-        <translation>El envío está detenido: WhatsApp rechazó la conexión (por ejemplo, venció el token de acceso). Las respuestas esperan en la bandeja de salida: guarda un token nuevo con «wabot-desktop setup» y luego haz clic en «Reintentar envío» en la barra de estado.</translation>
+        <source>Sending is stopped: WhatsApp rejected the connection (for example, the access token expired). Replies wait in the outbox: enter a new token in “Configure WhatsApp…” (the mode menu); sending resumes by itself.</source>
+        <translation>El envío está detenido: WhatsApp rechazó la conexión (por ejemplo, venció el token de acceso). Las respuestas esperan en la bandeja de salida: escribe un token nuevo en «Configurar WhatsApp…» (menú del modo) y el envío sigue solo.</translation>
     </message>
     <message>
         <source>This chat no longer exists.</source>
@@ -538,8 +538,8 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
         <translation>No se pudo leer o guardar el historial. Revisa el espacio libre en el disco.</translation>
     </message>
     <message>
-        <source>WhatsApp is not connected yet. Run “wabot-desktop setup” to connect it; meanwhile, practise in simulator mode.</source>
-        <translation>WhatsApp todavía no está conectado. Ejecuta «wabot-desktop setup» para conectarlo; mientras tanto, practica en el modo simulador.</translation>
+        <source>WhatsApp is not connected yet. Connect it with “Connect WhatsApp…” in the mode menu; meanwhile, practise in simulator mode.</source>
+        <translation>WhatsApp todavía no está conectado. Conéctalo con «Conectar WhatsApp…» en el menú del modo; mientras tanto, practica en el modo simulador.</translation>
     </message>
     <message>
         <source>This computer has no secure password store, so WaBot cannot keep your keys.</source>
@@ -1570,8 +1570,8 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
         <translation>WhatsApp: envío detenido</translation>
     </message>
     <message>
-        <source>WhatsApp rejected the connection (for example, the access token expired). Messages wait in the outbox. Store a new token with “wabot-desktop setup”, then click “Try sending again”.</source>
-        <translation>WhatsApp rechazó la conexión (por ejemplo, venció el token de acceso). Los mensajes esperan en la bandeja de salida. Guarda un token nuevo con «wabot-desktop setup» y luego haz clic en «Reintentar envío».</translation>
+        <source>WhatsApp rejected the connection (for example, the access token expired). Messages wait in the outbox. Enter a new token in “Configure WhatsApp…” (the mode menu); sending resumes by itself.</source>
+        <translation>WhatsApp rechazó la conexión (por ejemplo, venció el token de acceso). Los mensajes esperan en la bandeja de salida. Escribe un token nuevo en «Configurar WhatsApp…» (menú del modo) y el envío sigue solo.</translation>
     </message>
     <message>
         <source>WhatsApp: not reachable</source>
@@ -1884,8 +1884,8 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
         <translation>No enviado: no se pudo procesar el archivo.</translation>
     </message>
     <message>
-        <source>Not sent: the WhatsApp connection expired. Store a new token with “wabot-desktop setup”, then try sending again.</source>
-        <translation>No enviado: venció la conexión con WhatsApp. Guarda un token nuevo con «wabot-desktop setup» y vuelve a intentar el envío.</translation>
+        <source>Not sent: the WhatsApp connection expired. Enter a new token in “Configure WhatsApp…” (the mode menu), then try sending again.</source>
+        <translation>No enviado: venció la conexión con WhatsApp. Escribe un token nuevo en «Configurar WhatsApp…» (menú del modo) y vuelve a intentar el envío.</translation>
     </message>
     <message>
         <source>Not sent: Meta has restricted this WhatsApp account.</source>

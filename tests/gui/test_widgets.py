@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from tests.gui.helpers import until
-from wabot_desktop.core.dto import ConversationMode, HealthSnapshot, QuickReply
+from wabot_desktop.core.dto import ConversationMode, GraphState, HealthSnapshot, QuickReply
 from wabot_desktop.gui.i18n import Translators
 from wabot_desktop.gui.monitor.composer import Composer, expand_quick_reply, first_name
 from wabot_desktop.gui.status_bar import StatusBar
@@ -160,9 +160,9 @@ async def test_blocked_sending_offers_try_again_without_a_restart(
     bar = StatusBar(cast(Any, service))
     qtbot.addWidget(bar)
     bar.show()
-    bar.show_health(_health(graph="blocked"))
+    bar.show_health(_health(graph=GraphState.BLOCKED))
     assert bar.resume_button.isVisible() and bar.resume_button.text() == "Reintentar envío"
-    assert "wabot-desktop setup" in bar.whatsapp.toolTip()
+    assert "«Configurar WhatsApp…»" in bar.whatsapp.toolTip()  # where a new token goes
     bar.resume_button.click()
     await until(lambda: service.attempts == 1 and bar.resume_button.isEnabled(), what="1st try")
     assert "sigue rechazando" in bar.currentMessage()

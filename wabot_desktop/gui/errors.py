@@ -26,8 +26,8 @@ def error_message(exc: BaseException) -> str:
         return QCoreApplication.translate(
             "Errors",
             "Sending is stopped: WhatsApp rejected the connection (for example, the access "
-            "token expired). Replies wait in the outbox: store a new token with "
-            "“wabot-desktop setup”, then click “Try sending again” in the status bar.",
+            "token expired). Replies wait in the outbox: enter a new token in “Configure "
+            "WhatsApp…” (the mode menu); sending resumes by itself.",
         )
     if isinstance(exc, errors.ConversationNotFoundError):
         return QCoreApplication.translate("Errors", "This chat no longer exists.")
@@ -38,8 +38,8 @@ def error_message(exc: BaseException) -> str:
     if isinstance(exc, errors.MissingCredentialsError):
         return QCoreApplication.translate(
             "Errors",
-            "WhatsApp is not connected yet. Run “wabot-desktop setup” to connect it; "
-            "meanwhile, practise in simulator mode."
+            "WhatsApp is not connected yet. Connect it with “Connect WhatsApp…” in the mode "
+            "menu; meanwhile, practise in simulator mode."
         )
     if isinstance(exc, errors.KeyringUnavailableError):
         return QCoreApplication.translate(

@@ -152,8 +152,8 @@ class StatusBar(QStatusBar):
                 level="error",
                 tooltip=self.tr(
                     "WhatsApp rejected the connection (for example, the access token "
-                    "expired). Messages wait in the outbox. Store a new token with "
-                    "“wabot-desktop setup”, then click “Try sending again”."
+                    "expired). Messages wait in the outbox. Enter a new token in “Configure "
+                    "WhatsApp…” (the mode menu); sending resumes by itself."
                 ),
             )
         elif graph == GraphState.ERROR:

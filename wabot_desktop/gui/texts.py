@@ -150,8 +150,8 @@ def failure_reason(error_code: int | None, error_title: str | None) -> str:
     if error_code == 190:
         return QCoreApplication.translate(
             "Texts",
-            "Not sent: the WhatsApp connection expired. Store a new token with “wabot-desktop "
-            "setup”, then try sending again."
+            "Not sent: the WhatsApp connection expired. Enter a new token in “Configure "
+            "WhatsApp…” (the mode menu), then try sending again."
         )
     if error_code in (131031, 368):
         return QCoreApplication.translate(
