@@ -2365,6 +2365,81 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <source>The memory of this PC could not be read: {model} is the safe choice.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Model server:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ollama on this PC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Another OpenAI-compatible server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Another server (type its address)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Program:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Address:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Optional for servers on this PC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>API key:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The key is kept in the system&apos;s keyring when you finish, never in WaBot&apos;s files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What the server uses</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Context size:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Conversations leave this PC for {host}: your customers&apos; messages are sent to that server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asking the server for its models…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This server does not list its models: type the model&apos;s name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Voice notes:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n model(s) on the server.</source>
+        <translation>
+            <numerusform>%n model on the server.</numerusform>
+            <numerusform>%n models on the server.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>ProgressRow</name>

@@ -2371,6 +2371,81 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
         <source>The memory of this PC could not be read: {model} is the safe choice.</source>
         <translation>No se pudo leer la memoria de esta PC: {model} es la opción segura.</translation>
     </message>
+    <message>
+        <source>Model server:</source>
+        <translation>Servidor del modelo:</translation>
+    </message>
+    <message>
+        <source>Ollama on this PC</source>
+        <translation>Ollama en esta PC</translation>
+    </message>
+    <message>
+        <source>Another OpenAI-compatible server</source>
+        <translation>Otro servidor compatible con OpenAI</translation>
+    </message>
+    <message>
+        <source>Another server (type its address)</source>
+        <translation>Otro servidor (escriba su dirección)</translation>
+    </message>
+    <message>
+        <source>Program:</source>
+        <translation>Programa:</translation>
+    </message>
+    <message>
+        <source>Address:</source>
+        <translation>Dirección:</translation>
+    </message>
+    <message>
+        <source>Refresh list</source>
+        <translation>Actualizar lista</translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation>Modelo:</translation>
+    </message>
+    <message>
+        <source>Optional for servers on this PC</source>
+        <translation>Opcional para servidores de esta PC</translation>
+    </message>
+    <message>
+        <source>API key:</source>
+        <translation>Clave de API:</translation>
+    </message>
+    <message>
+        <source>The key is kept in the system&apos;s keyring when you finish, never in WaBot&apos;s files.</source>
+        <translation>La clave se guarda en el llavero del sistema al terminar, nunca en los archivos de WaBot.</translation>
+    </message>
+    <message>
+        <source>What the server uses</source>
+        <translation>Lo que use el servidor</translation>
+    </message>
+    <message>
+        <source>Context size:</source>
+        <translation>Tamaño del contexto:</translation>
+    </message>
+    <message>
+        <source>Conversations leave this PC for {host}: your customers&apos; messages are sent to that server.</source>
+        <translation>Las conversaciones salen de esta PC hacia {host}: los mensajes de sus clientes se envían a ese servidor.</translation>
+    </message>
+    <message>
+        <source>Asking the server for its models…</source>
+        <translation>Preguntando al servidor por sus modelos…</translation>
+    </message>
+    <message>
+        <source>This server does not list its models: type the model&apos;s name.</source>
+        <translation>Este servidor no muestra sus modelos: escriba el nombre del modelo.</translation>
+    </message>
+    <message>
+        <source>Voice notes:</source>
+        <translation>Notas de voz:</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n model(s) on the server.</source>
+        <translation>
+            <numerusform>%n modelo en el servidor.</numerusform>
+            <numerusform>%n modelos en el servidor.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>ProgressRow</name>

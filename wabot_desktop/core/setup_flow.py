@@ -48,6 +48,9 @@ from wabot_desktop.core.events import (
     TokenRefreshed,
     TunnelStateChanged,
 )
+from wabot_desktop.core.llm.guarded import leaves_this_pc
+from wabot_desktop.core.llm.presets import PRESETS as PRESETS  # the wizard lists them
+from wabot_desktop.core.llm.presets import normalize_base_url
 from wabot_desktop.core.secrets import KeyringSecretStore, SecretKey, SecretStore
 from wabot_desktop.core.settings import WEEKDAYS, Settings
 from wabot_desktop.core.tunnel import (
@@ -224,6 +227,14 @@ class Answers:
     callback_mode: Literal["app", "phone"] = "app"
     model: str = ""
     num_ctx: int = _DEFAULT_CONTEXT
+    # The model server: Ollama on this PC, or any OpenAI-compatible server (the same settings
+    # the settings dialog writes). The API key is a secret: keyring only, on ``commit``.
+    llm_provider: Literal["ollama", "openai"] = "ollama"
+    openai_base_url: str = ""
+    openai_model: str = ""
+    openai_context_size: int = 0  # tokens; 0 = the server's own (llm_context_size)
+    llm_api_key: str = ""
+    voice_model: str = ""  # the voice_model setting; "" = leave it as it is
     business_name: str = ""
     business_hours: dict[str, list[list[str]]] = field(default_factory=dict)
     business_address: str = ""
@@ -232,9 +243,14 @@ class Answers:
     bot_from_day_one: bool = True
     practice_mode: bool = False
 
+    @property
+    def uses_openai(self) -> bool:
+        return self.llm_provider == "openai"
+
     def secret_values(self) -> list[str]:
         values = [self.app_secret, self.access_token, self.verify_token, self.ngrok_authtoken]
         values.append(self.pin)
+        values.append(self.llm_api_key)
         if self.app_id and self.app_secret:
             values.append(f"{self.app_id}|{self.app_secret}")
         return [v for v in values if v]
@@ -248,6 +264,7 @@ class Answers:
             SecretKey.WABA_ID: self.waba_id,
             SecretKey.NGROK_AUTHTOKEN: self.ngrok_authtoken if self.public_mode == "ngrok" else "",
             SecretKey.PIN: self.pin,
+            SecretKey.LLM_API_KEY: self.llm_api_key.strip() if self.uses_openai else "",
         }
         return {k: v for k, v in pairs.items() if v}
 
@@ -552,6 +569,7 @@ class Found:
     effective_callback: str = ""
     ollama_version: str = ""
     models: tuple[str, ...] = ()
+    openai_models: tuple[str, ...] | None = None  # None: not asked, or the server lists none
     recommended_model: str = ""
     ram_bytes: int | None = None
     register_attempts: int = 0
@@ -731,6 +749,13 @@ class SetupFlow:
         }
         if a.model:
             values["llm_model"] = a.model
+        values["llm_provider"] = a.llm_provider
+        if a.llm_provider == "openai":
+            values["openai_base_url"] = normalize_base_url(a.openai_base_url)
+            values["openai_model"] = a.openai_model.strip()
+            values["llm_context_size"] = max(0, a.openai_context_size)
+        if a.voice_model.strip():
+            values["voice_model"] = a.voice_model.strip()
         values.update(shop_settings(a))
         return values
 
@@ -2014,6 +2039,8 @@ class ModelStep(Step):
     links = ((Text("Descargar Ollama", "Download Ollama"), OLLAMA_URL),)
 
     async def check(self, flow: SetupFlow, **kwargs: Any) -> StepResult:
+        if flow.answers.llm_provider == "openai":
+            return StepResult(self.id, await OpenAIServerCheck.run(flow))
         checks: list[CheckResult] = []
         probe = await self.detect(flow)
         checks.append(probe)
@@ -2243,6 +2270,184 @@ class ModelStep(Step):
         )
 
 
+class OpenAIServerCheck:
+    """The model step's check for an OpenAI-compatible server: its models, a test answer.
+
+    Uses the wizard's HTTP client (like the Ollama check), so every request lands in
+    "detalles" with the API key removed (it is one of the answers' secret values).
+    """
+
+    TEST_QUESTION: Final = "Hola, ¿a qué hora abren?"
+
+    @staticmethod
+    def _headers(flow: SetupFlow) -> dict[str, str]:
+        key = flow.answers.llm_api_key.strip()
+        return {"Authorization": f"Bearer {key}"} if key else {}
+
+    @classmethod
+    async def list_models(cls, flow: SetupFlow) -> tuple[CheckResult, tuple[str, ...] | None]:
+        """GET {base}/models; the names (None: this server lists none) and the check."""
+        base = normalize_base_url(flow.answers.openai_base_url)
+        url = base + "/models"
+        try:
+            response = await flow.http.get(url, headers=cls._headers(flow), timeout=10.0)
+        except httpx.HTTPError as exc:
+            return (
+                CheckResult(
+                    "openai_server",
+                    Status.ERROR,
+                    Text(
+                        f"El servidor no responde en {base}.",
+                        f"The server does not answer at {base}.",
+                    ),
+                    Text(
+                        "Revise la dirección y que el programa del servidor esté abierto.",
+                        "Check the address and that the server program is running.",
+                    ),
+                    (Exchange("GET", url, error=type(exc).__name__),),
+                ),
+                None,
+            )
+        if response.status_code in (401, 403):
+            return (
+                CheckResult(
+                    "openai_server",
+                    Status.ERROR,
+                    Text(
+                        "El servidor rechazó la clave de API.",
+                        "The server refused the API key.",
+                    ),
+                    Text(
+                        "Pegue la clave correcta (un token de su cuenta) y vuelva a verificar.",
+                        "Paste the right key (a token of your account) and check again.",
+                    ),
+                    (Exchange("GET", url, status=response.status_code),),
+                ),
+                None,
+            )
+        names: list[str] | None = None
+        if response.status_code == 200:
+            try:
+                data = response.json().get("data")
+                names = [str(m["id"]) for m in data if isinstance(m, dict) and m.get("id")]
+            except (ValueError, AttributeError, TypeError):
+                names = None
+        listed = tuple(names) if names is not None else None
+        flow.found.openai_models = listed
+        text = (
+            Text(
+                f"El servidor {base} responde; modelos: {', '.join(listed) or 'ninguno'}.",
+                f"The server {base} answers; models: {', '.join(listed) or 'none'}.",
+            )
+            if listed is not None
+            else Text(
+                f"El servidor {base} responde pero no lista sus modelos.",
+                f"The server {base} answers but does not list its models.",
+            )
+        )
+        details = (
+            Exchange(
+                "GET", url, status=response.status_code, response={"models": list(listed or ())}
+            ),
+        )
+        return CheckResult("openai_server", Status.OK, text, details=details), listed
+
+    @classmethod
+    async def run(cls, flow: SetupFlow) -> tuple[CheckResult, ...]:
+        a = flow.answers
+        checks: list[CheckResult] = []
+        base = normalize_base_url(a.openai_base_url)
+        host = leaves_this_pc(base)
+        if host:
+            checks.append(
+                CheckResult(
+                    "privacy",
+                    Status.WARNING,
+                    Text(
+                        f"Las conversaciones salen de esta PC hacia {host}: los mensajes de sus "
+                        "clientes se envían a ese servidor.",
+                        f"Conversations leave this PC for {host}: your customers' messages are "
+                        "sent to that server.",
+                    ),
+                )
+            )
+        listing, names = await cls.list_models(flow)
+        checks.append(listing)
+        if listing.status is Status.ERROR:
+            return tuple(checks)
+        model = a.openai_model.strip() or (names[0] if names else "")
+        if not model:
+            checks.append(
+                CheckResult(
+                    "model",
+                    Status.ERROR,
+                    Text("Escriba el nombre del modelo.", "Type the model's name."),
+                    Text(
+                        "El servidor no dice qué modelos tiene: copie el nombre de su programa.",
+                        "The server does not say which models it has: copy the name from it.",
+                    ),
+                )
+            )
+            return tuple(checks)
+        a.openai_model = model
+        if names and model not in names:
+            checks.append(
+                CheckResult(
+                    "model",
+                    Status.WARNING,
+                    Text(
+                        f"El servidor no lista el modelo {model}.",
+                        f"The server does not list model {model}.",
+                    ),
+                    Text("Elija uno de la lista.", "Choose one from the list."),
+                )
+            )
+        checks.append(await cls.test_answer(flow, base, model))
+        return tuple(checks)
+
+    @classmethod
+    async def test_answer(cls, flow: SetupFlow, base: str, model: str) -> CheckResult:
+        """POST {base}/chat/completions with a short test question."""
+        url = base + "/chat/completions"
+        body: dict[str, Any] = {
+            "model": model,
+            "messages": [{"role": "user", "content": cls.TEST_QUESTION}],
+            "stream": False,
+            "max_tokens": 64,
+        }
+        try:
+            response = await flow.http.post(
+                url, json=body, headers=cls._headers(flow), timeout=300.0
+            )
+            response.raise_for_status()
+            choices = response.json().get("choices") or []
+            reply = str((choices[0].get("message") or {}).get("content") or "") if choices else ""
+        except (httpx.HTTPError, ValueError, AttributeError, TypeError) as exc:
+            status = exc.response.status_code if isinstance(exc, httpx.HTTPStatusError) else None
+            return CheckResult(
+                "test_question",
+                Status.ERROR,
+                Text(
+                    f"El modelo {model} no respondió la pregunta de prueba.",
+                    f"Model {model} did not answer the test question.",
+                ),
+                Text(
+                    "Revise el nombre del modelo y que el servidor lo tenga cargado.",
+                    "Check the model's name and that the server has it loaded.",
+                ),
+                (Exchange("POST", url, body, status=status, error=type(exc).__name__),),
+            )
+        return CheckResult(
+            "test_question",
+            Status.OK if reply else Status.WARNING,
+            Text(
+                f"El modelo {model} respondió: {reply[:200]}",
+                f"Model {model} answered: {reply[:200]}",
+            ),
+            details=(Exchange("POST", url, body, response.status_code, {"content": reply[:200]}),),
+        )
+
+
 def _same_model(wanted: str, installed: str) -> bool:
     def full(name: str) -> str:
         return name if ":" in name else name + ":latest"
@@ -2467,6 +2672,12 @@ def answers_from_stored(secrets: SecretStore, settings: Settings) -> Answers:
         callback_mode="phone" if settings.callback_mode == "phone" else "app",
         model=settings.llm_model,
         num_ctx=settings.llm_num_ctx,
+        llm_provider="openai" if settings.llm_provider == "openai" else "ollama",
+        openai_base_url=settings.openai_base_url,
+        openai_model=settings.openai_model,
+        openai_context_size=settings.llm_context_size,
+        llm_api_key=get(SecretKey.LLM_API_KEY),
+        voice_model=settings.voice_model,
         business_name=settings.business_name,
         business_hours={day: [list(r) for r in hours.get(day, [])] for day in WEEKDAYS},
         business_address=settings.business_address,

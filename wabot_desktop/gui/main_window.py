@@ -36,6 +36,7 @@ from wabot_desktop.gui.widgets.icons import app_icon, make_icon
 if TYPE_CHECKING:
     from wabot_desktop.core.setup_flow import SetupFlow, StepId
     from wabot_desktop.gui.prompt_editor import PromptEditorWindow
+    from wabot_desktop.gui.settings.service import SettingsService
     from wabot_desktop.gui.wizard import SetupWizard
 
 logger = logging.getLogger(__name__)
@@ -471,7 +472,13 @@ class MainWindow(QMainWindow):
             return False
         live = not self.simulator
         skip = (StepId.PUBLIC_ADDRESS, StepId.CONNECT_META) if live else ()
-        wizard = SetupWizard(flow, start_at=start_at or StepId.WELCOME, skip=skip, parent=self)
+        wizard = SetupWizard(
+            flow,
+            start_at=start_at or StepId.WELCOME,
+            skip=skip,
+            service=cast("SettingsService", self._service),  # the voice-model picker's facade
+            parent=self,
+        )
         self.wizard = wizard
         try:
             await exec_dialog(wizard)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from wabot_desktop.core import setup_flow as sf
+from wabot_desktop.core.service import leaves_this_pc
 from wabot_desktop.core.setup_flow import (
     CheckResult,
     Field,
@@ -47,6 +48,8 @@ from wabot_desktop.core.setup_flow import (
     StepResult,
     Text,
 )
+from wabot_desktop.gui.settings.service import SettingsService
+from wabot_desktop.gui.widgets.voice_model_picker import VoiceModelPicker
 from wabot_desktop.gui.wizard.checks import CheckList, link_button, plain_label
 
 FIRST_MESSAGE_TIMEOUT = 180.0
@@ -563,6 +566,23 @@ class ModelPage(StepPage):
     step_id = StepId.MODEL
 
     def build(self, parent: QWidget) -> None:
+        self._content = parent
+        # Which model server: Ollama on this PC (the rows below) or an OpenAI-compatible one.
+        provider_box = QWidget(parent)
+        provider_line = QHBoxLayout(provider_box)
+        provider_line.setContentsMargins(0, 0, 0, 0)
+        self.ollama_radio = QRadioButton(self.tr("Ollama on this PC"), provider_box)
+        self.ollama_radio.setObjectName("wizardProviderOllama")
+        self.openai_radio = QRadioButton(self.tr("Another OpenAI-compatible server"), provider_box)
+        self.openai_radio.setObjectName("wizardProviderOpenAI")
+        self.provider_group = QButtonGroup(provider_box)
+        self.provider_group.addButton(self.ollama_radio)
+        self.provider_group.addButton(self.openai_radio)
+        provider_line.addWidget(self.ollama_radio)
+        provider_line.addWidget(self.openai_radio)
+        provider_line.addStretch(1)
+        self.form.addRow(QLabel(self.tr("Model server:"), parent), provider_box)
+        self.ollama_radio.setChecked(True)
         self.ram_label = plain_label("", parent, name="wizardRamLabel")
         self.body.addWidget(self.ram_label)
         self.model_combo = QComboBox(parent)
@@ -578,6 +598,7 @@ class ModelPage(StepPage):
         line.addWidget(self.model_combo, 1)
         line.addWidget(self.pull_button)
         self.form.addRow(QLabel(self.t(self.field("model").label), parent), row)
+        self._model_row = row
         self.pull_progress = ProgressRow(self.language, parent)
         self.form.addRow(self.pull_progress)
         self.ctx_spin = QSpinBox(parent)
@@ -600,10 +621,184 @@ class ModelPage(StepPage):
             )
         )
         self.form.addRow(QLabel(self.t(self.field("num_ctx").label), parent), ctx_box)
+        self._ctx_box = ctx_box
+        self.build_openai(parent)
         self.pull_checks = CheckList(self.language, parent)
         self.body.addWidget(self.pull_checks)
         self._pull_task: asyncio.Task[CheckResult] | None = None
+        self._models_task: asyncio.Task[None] | None = None
+        self.voice_picker: VoiceModelPicker | None = None
+        self.provider_group.buttonToggled.connect(self._on_provider_toggled)
         self.show_options()
+        self._show_provider()
+
+    def build_openai(self, parent: QWidget) -> None:
+        """The OpenAI-compatible server's rows (the same presets as the settings page)."""
+        box = QWidget(parent)
+        box.setObjectName("wizardOpenAIBox")
+        form = QFormLayout(box)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.preset_combo = QComboBox(box)
+        self.preset_combo.setObjectName("wizardOpenAIPreset")
+        for item in sf.PRESETS:
+            self.preset_combo.addItem(item.name, item.id)
+        self.preset_combo.addItem(self.tr("Another server (type its address)"), "")
+        form.addRow(QLabel(self.tr("Program:"), box), self.preset_combo)
+        self.url_edit = QLineEdit(box)
+        self.url_edit.setObjectName("field_openai_base_url")
+        self.url_edit.setPlaceholderText("http://127.0.0.1:1234/v1")
+        form.addRow(QLabel(self.tr("Address:"), box), self.url_edit)
+        self.privacy_label = plain_label("", box, name="wizardPrivacyWarning")
+        self.privacy_label.setStyleSheet("QLabel { color: #b35c00; font-weight: bold; }")
+        self.privacy_label.hide()
+        form.addRow(self.privacy_label)
+        model_row = QWidget(box)
+        model_line = QHBoxLayout(model_row)
+        model_line.setContentsMargins(0, 0, 0, 0)
+        self.openai_model_combo = QComboBox(model_row)
+        self.openai_model_combo.setObjectName("field_openai_model")
+        self.openai_model_combo.setEditable(True)
+        self.openai_model_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        model_line.addWidget(self.openai_model_combo, 1)
+        self.refresh_button = QPushButton(self.tr("Refresh list"), model_row)
+        self.refresh_button.setObjectName("wizardOpenAIRefresh")
+        model_line.addWidget(self.refresh_button)
+        form.addRow(QLabel(self.tr("Model:"), box), model_row)
+        self.models_status = plain_label("", box, name="wizardHelp")
+        form.addRow(self.models_status)
+        self.key_edit = QLineEdit(box)
+        self.key_edit.setObjectName("field_llm_api_key")
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key_edit.setPlaceholderText(self.tr("Optional for servers on this PC"))
+        form.addRow(QLabel(self.tr("API key:"), box), self.key_edit)
+        form.addRow(
+            plain_label(
+                self.tr(
+                    "The key is kept in the system's keyring when you finish, never in WaBot's "
+                    "files."
+                ),
+                box,
+                name="wizardHelp",
+            )
+        )
+        self.openai_ctx_spin = QSpinBox(box)
+        self.openai_ctx_spin.setObjectName("field_openai_context_size")
+        self.openai_ctx_spin.setRange(0, 1_048_576)
+        self.openai_ctx_spin.setSingleStep(1024)
+        self.openai_ctx_spin.setSuffix(self.tr(" tokens"))
+        self.openai_ctx_spin.setSpecialValueText(self.tr("What the server uses"))
+        form.addRow(QLabel(self.tr("Context size:"), box), self.openai_ctx_spin)
+        self.openai_box = box
+        self.form.addRow(box)
+        self.preset_combo.activated.connect(self._on_preset_activated)
+        self.url_edit.textChanged.connect(self._on_url_changed)
+        self.refresh_button.clicked.connect(self._on_refresh_clicked)
+
+    # -- the provider ---------------------------------------------------------------------------
+
+    @property
+    def provider(self) -> str:
+        return "openai" if self.openai_radio.isChecked() else "ollama"
+
+    def _on_provider_toggled(self, _button: object, checked: bool) -> None:
+        if checked:
+            self._show_provider()
+
+    def _show_provider(self) -> None:
+        openai = self.provider == "openai"
+        for widget in (self._model_row, self.pull_progress, self._ctx_box):
+            self.form.setRowVisible(widget, not openai)
+        if openai:
+            self.pull_progress.hide()
+        self.ram_label.setVisible(not openai)
+        self.pull_checks.setVisible(not openai)
+        self.form.setRowVisible(self.openai_box, openai)
+
+    def _on_preset_activated(self, _index: int) -> None:
+        found = next((p for p in sf.PRESETS if p.id == self.preset_combo.currentData()), None)
+        if found is None:
+            self.url_edit.setFocus()
+            return
+        self.url_edit.setText(found.base_url)
+        self.refresh_models()
+
+    def _select_preset_for_url(self) -> None:
+        url = self.url_edit.text().strip().rstrip("/")
+        if self.preset_combo.currentData() in [p.id for p in sf.PRESETS if p.base_url == url]:
+            return
+        match = next((p.id for p in sf.PRESETS if p.base_url == url), "")
+        self.preset_combo.setCurrentIndex(self.preset_combo.findData(match))
+
+    def _on_url_changed(self, _text: str) -> None:
+        self._select_preset_for_url()
+        self._update_privacy()
+
+    def _update_privacy(self) -> None:
+        url = self.url_edit.text().strip()
+        host = leaves_this_pc(url) if url else None
+        if host:
+            self.privacy_label.setText(
+                self.tr(
+                    "Conversations leave this PC for {host}: your customers' messages are sent "
+                    "to that server."
+                ).format(host=host)
+            )
+        self.privacy_label.setVisible(bool(host))
+
+    def _on_refresh_clicked(self) -> None:
+        self.refresh_models()
+
+    def refresh_models(self) -> None:
+        """Ask the server for its models (with the typed key) and fill the model list."""
+        if self._models_task is not None and not self._models_task.done():
+            self._models_task.cancel()
+        self._models_task = asyncio.ensure_future(self._refresh_models())
+
+    @property
+    def models_task(self) -> asyncio.Task[None] | None:
+        return self._models_task
+
+    async def _refresh_models(self) -> None:
+        self.store()
+        self.models_status.setText(self.tr("Asking the server for its models…"))
+        self.refresh_button.setEnabled(False)
+        try:
+            check, names = await sf.OpenAIServerCheck.list_models(self.flow)
+        finally:
+            self.refresh_button.setEnabled(True)
+        if check.status is Status.ERROR:
+            self.models_status.setText(self.t(check.message))
+            return
+        current = self.openai_model_combo.currentText().strip()
+        if names is None:
+            self.models_status.setText(
+                self.tr("This server does not list its models: type the model's name.")
+            )
+            return
+        self._set_openai_models(list(names), current)
+        self.models_status.setText(self.tr("%n model(s) on the server.", "", len(names)))
+
+    def _set_openai_models(self, names: list[str], current: str) -> None:
+        self.openai_model_combo.clear()
+        self.openai_model_combo.addItems(names)
+        if current and current not in names:
+            self.openai_model_combo.insertItem(0, current)
+        self.openai_model_combo.setCurrentText(current or (names[0] if names else ""))
+
+    # -- the voice model ------------------------------------------------------------------------
+
+    def set_voice_service(self, service: SettingsService | None) -> None:
+        """Show the voice-model picker: it needs the core's facade (the models folder, the
+        download), so a wizard opened without one (the command line) leaves voice notes to
+        the settings dialog."""
+        if service is None or self.voice_picker is not None:
+            return
+        self.voice_picker = VoiceModelPicker(service, self._content)
+        self.voice_picker.setObjectName("wizardVoicePicker")
+        self.form.addRow(QLabel(self.tr("Voice notes:"), self._content), self.voice_picker)
+        self.voice_picker.load(self.flow.answers.voice_model)
 
     def show_options(self) -> None:
         found = self.flow.found
@@ -649,18 +844,38 @@ class ModelPage(StepPage):
         return text.split(" (", 1)[0].strip()
 
     def load(self) -> None:
-        self.ctx_spin.setValue(self.flow.answers.num_ctx)
+        a = self.flow.answers
+        self.ctx_spin.setValue(a.num_ctx)
         self.show_options()
+        (self.openai_radio if a.llm_provider == "openai" else self.ollama_radio).setChecked(True)
+        self.url_edit.setText(a.openai_base_url)
+        self._set_openai_models([], a.openai_model)
+        self.key_edit.setText(a.llm_api_key)
+        self.openai_ctx_spin.setValue(a.openai_context_size)
+        if self.voice_picker is not None:
+            self.voice_picker.load(a.voice_model)
+        self._show_provider()
 
     def store(self) -> None:
+        a = self.flow.answers
         model = self.chosen_model()
         if model:
-            self.flow.answers.model = model
-        self.flow.answers.num_ctx = self.ctx_spin.value()
+            a.model = model
+        a.num_ctx = self.ctx_spin.value()
+        a.llm_provider = "openai" if self.provider == "openai" else "ollama"
+        a.openai_base_url = self.url_edit.text().strip()
+        a.openai_model = self.openai_model_combo.currentText().strip()
+        a.llm_api_key = self.key_edit.text().strip()
+        a.openai_context_size = self.openai_ctx_spin.value()
+        if self.voice_picker is not None and self.voice_picker.is_valid():
+            a.voice_model = self.voice_picker.value()
 
     async def verify(self) -> StepResult:
         result = await super().verify()
         self.show_options()
+        if self.provider == "openai":
+            names = self.flow.found.openai_models
+            self._set_openai_models(list(names or ()), self.flow.answers.openai_model)
         return result
 
     def _on_pull_clicked(self) -> None:
@@ -691,6 +906,17 @@ class ModelPage(StepPage):
             self.pull_progress.cancel.set()
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await task
+        listing = self._models_task
+        if listing is not None and not listing.done():
+            listing.cancel()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await listing
+        if self.voice_picker is not None:
+            download = self.voice_picker.download_task
+            self.voice_picker.close_tasks()
+            if download is not None and not download.done():
+                with contextlib.suppress(Exception, asyncio.CancelledError):
+                    await download
 
 
 # -- 6. the shop ----------------------------------------------------------------------------------

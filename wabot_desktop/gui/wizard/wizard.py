@@ -33,7 +33,8 @@ from shiboken6 import isValid
 from wabot_desktop.core import setup_flow as sf
 from wabot_desktop.core.setup_flow import SetupFlow, Status, StepId, StepResult
 from wabot_desktop.gui.actions import async_slot, run_action
-from wabot_desktop.gui.wizard.pages import PAGE_TYPES, StepPage, WelcomePage
+from wabot_desktop.gui.settings.service import SettingsService
+from wabot_desktop.gui.wizard.pages import PAGE_TYPES, ModelPage, StepPage, WelcomePage
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +83,11 @@ class SetupWizard(QDialog):
         start_at: StepId = StepId.WELCOME,
         skip: Iterable[StepId] = (),
         language: str | None = None,
+        service: SettingsService | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """``service`` (the running core's facade) shows the voice-model picker on the model
+        step; without one (no core yet) voice notes are left to the settings dialog."""
         super().__init__(parent)
         self.setObjectName("setupWizard")
         self.setWindowTitle(self.tr("Connect WhatsApp"))
@@ -146,6 +150,9 @@ class SetupWizard(QDialog):
                 item.setToolTip(
                     self.tr("Not needed now: WaBot is live and keeps this step up to date.")
                 )
+        model_page = self.pages.get(StepId.MODEL)
+        if isinstance(model_page, ModelPage):
+            model_page.set_voice_service(service)
         welcome = self.pages[StepId.WELCOME]
         assert isinstance(welcome, WelcomePage)
         welcome.practice_requested.connect(self._on_practice_requested)
