@@ -107,10 +107,13 @@ async def test_wizard_sets_an_openai_server_with_a_key_and_the_voice_model(
         assert isinstance(page, ModelPage)
         assert page.ollama_radio.isChecked() and page.openai_box.isHidden()
         assert page.voice_picker is not None and page.voice_picker.value() == "small"
+        await asyncio.sleep(0.1)
+        wizard.grab().save(str(screenshot_dir / "wizard_model_ollama_voice_es.png"))
 
         page.openai_radio.setChecked(True)
         assert page.openai_box.isVisible() and not page.ram_label.isVisible()
         assert not page.model_combo.isVisible()  # Ollama's rows are hidden
+        assert not any(b.isVisible() for b in page.link_buttons)  # "Descargar Ollama"
         page.url_edit.setText("https://router.huggingface.co/v1")
         assert page.preset_combo.currentData() == "huggingface"
         assert page.privacy_label.isVisible()

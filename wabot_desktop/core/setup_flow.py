@@ -2027,10 +2027,12 @@ class ModelStep(Step):
     id = StepId.MODEL
     title = Text("El modelo de lenguaje", "The language model")
     intro = Text(
-        "El bot piensa con Ollama, un programa gratis que corre el modelo en esta PC. Mientras no "
-        "esté, el bot responde con las preguntas frecuentes.",
-        "The bot thinks with Ollama, a free program that runs the model on this PC. Until it "
-        "is there, the bot answers with the FAQs.",
+        "El bot piensa con Ollama, un programa gratis que corre el modelo en esta PC, o con otro "
+        "servidor compatible con OpenAI (LM Studio, llama.cpp, vLLM…). Mientras no esté, el bot "
+        "responde con las preguntas frecuentes.",
+        "The bot thinks with Ollama, a free program that runs the model on this PC, or with "
+        "another OpenAI-compatible server (LM Studio, llama.cpp, vLLM…). Until it is there, the "
+        "bot answers with the FAQs.",
     )
     inputs = (
         Field("model", Text("Modelo", "Model")),

@@ -97,10 +97,12 @@ class StepPage(QWidget):
         self.body.addWidget(self.title)
         self.intro = plain_label(self.t(self.step.intro), content, name="wizardIntro")
         self.body.addWidget(self.intro)
+        self.link_buttons: list[QPushButton] = []
         if self.step.links:
             links = QHBoxLayout()
             for text, url in self.step.links:
-                links.addWidget(link_button(self.t(text), url, content))
+                self.link_buttons.append(link_button(self.t(text), url, content))
+                links.addWidget(self.link_buttons[-1])
             links.addStretch(1)
             self.body.addLayout(links)
         self.form = QFormLayout()
@@ -708,12 +710,14 @@ class ModelPage(StepPage):
 
     def _show_provider(self) -> None:
         openai = self.provider == "openai"
-        for widget in (self._model_row, self.pull_progress, self._ctx_box):
+        for widget in (self._model_row, self._ctx_box):
             self.form.setRowVisible(widget, not openai)
-        if openai:
-            self.pull_progress.hide()
+        pulling = self._pull_task is not None and not self._pull_task.done()
+        self.pull_progress.setVisible(not openai and pulling)
         self.ram_label.setVisible(not openai)
         self.pull_checks.setVisible(not openai)
+        for button in self.link_buttons:  # "Descargar Ollama"
+            button.setVisible(not openai)
         self.form.setRowVisible(self.openai_box, openai)
 
     def _on_preset_activated(self, _index: int) -> None:
@@ -795,9 +799,16 @@ class ModelPage(StepPage):
         the settings dialog."""
         if service is None or self.voice_picker is not None:
             return
-        self.voice_picker = VoiceModelPicker(service, self._content)
+        box = QWidget(self._content)
+        box.setObjectName("wizardVoiceBox")
+        form = QFormLayout(box)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.voice_picker = VoiceModelPicker(service, box)
         self.voice_picker.setObjectName("wizardVoicePicker")
-        self.form.addRow(QLabel(self.tr("Voice notes:"), self._content), self.voice_picker)
+        form.addRow(QLabel(self.tr("Voice notes:"), box), self.voice_picker)
+        # Below the model server's rows and its memory note, above the checks.
+        self.body.insertWidget(self.body.indexOf(self.checks), box)
         self.voice_picker.load(self.flow.answers.voice_model)
 
     def show_options(self) -> None:
