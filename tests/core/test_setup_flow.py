@@ -613,3 +613,74 @@ async def test_rerun_is_prefilled_from_what_was_stored(rig: Rig) -> None:
     for name in ("app_id", "app_secret", "access_token", "phone_number_id", "waba_id", "pin",
                  "verify_token", "public_mode", "public_url", "faq", "bot_from_day_one"):  # fmt: skip
         assert getattr(again, name) == getattr(flow.answers, name), name
+
+
+# -- the model step with an OpenAI-compatible server ------------------------------------------
+
+LLM_KEY = "hf_wizardFakeKey0123456789"
+
+
+@pytest.mark.asyncio
+async def test_openai_server_off_this_pc_warns_lists_models_answers_and_commits_the_key(
+    rig: Rig,
+) -> None:
+    from tests.fakes.openai_server import FakeOpenAI
+
+    async with FakeOpenAI(api_key=LLM_KEY, reply="Abrimos a las 9.") as fake:
+        port = int(fake.base_url.rsplit(":", 1)[1].split("/", 1)[0])
+        rig.forward.add("router.example.com", lambda: f"http://127.0.0.1:{port}")
+        flow = rig.flow(
+            llm_provider="openai",
+            openai_base_url="https://router.example.com/v1/",
+            openai_model="",
+            openai_context_size=16384,
+            llm_api_key=LLM_KEY,
+        )
+        result = await flow.run_step(StepId.MODEL)
+        assert [c.check for c in result.checks] == ["privacy", "openai_server", "test_question"]
+        privacy = check(result, "privacy")
+        assert privacy.status is Status.WARNING and "router.example.com" in privacy.message.es
+        assert check(result, "openai_server").status is Status.OK
+        assert flow.found.openai_models == ("qwen2.5-3b-instruct",)
+        answer = check(result, "test_question")
+        assert answer.status is Status.OK and "Abrimos a las 9." in answer.message.es
+        assert flow.answers.openai_model == "qwen2.5-3b-instruct"  # the listed one
+        assert fake.authorizations == [f"Bearer {LLM_KEY}"] * 2
+        assert fake.chat_requests[-1]["model"] == "qwen2.5-3b-instruct"
+        assert LLM_KEY not in all_details(result)
+
+        assert (await flow.commit()).status is Status.OK
+    assert rig.secrets.get(SecretKey.LLM_API_KEY) == LLM_KEY
+    assert rig.saved["llm_provider"] == "openai"
+    assert rig.saved["openai_base_url"] == "https://router.example.com/v1"
+    assert rig.saved["openai_model"] == "qwen2.5-3b-instruct"
+    assert rig.saved["llm_context_size"] == 16384
+    assert LLM_KEY not in json.dumps(rig.saved, default=str)
+    again = setup_flow.answers_from_stored(rig.secrets, Settings(**rig.saved))
+    assert again.llm_provider == "openai" and again.llm_api_key == LLM_KEY
+    assert again.openai_model == "qwen2.5-3b-instruct" and again.openai_context_size == 16384
+
+
+@pytest.mark.asyncio
+async def test_openai_server_refusing_the_key_or_absent_is_explained(rig: Rig) -> None:
+    from tests.fakes.openai_server import FakeOpenAI
+
+    async with FakeOpenAI(api_key=LLM_KEY) as fake:
+        flow = rig.flow(llm_provider="openai", openai_base_url=fake.base_url, llm_api_key="bad")
+        result = await flow.run_step(StepId.MODEL)
+        refused = check(result, "openai_server")
+        assert refused.status is Status.ERROR and "rechazó la clave" in refused.message.es
+        assert "privacy" not in [c.check for c in result.checks]  # 127.0.0.1 stays here
+        assert not fake.chat_requests
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    flow = rig.flow(llm_provider="openai", openai_base_url=f"127.0.0.1:{closed}/v1")
+    result = await flow.run_step(StepId.MODEL)
+    absent = check(result, "openai_server")
+    assert absent.status is Status.ERROR and "no responde" in absent.message.es
+    # Ollama stays the default: the OpenAI settings and the key are left alone.
+    ollama = rig.flow()
+    assert ollama.settings_to_save()["llm_provider"] == "ollama"
+    assert "openai_base_url" not in ollama.settings_to_save()
+    assert SecretKey.LLM_API_KEY not in ollama.answers.secrets_to_store()
