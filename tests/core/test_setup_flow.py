@@ -659,6 +659,10 @@ async def test_openai_server_off_this_pc_warns_lists_models_answers_and_commits_
     again = setup_flow.answers_from_stored(rig.secrets, Settings(**rig.saved))
     assert again.llm_provider == "openai" and again.llm_api_key == LLM_KEY
     assert again.openai_model == "qwen2.5-3b-instruct" and again.openai_context_size == 16384
+    # Emptying the key field for the same server deletes the stored key (like the PIN).
+    flow.answers.llm_api_key = ""
+    assert (await flow.commit()).status is Status.OK
+    assert rig.secrets.get(SecretKey.LLM_API_KEY) is None
 
 
 @pytest.mark.asyncio

@@ -727,6 +727,8 @@ class SetupFlow:
                 self.secrets.delete(SecretKey.PIN)
             if self.answers.public_mode != "ngrok":
                 self.secrets.delete(SecretKey.NGROK_AUTHTOKEN)
+            if self.answers.uses_openai and not self.answers.llm_api_key.strip():
+                self.secrets.delete(SecretKey.LLM_API_KEY)  # the owner emptied the key field
         except KeyringUnavailableError:
             for key in stored:
                 with contextlib.suppress(KeyringUnavailableError):
@@ -2597,14 +2599,15 @@ class DoneStep(Step):
         stored = await flow.commit()
         checks = [stored]
         f, a = flow.found, flow.answers
+        model = a.openai_model if a.uses_openai else a.model
         if stored.status is Status.OK and f.owner_wa_id:
             checks.append(await self._test_reply(flow))
         summary = Text(
             f"Número {f.display_phone_number or a.phone_number_id} ({f.verified_name}); "
-            f"dirección {f.callback_url or '-'}; modelo {a.model or '-'}; "
+            f"dirección {f.callback_url or '-'}; modelo {model or '-'}; "
             f"tienda {a.business_name or '-'}.",
             f"Number {f.display_phone_number or a.phone_number_id} ({f.verified_name}); "
-            f"address {f.callback_url or '-'}; model {a.model or '-'}; "
+            f"address {f.callback_url or '-'}; model {model or '-'}; "
             f"shop {a.business_name or '-'}.",
         )
         checks.append(CheckResult("summary", Status.OK, summary))
