@@ -873,7 +873,8 @@ async def test_voice_note_gets_the_cannot_listen_message(
 ) -> None:
     async with core_for(tmp_path, graph, ollama) as core:
         await post(client, core.server_url, payload_bytes("audio_voice.json"))
-        await graph.wait_for_sends(1)
+        # The first voice note imports the transcription stack (seconds on a busy machine).
+        await graph.wait_for_sends(1, timeout=20.0)
         await idle(core)
         assert texts(graph) == [canned_text(Canned.MEDIA_UNREADABLE, core.settings)]
         assert chats(ollama) == []

@@ -16,15 +16,14 @@ from pathlib import Path
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import qasync  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from tests.gui.helpers import until  # noqa: E402
+from tests.gui.scaled_screenshot import run_in_spanish  # noqa: E402
 from wabot_desktop.core.paths import AppPaths  # noqa: E402
 from wabot_desktop.core.runtime import CoreConfig  # noqa: E402
 from wabot_desktop.core.secrets import MemorySecretStore  # noqa: E402
 from wabot_desktop.core.session import Session  # noqa: E402
-from wabot_desktop.gui import i18n, theme  # noqa: E402
 from wabot_desktop.gui.about_dialog import AboutDialog  # noqa: E402
 from wabot_desktop.gui.app_session import AppSession  # noqa: E402
 
@@ -86,16 +85,7 @@ async def shoot(out: Path, data_dir: Path) -> None:
 
 def main() -> int:
     out, data_dir = Path(sys.argv[1]), Path(sys.argv[2])
-    qapp = QApplication(sys.argv[:1])
-    qapp.setQuitOnLastWindowClosed(False)
-    theme.apply_theme(qapp, "light")
-    translators = i18n.Translators()
-    translators.install(i18n.SPANISH)
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    with loop:
-        loop.run_until_complete(shoot(out, data_dir))
-    return 0
+    return run_in_spanish(lambda: shoot(out, data_dir))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -43,8 +45,8 @@ async def shoot(out: Path, data_dir: Path) -> None:
         window.shutdown()
 
 
-def main() -> int:
-    out, data_dir = Path(sys.argv[1]), Path(sys.argv[2])
+def run_in_spanish(work: Callable[[], Coroutine[Any, Any, None]]) -> int:
+    """Run ``work`` in a fresh QApplication (light theme, Spanish) under qasync; exit code 0."""
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
     theme.apply_theme(app, "light")
@@ -53,8 +55,13 @@ def main() -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        loop.run_until_complete(shoot(out, data_dir))
+        loop.run_until_complete(work())
     return 0
+
+
+def main() -> int:
+    out, data_dir = Path(sys.argv[1]), Path(sys.argv[2])
+    return run_in_spanish(lambda: shoot(out, data_dir))
 
 
 if __name__ == "__main__":
