@@ -68,25 +68,29 @@ def _closed_port() -> int:
 
 
 async def _round_trip(data_dir: Path) -> str | None:
-    from wabot_desktop.core.runtime import Core, CoreConfig
+    """A practice message answered by the bot, built the way the app builds it (a Session)."""
+    from wabot_desktop.core.runtime import CoreConfig
+    from wabot_desktop.core.secrets import MemorySecretStore
+    from wabot_desktop.core.session import Session, SessionMode
     from wabot_desktop.core.whatsapp.sandbox import StatusDelays
 
     config = CoreConfig(
         paths=AppPaths.resolve(data_dir),
         port=0,
         tunnel=False,
-        simulator=True,
         ollama_url=f"http://127.0.0.1:{_closed_port()}",
         # A throw-away profile: no need to wait for a customer's next line or paced sends.
         settings_overrides={"debounce_quiet_s": 0.1, "send_gap_s": 0.0},
         sandbox_delays=StatusDelays.instant(),
     )
-    core = Core(config)
-    await core.start()
+    # Live credentials are never read: the check runs in practice mode only, and an empty
+    # in-memory store keeps the owner's keyring out of it.
+    session = Session(config, live_secrets=MemorySecretStore())
+    await session.start(SessionMode.PRACTICE)
     try:
         async with httpx.AsyncClient(timeout=20, trust_env=False) as client:
             response = await client.post(
-                core.server_url + "/simulator/send", json=SIMULATOR_TEST_MESSAGE
+                session.server_url + "/simulator/send", json=SIMULATOR_TEST_MESSAGE
             )
         if response.status_code != 200:
             return f"simulator answered HTTP {response.status_code}"
@@ -95,7 +99,7 @@ async def _round_trip(data_dir: Path) -> str | None:
             return "the bot did not answer the practice message"
         return None
     finally:
-        await core.stop()
+        await session.stop()
 
 
 def check_practice_round_trip() -> str | None:
