@@ -117,6 +117,10 @@ LLM_PROVIDERS = ("ollama", "openai")
 
 T = TypeVar("T")
 
+# Settings a staff PC keeps for itself when it works on the shop's database (issue 16): each
+# PC's staff member has their own name and language; everything else is the shop's.
+PER_PC_SETTINGS = frozenset({"staff_name", "language"})
+
 
 class LlmControl(Protocol):
     """What the running core offers the facade for the model server (``Core`` implements it)."""
@@ -166,15 +170,19 @@ class BotService:
         llm_control: LlmControl | None = None,
         voice: VoiceNotes | None = None,
         remote_label: str | None = None,
+        per_pc_settings: Callable[[dict[str, object]], None] | None = None,
     ) -> None:
         """Wire the facade to one running core (built by the runtime, never by the GUI).
 
         ``remote_label`` (``host/database``): a staff PC connected to the shop's server
         (core/shop.py). It has no Graph client and no outbox sender (``graph``/``outbox`` None):
         staff messages are queued rows the server sends; read receipts, templates from Meta
-        and media downloads are the server's business.
+        and media downloads are the server's business. ``per_pc_settings`` saves the settings
+        that belong to this PC, not the shop (``PER_PC_SETTINGS``: the staff name, the language);
+        the core applies them over the shop's settings.
         """
         self.remote_label = remote_label
+        self._save_per_pc = per_pc_settings
         self.knowledge = knowledge or ActiveKnowledge()
         self._blocking = blocking or SHARED_POOL  # file writes (export, media)
         self._llm_control = llm_control
@@ -497,12 +505,18 @@ class BotService:
         for name in changes:
             if not is_setting(name):
                 raise KeyError(name)
-        await self._db.session_run(lambda s: save_settings(s, **changes))
+        shared = dict(changes)
+        if self._save_per_pc is not None:
+            mine = {k: shared.pop(k) for k in list(shared) if k in PER_PC_SETTINGS}
+            if mine:
+                await self._blocking.run(self._save_per_pc, mine)
+        if shared:
+            await self._db.session_run(lambda s: save_settings(s, **shared))
         from wabot_desktop.core.settings import load_settings
 
         fresh = await self._db.session_run(load_settings)
         self._update_settings(fresh)
-        return fresh
+        return self._settings() if self._save_per_pc is not None else fresh
 
     # -- contact panel ------------------------------------------------------------------------
 

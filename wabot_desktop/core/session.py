@@ -510,6 +510,10 @@ class Session:
 
         return await run_blocking(read)
 
+    async def shop_password_stored(self) -> bool:
+        """True when the keyring holds a password for the shop's database."""
+        return bool(await self._shop_password())
+
     async def _start_staff(self) -> None:
         shop = self._shop
         if shop is None:

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -60,7 +61,7 @@ from wabot_desktop.core.knowledge import store as knowledge_store
 from wabot_desktop.core.knowledge.active import ActiveKnowledge
 from wabot_desktop.core.metrics import Metrics
 from wabot_desktop.core.paths import AppPaths
-from wabot_desktop.core.service import BotService
+from wabot_desktop.core.service import PER_PC_SETTINGS, BotService
 from wabot_desktop.core.settings import Settings, load_settings
 from wabot_desktop.core.store.db import Database, head_revision, known_revisions
 from wabot_desktop.core.store.dialect import PG_DRIVER, redacted
@@ -69,6 +70,7 @@ from wabot_desktop.core.store.notify import SharedEvents
 logger = logging.getLogger(__name__)
 
 SHOP_FILE = "shop.json"
+PER_PC_FILE = "shop-this-pc.json"  # this PC's own settings (staff name, language) in shop mode
 DEFAULT_PORT = 5432
 CONNECT_TIMEOUT_S = 8
 
@@ -146,18 +148,38 @@ def load_shop(paths: AppPaths) -> ShopConnection | None:
         return None
 
 
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(data, out, indent=2, ensure_ascii=False)
+    os.replace(partial, path)
+
+
+def load_per_pc(paths: AppPaths) -> dict[str, object]:
+    """This PC's own settings in shop mode (the staff name, the language)."""
+    try:
+        data = json.loads((paths.config_dir / PER_PC_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if k in PER_PC_SETTINGS and isinstance(v, str)}
+
+
+def save_per_pc(paths: AppPaths, changes: dict[str, object]) -> None:
+    merged = {**load_per_pc(paths), **{k: str(v) for k, v in changes.items()}}
+    _write_json(paths.config_dir / PER_PC_FILE, merged)
+
+
 def save_shop(paths: AppPaths, shop: ShopConnection | None) -> None:
     """Remember ``shop`` (None: forget it) across restarts; written whole or not at all."""
     path = shop_file(paths)
     if shop is None:
         path.unlink(missing_ok=True)
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(asdict(shop), out, indent=2)
-    os.replace(partial, path)
+    _write_json(path, asdict(shop))
 
 
 # -- errors and the connection test -----------------------------------------------------------
@@ -436,9 +458,10 @@ class StaffCore:
         self.paths.ensure()
         self.db = Database(self.paths.data_dir / "shop-unused.db", url=url)
         # Never migrate the shop's database from a staff PC: the server's serve does it.
+        self._set_settings(Settings())  # this PC's name and language even while offline
         if not self.started_offline:
             try:
-                self.settings = await self.db.session_run(load_settings)
+                self._set_settings(await self.db.session_run(load_settings))
                 found = await self.db.read(knowledge_store.active)
                 if found:
                     self.knowledge = ActiveKnowledge(found[1], found[0])
@@ -455,6 +478,7 @@ class StaffCore:
             knowledge=self.knowledge,
             blocking=self.blocking,
             remote_label=self.label,
+            per_pc_settings=lambda changes: save_per_pc(self.paths, changes),
         )
         self.link = ShopLink(self.db, self.hub, self.label, interval=self._link_interval)
         self._loop = asyncio.get_running_loop()
@@ -472,7 +496,9 @@ class StaffCore:
             self.link.kick()
 
     def _set_settings(self, settings: Settings) -> None:
-        self.settings = settings
+        # The shop's settings with this PC's own (staff name, language) over them.
+        mine: dict[str, Any] = dict(load_per_pc(self.paths))
+        self.settings = dataclasses.replace(settings, **mine)
 
     def _on_shop_event(self, event: Event) -> None:
         # Settings saved on another PC (or the server): nothing to do here; the window reads

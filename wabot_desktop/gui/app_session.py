@@ -77,6 +77,8 @@ class AppSession:
         window.about_requested.connect(self._on_window_about_requested)
         window.credentials_changed.connect(self._on_window_credentials_changed)
         window.set_setup_flow_factory(session.open_setup_flow)
+        window.set_shop_control(session)
+        window.set_shop(session.shop_label, session.shop_connected)
         self.window = window
         return window
 
@@ -93,6 +95,7 @@ class AppSession:
         window.about_requested.disconnect(self._on_window_about_requested)
         window.credentials_changed.disconnect(self._on_window_credentials_changed)
         window.set_setup_flow_factory(None)
+        window.set_shop_control(None)
         window.hide()
         window.deleteLater()
 
@@ -105,6 +108,7 @@ class AppSession:
         elif change.phase is SessionPhase.STARTED:
             window.attach_core(self.session.service, self.session.simulator)
             window.set_live_available(change.live_available)
+            window.set_shop(self.session.shop_label, self.session.shop_connected)
         elif change.phase is SessionPhase.CREDENTIALS:
             window.set_live_available(change.live_available)
 
