@@ -268,7 +268,7 @@ class ShopPage(QWidget):
         self._tasks.spawn(self.run_bot_here(), name="shop-local")
 
     async def test_connection(self) -> bool:
-        """Test the connection ("Test connection"): True when the shop's server can be used as given."""
+        """Try the connection as typed; True when the shop server can be used."""
         self._busy(True)
         self.result_label.setText(self.tr("Testing the connection…"))
         try:
