@@ -4,11 +4,8 @@ cut and restored)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import socket
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import psycopg
@@ -16,6 +13,7 @@ import pytest
 
 from tests.helpers import FAST_SETTINGS, wait_for
 from tests.pg import PgCluster
+from tests.tcp_relay import relayed
 from wabot_desktop.core.dto import ConversationMode
 from wabot_desktop.core.errors import ShopConnectionError, ShopOfflineError
 from wabot_desktop.core.events import Event
@@ -119,51 +117,6 @@ def test_the_saved_connection_holds_no_password(tmp_path: Path) -> None:
     assert load_shop(paths) is None
 
 
-class Relay:
-    """A TCP relay 127.0.0.1:port -> the PostgreSQL server that can be cut and restored."""
-
-    def __init__(self, target_port: int) -> None:
-        self.target_port = target_port
-        self.port = closed_port()
-        self._server: asyncio.Server | None = None
-        self._writers: set[asyncio.StreamWriter] = set()
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._client, "127.0.0.1", self.port)
-
-    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
-        self._writers |= {writer, up_writer}
-
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-            with contextlib.suppress(Exception):
-                while data := await src.read(65536):
-                    dst.write(data)
-                    await dst.drain()
-            dst.close()
-
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
-
-    async def cut(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
-        for writer in list(self._writers):
-            writer.transport.abort()
-        self._writers.clear()
-
-
-@contextlib.asynccontextmanager
-async def relayed(cluster: PgCluster) -> AsyncIterator[Relay]:
-    relay = Relay(cluster.port)
-    await relay.start()
-    try:
-        yield relay
-    finally:
-        await relay.cut()
-
-
 @pytest.mark.asyncio
 async def test_a_dropped_link_is_told_retried_and_no_takeover_is_lost(
     tmp_path: Path, pg_cluster: PgCluster, pg_url: str
@@ -183,7 +136,7 @@ async def test_a_dropped_link_is_told_retried_and_no_takeover_is_lost(
         ).fetchone()
         assert conversation is not None
     conversation_id = int(conversation[0])
-    async with relayed(pg_cluster) as relay:
+    async with relayed(pg_cluster.port) as relay:
         connection = shop(pg_cluster, pg_url, port=relay.port)
         staff = StaffCore(
             AppPaths.resolve(tmp_path), connection, pg_cluster.password, link_interval=0.3

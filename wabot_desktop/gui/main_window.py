@@ -466,7 +466,9 @@ class MainWindow(QMainWindow):
         for indicator in (self.status_bar.whatsapp, self.status_bar.tunnel, self.status_bar.llm):
             indicator.setVisible(not staff_pc)
         # The server's bot: its pause and its knowledge are set on the server.
-        view.pause_button.setVisible(not staff_pc)
+        for action in view.toolbar.actions():  # a toolbar widget hides through its action
+            if view.toolbar.widgetForAction(action) is view.pause_button:
+                action.setVisible(not staff_pc)
         view.knowledge_action.setVisible(not staff_pc)
         for action in (view.live_action, view.simulator_action, view.reset_simulator_action):
             action.setVisible(not staff_pc)

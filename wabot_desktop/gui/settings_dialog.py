@@ -140,6 +140,7 @@ class SettingsDialog(QDialog):
         if shop is not None:
             self.shop_page = ShopPage(shop, self.tabs)
             self.shop_page.switched.connect(self._on_shop_switched)
+            self.shop_page.load()
             self.tabs.addTab(self.shop_page, self.tr("Shop server"))
 
         # Quick replies
@@ -233,8 +234,6 @@ class SettingsDialog(QDialog):
         for reply in replies:
             self._append_quick(reply.shortcut, reply.text)
         self._fill_labels(labels)
-        if self.shop_page is not None:
-            self.shop_page.load()
         if not self._staff_pc:
             await self.llm_page.load()
             await self.voice_page.load()
