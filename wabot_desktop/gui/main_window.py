@@ -127,7 +127,10 @@ class MainWindow(QMainWindow):
         self.shop_banner = ShopBanner(self.view)
         view_layout = self.view.layout()
         if isinstance(view_layout, QVBoxLayout):
-            view_layout.insertWidget(0, self.shop_banner)
+            shop_host = QVBoxLayout()
+            shop_host.setContentsMargins(8, 6, 8, 0)
+            shop_host.addWidget(self.shop_banner)
+            view_layout.insertLayout(0, shop_host)
         self.shop_status = ShopStatus(self.status_bar)
         self.status_bar.addPermanentWidget(self.shop_status)
         # In shop mode the mode menu's one entry: the page that connects and disconnects.
