@@ -39,6 +39,14 @@
 <context>
     <name>AppSession</name>
     <message>
+        <source>Not connected to the shop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WaBot could not connect to the shop&apos;s server, so this PC runs its own bot for now. {reason} Fix it in Settings, “Shop server”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Backup restored</source>
         <translation type="unfinished"></translation>
     </message>

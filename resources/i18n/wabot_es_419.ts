@@ -39,6 +39,14 @@
 <context>
     <name>AppSession</name>
     <message>
+        <source>Not connected to the shop</source>
+        <translation>Sin conexión con la tienda</translation>
+    </message>
+    <message>
+        <source>WaBot could not connect to the shop&apos;s server, so this PC runs its own bot for now. {reason} Fix it in Settings, “Shop server”.</source>
+        <translation>WaBot no pudo conectarse al servidor de la tienda, así que por ahora esta PC ejecuta su propio bot. {reason} Corrígelo en Ajustes, “Servidor de la tienda”.</translation>
+    </message>
+    <message>
         <source>Backup restored</source>
         <translation>Copia de seguridad restaurada</translation>
     </message>
@@ -602,7 +610,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>This PC is connected to the shop&apos;s server. To run the bot on this PC again, open Settings, “Shop server”.</source>
-        <translation>Esta PC está conectada al servidor de la tienda. Para que el bot vuelva a funcionar en esta PC, abre Configuración, “Servidor de la tienda”.</translation>
+        <translation>Esta PC está conectada al servidor de la tienda. Para que el bot vuelva a funcionar en esta PC, abre Ajustes, “Servidor de la tienda”.</translation>
     </message>
     <message>
         <source>WaBot keeps answering</source>

@@ -28,7 +28,8 @@ from tests.pg import PgCluster
 from wabot_desktop.core.paths import AppPaths
 from wabot_desktop.core.runtime import Core, CoreConfig
 from wabot_desktop.core.secrets import MemorySecretStore, SecretKey
-from wabot_desktop.core.session import Session, SessionMode
+from wabot_desktop.core.session import Session, SessionMode, ShopConnection
+from wabot_desktop.core.shop import save_shop
 from wabot_desktop.gui.app_session import AppSession
 from wabot_desktop.gui.i18n import Translators
 from wabot_desktop.gui.main_window import MainWindow
@@ -79,14 +80,16 @@ async def shop_server(pg_url: str, data_dir: Path) -> AsyncIterator[GuiEnv]:
 
 
 @contextlib.asynccontextmanager
-async def staff_app(data_dir: Path) -> AsyncIterator[AppSession]:
+async def staff_app(
+    data_dir: Path, secrets: MemorySecretStore | None = None
+) -> AsyncIterator[AppSession]:
     config = CoreConfig(
         paths=AppPaths.resolve(data_dir),
         port=0,
         tunnel=False,
         settings_overrides={"close_to_tray_hint_shown": True},
     )
-    app = AppSession(Session(config, live_secrets=MemorySecretStore()))
+    app = AppSession(Session(config, live_secrets=secrets or MemorySecretStore()))
     await app.start()
     window = app.create_window(enable_tray=False)
     window.notifier.sound = False
@@ -230,3 +233,35 @@ async def test_connecting_to_the_shop_from_settings_and_back(
 
     for text in (caplog.text, *(p.read_text("utf-8", "replace") for p in tmp_path.rglob("*.json"))):
         assert pg_cluster.password not in text and "wrong-password-7" not in text
+
+
+async def test_a_saved_shop_that_refuses_at_start_opens_this_pcs_mode_and_says_why(
+    qtbot: QtBot, tmp_path: Path, pg_cluster: PgCluster, pg_url: str, spanish: Translators
+) -> None:
+    seed_pg(pg_url, **FAST_SETTINGS)
+    data_dir = tmp_path / "staff"
+    save_shop(
+        AppPaths.resolve(data_dir),
+        ShopConnection(
+            host=pg_cluster.host,
+            port=pg_cluster.port,
+            database=pg_url.rsplit("/", 1)[1],
+            user=pg_cluster.user,
+            tls=False,
+        ),
+    )
+    secrets = MemorySecretStore({SecretKey.DATABASE_PASSWORD: "changed-on-the-server"})
+    async with staff_app(data_dir, secrets) as app:
+        assert app.session.mode is SessionMode.PRACTICE
+        window = app.window
+        assert window is not None
+        boxes: list[QMessageBox] = []
+
+        def look() -> bool:
+            boxes[:] = [b for b in window.findChildren(QMessageBox, "shopStartErrorBox")]
+            return bool(boxes)
+
+        await until(look, what="the start-up notice")
+        assert "no pudo conectarse al servidor de la tienda" in boxes[0].text()
+        assert "rechazó el usuario o la contraseña" in boxes[0].text()
+        assert app.session.shop is not None  # kept: fixed in Settings, then connected again

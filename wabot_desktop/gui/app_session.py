@@ -32,6 +32,7 @@ from wabot_desktop.core.session import (
 from wabot_desktop.gui.about_dialog import AboutDialog
 from wabot_desktop.gui.actions import async_slot, confirm, exec_dialog, run_action
 from wabot_desktop.gui.main_window import MainWindow
+from wabot_desktop.gui.settings.shop_page import shop_error_text
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,17 @@ class AppSession:
         window.set_shop_control(session)
         window.set_shop(session.shop_label, session.shop_connected)
         self.window = window
+        if session.shop_error is not None:
+            # The saved shop connection did not work at start: this PC's own mode runs.
+            self._tell(
+                QCoreApplication.translate("AppSession", "Not connected to the shop"),
+                QCoreApplication.translate(
+                    "AppSession",
+                    "WaBot could not connect to the shop's server, so this PC runs its own bot "
+                    "for now. {reason} Fix it in Settings, “Shop server”.",
+                ).format(reason=shop_error_text(session.shop_error)),
+                "shopStartErrorBox",
+            )
         return window
 
     def close_window(self) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -40,6 +40,72 @@ from wabot_desktop.gui.tasks import TaskOwner
 logger = logging.getLogger(__name__)
 
 DEFAULT_PORT = 5432
+
+
+def shop_error_text(exc: BaseException) -> str:
+    """A sentence for the owner; lupdate sees every literal here."""
+    if isinstance(exc, KeyringUnavailableError):
+        return error_message(exc)
+    if not isinstance(exc, ShopConnectionError):
+        logger.error("shop connection failed", exc_info=exc)
+        return error_message(exc)
+    code = exc.code
+    if code == "shop_wrong_password":
+        return QCoreApplication.translate(
+            "ShopPage", "The server refused the user or the password. Check both and try again."
+        )
+    if code == "shop_unreachable":
+        return QCoreApplication.translate(
+            "ShopPage",
+            "The server does not answer. Check the address and the port, that the server is "
+            "on, and that this PC is connected to the shop's network.",
+        )
+    if code == "shop_database_missing":
+        return QCoreApplication.translate(
+            "ShopPage",
+            "The server has no database with that name. Check the name with whoever set up "
+            "the server.",
+        )
+    if code == "shop_tls_refused":
+        return QCoreApplication.translate(
+            "ShopPage",
+            "The server does not accept encrypted connections (TLS). Turn TLS on in the "
+            "server's PostgreSQL, or, only inside a trusted shop network, untick “Encrypt "
+            "the connection”.",
+        )
+    if code == "shop_not_allowed":
+        return QCoreApplication.translate(
+            "ShopPage",
+            "The server does not let this PC in (its pg_hba.conf). Ask whoever set up the "
+            "server to allow this PC's address.",
+        )
+    if code == "shop_not_wabot":
+        return QCoreApplication.translate(
+            "ShopPage",
+            "That database has no WaBot data yet. Start WaBot on the server first "
+            "(“wabot-desktop serve --database-url …”).",
+        )
+    if code == "shop_schema_old":
+        return QCoreApplication.translate(
+            "ShopPage",
+            "The shop's server runs an older version of WaBot. Update WaBot on the server "
+            "first, then connect again.",
+        )
+    if code == "shop_schema_new":
+        return QCoreApplication.translate(
+            "ShopPage",
+            "The shop's server runs a newer version of WaBot. Update WaBot on this PC, then "
+            "connect again.",
+        )
+    if code == "shop_incomplete":
+        return QCoreApplication.translate(
+            "ShopPage", "Fill in the server, the port, the database and the user."
+        )
+    if code == "shop_no_password":
+        return QCoreApplication.translate("ShopPage", "Enter the database password.")
+    return QCoreApplication.translate(
+        "ShopPage", "The connection failed ({detail}). The details are in WaBot's log file."
+    ).format(detail=exc.detail or code)
 
 
 class ShopControl(Protocol):
@@ -355,58 +421,8 @@ class ShopPage(QWidget):
         self.result_label.style().polish(self.result_label)
 
     def error_text(self, exc: BaseException) -> str:
-        """A sentence for the owner; lupdate sees every literal here."""
-        if isinstance(exc, KeyringUnavailableError):
-            return error_message(exc)
-        if not isinstance(exc, ShopConnectionError):
-            logger.error("shop connection failed", exc_info=exc)
-            return error_message(exc)
-        code = exc.code
-        if code == "shop_wrong_password":
-            return self.tr("The server refused the user or the password. Check both and try again.")
-        if code == "shop_unreachable":
-            return self.tr(
-                "The server does not answer. Check the address and the port, that the server is "
-                "on, and that this PC is connected to the shop's network."
-            )
-        if code == "shop_database_missing":
-            return self.tr(
-                "The server has no database with that name. Check the name with whoever set up "
-                "the server."
-            )
-        if code == "shop_tls_refused":
-            return self.tr(
-                "The server does not accept encrypted connections (TLS). Turn TLS on in the "
-                "server's PostgreSQL, or, only inside a trusted shop network, untick “Encrypt "
-                "the connection”."
-            )
-        if code == "shop_not_allowed":
-            return self.tr(
-                "The server does not let this PC in (its pg_hba.conf). Ask whoever set up the "
-                "server to allow this PC's address."
-            )
-        if code == "shop_not_wabot":
-            return self.tr(
-                "That database has no WaBot data yet. Start WaBot on the server first "
-                "(“wabot-desktop serve --database-url …”)."
-            )
-        if code == "shop_schema_old":
-            return self.tr(
-                "The shop's server runs an older version of WaBot. Update WaBot on the server "
-                "first, then connect again."
-            )
-        if code == "shop_schema_new":
-            return self.tr(
-                "The shop's server runs a newer version of WaBot. Update WaBot on this PC, then "
-                "connect again."
-            )
-        if code == "shop_incomplete":
-            return self.tr("Fill in the server, the port, the database and the user.")
-        if code == "shop_no_password":
-            return self.tr("Enter the database password.")
-        return self.tr(
-            "The connection failed ({detail}). The details are in WaBot's log file."
-        ).format(detail=exc.detail or code)
+        """A sentence for the owner (see :func:`shop_error_text`)."""
+        return shop_error_text(exc)
 
     def close_page(self) -> None:
         self._tasks.close()
