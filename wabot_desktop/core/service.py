@@ -308,8 +308,9 @@ class BotService:
     async def _remote_safe(self, work: Awaitable[T]) -> T:
         """On a staff PC, a lost connection to the shop's server is ShopOfflineError.
 
-        The change was not committed (a commit the server acknowledged is never reported as
-        failed), so the window says it was not done instead of showing a takeover nobody has.
+        The window says the action was not done instead of showing a takeover nobody has. (If
+        the link broke during the commit itself, the server may have applied it: the window
+        reads its lists again when the link is back, so what it shows is the database's state.)
         """
         if self.remote_label is None:
             return await work

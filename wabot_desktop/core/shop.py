@@ -328,13 +328,10 @@ class ShopLink:
         """Check now (thread-safe through ``call_soon_threadsafe`` by the caller)."""
         self._kick.set()
 
-    def _ping_sync(self) -> None:
-        with self._db.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-
     async def ping(self) -> bool:
+        """``SELECT 1`` on the monitor's reader (a pooled connection, pre-pinged)."""
         try:
-            await asyncio.wait_for(self._db.read(lambda _s: self._ping_sync()), 15)
+            await asyncio.wait_for(self._db.read(lambda s: s.execute(text("SELECT 1"))), 15)
         except Exception:
             return False
         return True

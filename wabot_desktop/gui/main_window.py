@@ -476,6 +476,9 @@ class MainWindow(QMainWindow):
         for action in (view.live_action, view.simulator_action, view.reset_simulator_action):
             action.setVisible(not staff_pc)
         view.setup_action.setVisible(not staff_pc)
+        # The shop's data is backed up on the server (pg_dump), not from a staff PC.
+        view.backup_action.setVisible(not staff_pc)
+        view.restore_action.setVisible(not staff_pc)
         self.shop_settings_action.setVisible(staff_pc)
         if label is None:
             self.shop_banner.show_up()
