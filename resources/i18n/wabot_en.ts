@@ -39,6 +39,14 @@
 <context>
     <name>AppSession</name>
     <message>
+        <source>Not connected to the shop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WaBot could not connect to the shop&apos;s server, so this PC runs its own bot for now. {reason} Fix it in Settings, “Shop server”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Backup restored</source>
         <translation type="unfinished"></translation>
     </message>
@@ -516,6 +524,14 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
 <context>
     <name>Errors</name>
     <message>
+        <source>No connection to the shop&apos;s server right now, so this was not done. Try again when the warning at the top of the window is gone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This PC is connected to the shop&apos;s server and holds no WhatsApp connection of its own: this is done on the server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>More than 24 hours have passed since this customer last wrote. WhatsApp only allows an approved template until they write again.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -578,6 +594,18 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
 </context>
 <context>
     <name>MainWindow</name>
+    <message>
+        <source>Shop server settings…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shop: {where}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This PC is connected to the shop&apos;s server. To run the bot on this PC again, open Settings, “Shop server”.</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message>
         <source>WaBot keeps answering</source>
         <translation type="unfinished"></translation>
@@ -1413,6 +1441,10 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
 <context>
     <name>SettingsDialog</name>
     <message>
+        <source>Shop server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Settings</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1522,6 +1554,40 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
     </message>
     <message>
         <source>Conversations leave this PC for {host}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ShopBanner</name>
+    <message>
+        <source>No connection to the shop&apos;s server ({where}). Taking chats over and sending messages do not work until it answers again; the bot keeps answering customers on the server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trying again in {seconds} s…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trying again…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ShopStatus</name>
+    <message>
+        <source>Connected to the shop: {where}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This PC shows the chats of the shop&apos;s server. The bot answers on the server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No connection to the shop: {where}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WaBot keeps trying to reach the shop&apos;s server.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2528,6 +2594,186 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
 </context>
 <context>
     <name>ShopPage</name>
+    <message>
+        <source>Use this PC as a staff PC: it shows the chats of your shop&apos;s server, and you take them over and answer from here. The bot keeps answering on the server; this PC runs no bot, no webhook and no tunnel of its own.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>For example: 192.168.1.20 or server.local</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Database:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>User:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kept in this PC&apos;s secure password store, never in a file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Encrypt the connection (TLS)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Without encryption, the chats and the password travel readable over the network. Use it only inside your shop&apos;s own trusted network.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect to the shop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run the bot on this PC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stored in the password store (type to change it)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connected to the shop: {where}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This PC runs the bot itself (it is not connected to a shop&apos;s server).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect without encryption?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Without TLS, anyone on the network between this PC and the server can read the chats and the database password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Do it only inside your shop&apos;s own network, and only if the server cannot offer TLS.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Turn encryption off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep encryption</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Testing the connection…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connecting to the shop&apos;s server…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connected. The chats you see now are the shop&apos;s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run the bot on this PC?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This PC stops showing the shop&apos;s chats and runs its own bot again (with this PC&apos;s WhatsApp connection, or in practice mode).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The shop&apos;s server keeps answering its customers. The saved connection and its password are removed from this PC.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run the bot here</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This PC runs the bot again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection is encrypted (TLS).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection is not encrypted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection works: PostgreSQL {version}, {count} chats. {tls}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server refused the user or the password. Check both and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server does not answer. Check the address and the port, that the server is on, and that this PC is connected to the shop&apos;s network.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server has no database with that name. Check the name with whoever set up the server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server does not accept encrypted connections (TLS). Turn TLS on in the server&apos;s PostgreSQL, or, only inside a trusted shop network, untick “Encrypt the connection”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server does not let this PC in (its pg_hba.conf). Ask whoever set up the server to allow this PC&apos;s address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>That database has no WaBot data yet. Start WaBot on the server first (“wabot-desktop serve --database-url …”).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The shop&apos;s server runs an older version of WaBot. Update WaBot on the server first, then connect again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The shop&apos;s server runs a newer version of WaBot. Update WaBot on this PC, then connect again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fill in the server, the port, the database and the user.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the database password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection failed ({detail}). The details are in WaBot&apos;s log file.</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message>
         <source>09:00-13:00, 16:00-20:00 or closed</source>
         <translation type="unfinished"></translation>

@@ -39,6 +39,14 @@
 <context>
     <name>AppSession</name>
     <message>
+        <source>Not connected to the shop</source>
+        <translation>Sin conexión con la tienda</translation>
+    </message>
+    <message>
+        <source>WaBot could not connect to the shop&apos;s server, so this PC runs its own bot for now. {reason} Fix it in Settings, “Shop server”.</source>
+        <translation>WaBot no pudo conectarse al servidor de la tienda, así que por ahora esta PC ejecuta su propio bot. {reason} Corrígelo en Ajustes, “Servidor de la tienda”.</translation>
+    </message>
+    <message>
         <source>Backup restored</source>
         <translation>Copia de seguridad restaurada</translation>
     </message>
@@ -522,6 +530,14 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
 <context>
     <name>Errors</name>
     <message>
+        <source>No connection to the shop&apos;s server right now, so this was not done. Try again when the warning at the top of the window is gone.</source>
+        <translation>Ahora no hay conexión con el servidor de la tienda, así que esto no se hizo. Vuelve a intentarlo cuando desaparezca el aviso de arriba de la ventana.</translation>
+    </message>
+    <message>
+        <source>This PC is connected to the shop&apos;s server and holds no WhatsApp connection of its own: this is done on the server.</source>
+        <translation>Esta PC está conectada al servidor de la tienda y no tiene conexión propia con WhatsApp: esto se hace en el servidor.</translation>
+    </message>
+    <message>
         <source>More than 24 hours have passed since this customer last wrote. WhatsApp only allows an approved template until they write again.</source>
         <translation>Pasaron más de 24 horas desde que este cliente escribió. WhatsApp solo permite una plantilla aprobada hasta que vuelva a escribir.</translation>
     </message>
@@ -584,6 +600,18 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
 </context>
 <context>
     <name>MainWindow</name>
+    <message>
+        <source>Shop server settings…</source>
+        <translation>Conexión con el servidor de la tienda…</translation>
+    </message>
+    <message>
+        <source>Shop: {where}</source>
+        <translation>Tienda: {where}</translation>
+    </message>
+    <message>
+        <source>This PC is connected to the shop&apos;s server. To run the bot on this PC again, open Settings, “Shop server”.</source>
+        <translation>Esta PC está conectada al servidor de la tienda. Para que el bot vuelva a funcionar en esta PC, abre Ajustes, “Servidor de la tienda”.</translation>
+    </message>
     <message>
         <source>WaBot keeps answering</source>
         <translation>WaBot sigue respondiendo</translation>
@@ -1419,6 +1447,10 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
 <context>
     <name>SettingsDialog</name>
     <message>
+        <source>Shop server</source>
+        <translation>Servidor de la tienda</translation>
+    </message>
+    <message>
         <source>Settings</source>
         <translation>Ajustes</translation>
     </message>
@@ -1529,6 +1561,40 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     <message>
         <source>Conversations leave this PC for {host}.</source>
         <translation>Las conversaciones salen de esta PC hacia {host}.</translation>
+    </message>
+</context>
+<context>
+    <name>ShopBanner</name>
+    <message>
+        <source>No connection to the shop&apos;s server ({where}). Taking chats over and sending messages do not work until it answers again; the bot keeps answering customers on the server.</source>
+        <translation>Sin conexión con el servidor de la tienda ({where}). No puedes tomar chats ni enviar mensajes hasta que vuelva a responder; el bot sigue atendiendo a los clientes en el servidor.</translation>
+    </message>
+    <message>
+        <source>Trying again in {seconds} s…</source>
+        <translation>Reintentando en {seconds} s…</translation>
+    </message>
+    <message>
+        <source>Trying again…</source>
+        <translation>Reintentando…</translation>
+    </message>
+</context>
+<context>
+    <name>ShopStatus</name>
+    <message>
+        <source>Connected to the shop: {where}</source>
+        <translation>Conectado a la tienda: {where}</translation>
+    </message>
+    <message>
+        <source>This PC shows the chats of the shop&apos;s server. The bot answers on the server.</source>
+        <translation>Esta PC muestra los chats del servidor de la tienda. El bot responde en el servidor.</translation>
+    </message>
+    <message>
+        <source>No connection to the shop: {where}</source>
+        <translation>Sin conexión con la tienda: {where}</translation>
+    </message>
+    <message>
+        <source>WaBot keeps trying to reach the shop&apos;s server.</source>
+        <translation>WaBot sigue intentando llegar al servidor de la tienda.</translation>
     </message>
 </context>
 <context>
@@ -2534,6 +2600,186 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
 </context>
 <context>
     <name>ShopPage</name>
+    <message>
+        <source>Use this PC as a staff PC: it shows the chats of your shop&apos;s server, and you take them over and answer from here. The bot keeps answering on the server; this PC runs no bot, no webhook and no tunnel of its own.</source>
+        <translation>Usa esta PC como puesto de atención: muestra los chats del servidor de tu tienda, y desde aquí los tomas y respondes. El bot sigue respondiendo en el servidor; esta PC no ejecuta bot, webhook ni túnel propios.</translation>
+    </message>
+    <message>
+        <source>For example: 192.168.1.20 or server.local</source>
+        <translation>Por ejemplo: 192.168.1.20 o servidor.local</translation>
+    </message>
+    <message>
+        <source>Server:</source>
+        <translation>Servidor:</translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation>Puerto:</translation>
+    </message>
+    <message>
+        <source>Database:</source>
+        <translation>Base de datos:</translation>
+    </message>
+    <message>
+        <source>User:</source>
+        <translation>Usuario:</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>Contraseña:</translation>
+    </message>
+    <message>
+        <source>Kept in this PC&apos;s secure password store, never in a file.</source>
+        <translation>Se guarda en el almacén seguro de contraseñas de esta PC, nunca en un archivo.</translation>
+    </message>
+    <message>
+        <source>Encrypt the connection (TLS)</source>
+        <translation>Cifrar la conexión (TLS)</translation>
+    </message>
+    <message>
+        <source>Without encryption, the chats and the password travel readable over the network. Use it only inside your shop&apos;s own trusted network.</source>
+        <translation>Sin cifrado, los chats y la contraseña viajan legibles por la red. Úsalo solo dentro de la red de confianza de tu tienda.</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>Probar conexión</translation>
+    </message>
+    <message>
+        <source>Connect to the shop</source>
+        <translation>Conectar a la tienda</translation>
+    </message>
+    <message>
+        <source>Run the bot on this PC</source>
+        <translation>Usar el bot en esta PC</translation>
+    </message>
+    <message>
+        <source>Stored in the password store (type to change it)</source>
+        <translation>Guardada en el almacén de contraseñas (escribe para cambiarla)</translation>
+    </message>
+    <message>
+        <source>Connected to the shop: {where}</source>
+        <translation>Conectado a la tienda: {where}</translation>
+    </message>
+    <message>
+        <source>Connect again</source>
+        <translation>Volver a conectar</translation>
+    </message>
+    <message>
+        <source>This PC runs the bot itself (it is not connected to a shop&apos;s server).</source>
+        <translation>Esta PC ejecuta el bot ella misma (no está conectada al servidor de una tienda).</translation>
+    </message>
+    <message>
+        <source>Connect without encryption?</source>
+        <translation>¿Conectar sin cifrado?</translation>
+    </message>
+    <message>
+        <source>Without TLS, anyone on the network between this PC and the server can read the chats and the database password.</source>
+        <translation>Sin TLS, cualquiera en la red entre esta PC y el servidor puede leer los chats y la contraseña de la base de datos.</translation>
+    </message>
+    <message>
+        <source>Do it only inside your shop&apos;s own network, and only if the server cannot offer TLS.</source>
+        <translation>Hazlo solo dentro de la red de tu tienda, y solo si el servidor no puede ofrecer TLS.</translation>
+    </message>
+    <message>
+        <source>Turn encryption off</source>
+        <translation>Desactivar el cifrado</translation>
+    </message>
+    <message>
+        <source>Keep encryption</source>
+        <translation>Mantener el cifrado</translation>
+    </message>
+    <message>
+        <source>Testing the connection…</source>
+        <translation>Probando la conexión…</translation>
+    </message>
+    <message>
+        <source>Connecting to the shop&apos;s server…</source>
+        <translation>Conectando al servidor de la tienda…</translation>
+    </message>
+    <message>
+        <source>Connected. The chats you see now are the shop&apos;s.</source>
+        <translation>Conectado. Los chats que ves ahora son los de la tienda.</translation>
+    </message>
+    <message>
+        <source>Run the bot on this PC?</source>
+        <translation>¿Usar el bot en esta PC?</translation>
+    </message>
+    <message>
+        <source>This PC stops showing the shop&apos;s chats and runs its own bot again (with this PC&apos;s WhatsApp connection, or in practice mode).</source>
+        <translation>Esta PC deja de mostrar los chats de la tienda y vuelve a ejecutar su propio bot (con la conexión de WhatsApp de esta PC, o en modo práctica).</translation>
+    </message>
+    <message>
+        <source>The shop&apos;s server keeps answering its customers. The saved connection and its password are removed from this PC.</source>
+        <translation>El servidor de la tienda sigue atendiendo a sus clientes. La conexión guardada y su contraseña se borran de esta PC.</translation>
+    </message>
+    <message>
+        <source>Run the bot here</source>
+        <translation>Usar el bot aquí</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <source>This PC runs the bot again.</source>
+        <translation>Esta PC vuelve a ejecutar el bot.</translation>
+    </message>
+    <message>
+        <source>The connection is encrypted (TLS).</source>
+        <translation>La conexión está cifrada (TLS).</translation>
+    </message>
+    <message>
+        <source>The connection is not encrypted.</source>
+        <translation>La conexión no está cifrada.</translation>
+    </message>
+    <message>
+        <source>The connection works: PostgreSQL {version}, {count} chats. {tls}</source>
+        <translation>La conexión funciona: PostgreSQL {version}, {count} chats. {tls}</translation>
+    </message>
+    <message>
+        <source>The server refused the user or the password. Check both and try again.</source>
+        <translation>El servidor rechazó el usuario o la contraseña. Revisa ambos y vuelve a intentarlo.</translation>
+    </message>
+    <message>
+        <source>The server does not answer. Check the address and the port, that the server is on, and that this PC is connected to the shop&apos;s network.</source>
+        <translation>El servidor no responde. Revisa la dirección y el puerto, que el servidor esté encendido y que esta PC esté conectada a la red de la tienda.</translation>
+    </message>
+    <message>
+        <source>The server has no database with that name. Check the name with whoever set up the server.</source>
+        <translation>El servidor no tiene una base de datos con ese nombre. Confirma el nombre con quien configuró el servidor.</translation>
+    </message>
+    <message>
+        <source>The server does not accept encrypted connections (TLS). Turn TLS on in the server&apos;s PostgreSQL, or, only inside a trusted shop network, untick “Encrypt the connection”.</source>
+        <translation>El servidor no acepta conexiones cifradas (TLS). Activa TLS en el PostgreSQL del servidor o, solo dentro de una red de confianza de la tienda, desmarca “Cifrar la conexión”.</translation>
+    </message>
+    <message>
+        <source>The server does not let this PC in (its pg_hba.conf). Ask whoever set up the server to allow this PC&apos;s address.</source>
+        <translation>El servidor no deja entrar a esta PC (su pg_hba.conf). Pide a quien configuró el servidor que permita la dirección de esta PC.</translation>
+    </message>
+    <message>
+        <source>That database has no WaBot data yet. Start WaBot on the server first (“wabot-desktop serve --database-url …”).</source>
+        <translation>Esa base de datos aún no tiene datos de WaBot. Inicia primero WaBot en el servidor (“wabot-desktop serve --database-url …”).</translation>
+    </message>
+    <message>
+        <source>The shop&apos;s server runs an older version of WaBot. Update WaBot on the server first, then connect again.</source>
+        <translation>El servidor de la tienda tiene una versión anterior de WaBot. Actualiza primero WaBot en el servidor y vuelve a conectar.</translation>
+    </message>
+    <message>
+        <source>The shop&apos;s server runs a newer version of WaBot. Update WaBot on this PC, then connect again.</source>
+        <translation>El servidor de la tienda tiene una versión más nueva de WaBot. Actualiza WaBot en esta PC y vuelve a conectar.</translation>
+    </message>
+    <message>
+        <source>Fill in the server, the port, the database and the user.</source>
+        <translation>Completa el servidor, el puerto, la base de datos y el usuario.</translation>
+    </message>
+    <message>
+        <source>Enter the database password.</source>
+        <translation>Escribe la contraseña de la base de datos.</translation>
+    </message>
+    <message>
+        <source>The connection failed ({detail}). The details are in WaBot&apos;s log file.</source>
+        <translation>La conexión falló ({detail}). Los detalles están en el archivo de registro de WaBot.</translation>
+    </message>
     <message>
         <source>09:00-13:00, 16:00-20:00 or closed</source>
         <translation>09:00-13:00, 16:00-20:00 o cerrado</translation>

@@ -68,3 +68,40 @@ class SendingBlockedError(UserFacingError):
     """Sending is stopped (for example the access token was rejected)."""
 
     code = "sending_blocked"
+
+
+class ShopConnectionError(UserFacingError):
+    """The shop's database cannot be used from this PC; ``code`` says why (GUI translates).
+
+    Codes: ``shop_incomplete`` (a field is empty), ``shop_wrong_password`` (user or password
+    refused), ``shop_unreachable`` (host unknown, port closed, no answer),
+    ``shop_database_missing``,
+    ``shop_tls_refused`` (the server offers no TLS and TLS is required), ``shop_not_allowed``
+    (the server's pg_hba refuses this PC), ``shop_not_wabot`` (no WaBot data: start ``serve``
+    on the server first), ``shop_schema_old`` (update the server's WaBot), ``shop_schema_new``
+    (update this PC's WaBot), ``shop_no_password`` (none given nor stored), ``shop_error``.
+    """
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        self.code = code
+        self.detail = detail
+        super().__init__(code + (f": {detail}" if detail else ""))
+
+
+class ShopOfflineError(UserFacingError):
+    """The shop's server cannot be reached right now: the action was not done."""
+
+    code = "shop_offline"
+
+
+class ServerOnlyError(UserFacingError):
+    """A staff PC cannot do this itself (it holds no WhatsApp token): the shop's server does.
+
+    ``what``: ``templates`` (the list comes from Meta) or ``media`` (a customer's file).
+    """
+
+    code = "shop_server_only"
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        super().__init__(f"only the shop's server can fetch {what}")

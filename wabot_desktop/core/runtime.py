@@ -29,7 +29,7 @@ from wabot_desktop.core.bot.pipeline import CommitPipeline
 from wabot_desktop.core.clock import REAL_CLOCK, Clock
 from wabot_desktop.core.dto import GraphState, LlmState
 from wabot_desktop.core.errors import KeyringUnavailableError, MissingCredentialsError
-from wabot_desktop.core.events import Event, EventHub, MessageReceived
+from wabot_desktop.core.events import Event, EventHub, MessageQueued, MessageReceived
 from wabot_desktop.core.knowledge import store as knowledge_store
 from wabot_desktop.core.knowledge.active import ActiveKnowledge
 from wabot_desktop.core.knowledge.context import context_tokens
@@ -743,9 +743,15 @@ class Core:
         await self.tunnel.run_watchdog()
 
     def _on_cluster_event(self, event: Event) -> None:
-        """Another instance stored a message: a turn running here on that chat hears of it."""
+        """Another instance stored a message: a turn running here on that chat hears of it.
+
+        A reply queued elsewhere (a staff PC writes staff messages as outbox rows, issue 16)
+        wakes this instance's outbox at once instead of at its next poll.
+        """
         if isinstance(event, MessageReceived) and self.engine is not None:
             self.engine.poke(event.conversation_id)
+        elif isinstance(event, MessageQueued) and self.outbox is not None:
+            self.outbox.wake(event.conversation_id)
 
     async def _close_clients(self) -> None:
         if self.llm is not None:

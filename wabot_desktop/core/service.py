@@ -7,10 +7,10 @@ import dataclasses
 import logging
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from wabot_desktop.core.aio import SHARED_POOL, BlockingPool
 from wabot_desktop.core.dto import (
@@ -31,7 +31,12 @@ from wabot_desktop.core.dto import (
     TunnelState,
     UnattributedMessageView,
 )
-from wabot_desktop.core.errors import SendingBlockedError, WindowClosedError
+from wabot_desktop.core.errors import (
+    SendingBlockedError,
+    ServerOnlyError,
+    ShopOfflineError,
+    WindowClosedError,
+)
 from wabot_desktop.core.events import (
     BotPauseChanged,
     ConversationDeleted,
@@ -110,6 +115,12 @@ logger = logging.getLogger(__name__)
 
 LLM_PROVIDERS = ("ollama", "openai")
 
+T = TypeVar("T")
+
+# Settings a staff PC keeps for itself when it works on the shop's database (issue 16): each
+# PC's staff member has their own name and language; everything else is the shop's.
+PER_PC_SETTINGS = frozenset({"staff_name", "language"})
+
 
 class LlmControl(Protocol):
     """What the running core offers the facade for the model server (``Core`` implements it)."""
@@ -145,8 +156,8 @@ class BotService:
         *,
         db: Database,
         hub: EventHub,
-        graph: GraphClient,
-        outbox: OutboxSender,
+        graph: GraphClient | None,
+        outbox: OutboxSender | None,
         settings: Callable[[], Settings],
         update_settings: Callable[[Settings], None],
         media_dir: Path,
@@ -158,8 +169,20 @@ class BotService:
         blocking: BlockingPool | None = None,
         llm_control: LlmControl | None = None,
         voice: VoiceNotes | None = None,
+        remote_label: str | None = None,
+        per_pc_settings: Callable[[dict[str, object]], None] | None = None,
     ) -> None:
-        """Wire the facade to one running core (built by the runtime, never by the GUI)."""
+        """Wire the facade to one running core (built by the runtime, never by the GUI).
+
+        ``remote_label`` (``host/database``): a staff PC connected to the shop's server
+        (core/shop.py). It has no Graph client and no outbox sender (``graph``/``outbox`` None):
+        staff messages are queued rows the server sends; read receipts, templates from Meta
+        and media downloads are the server's business. ``per_pc_settings`` saves the settings
+        that belong to this PC, not the shop (``PER_PC_SETTINGS``: the staff name, the language);
+        the core applies them over the shop's settings.
+        """
+        self.remote_label = remote_label
+        self._save_per_pc = per_pc_settings
         self.knowledge = knowledge or ActiveKnowledge()
         self._blocking = blocking or SHARED_POOL  # file writes (export, media)
         self._llm_control = llm_control
@@ -241,7 +264,7 @@ class BotService:
         """Zero the unread badge and send WhatsApp's read receipt for the newest message."""
         wamid = await self._db.session_run(queries.mark_read, conversation_id)
         self.hub.publish(ConversationUpdated(conversation_id=conversation_id))
-        if wamid and self._outbox.blocked_reason is None:
+        if wamid and self._graph is not None and self._sending_blocked() is None:
             try:
                 await self._graph.mark_read(wamid)
             except GraphApiError as exc:
@@ -252,8 +275,10 @@ class BotService:
     async def take_over(self, conversation_id: int, staff_name: str) -> None:
         """Staff holds the chat: the bot stays silent until hand-back or the quiet period ends."""
         now = self._clock()
-        changed = await self._db.session_run(
-            set_mode, conversation_id, ConversationMode.HUMAN, now, staff_name or None
+        changed = await self._remote_safe(
+            self._db.session_run(
+                set_mode, conversation_id, ConversationMode.HUMAN, now, staff_name or None
+            )
         )
         if changed:
             self.hub.publish(
@@ -275,14 +300,35 @@ class BotService:
             mark_all_pending_handled(session, conversation_id)
             return set_mode(session, conversation_id, ConversationMode.BOT, self._clock())
 
-        if await self._db.session_run(work):
+        if await self._remote_safe(self._db.session_run(work)):
             self.hub.publish(
                 ModeChanged(conversation_id=conversation_id, mode=ConversationMode.BOT)
             )
 
+    async def _remote_safe(self, work: Awaitable[T]) -> T:
+        """On a staff PC, a lost connection to the shop's server is ShopOfflineError.
+
+        The window says the action was not done instead of showing a takeover nobody has. (If
+        the link broke during the commit itself, the server may have applied it: the window
+        reads its lists again when the link is back, so what it shows is the database's state.)
+        """
+        if self.remote_label is None:
+            return await work
+        from sqlalchemy.exc import InterfaceError, OperationalError
+
+        try:
+            return await work
+        except (OperationalError, InterfaceError) as exc:
+            logger.warning("shop server unreachable: %s", type(exc.orig or exc).__name__)
+            raise ShopOfflineError(self.remote_label) from None
+
+    def _sending_blocked(self) -> str | None:
+        return self._outbox.blocked_reason if self._outbox is not None else None
+
     def _check_can_send(self) -> None:
-        if self._outbox.blocked_reason is not None:
-            raise SendingBlockedError(self._outbox.blocked_reason)
+        blocked = self._sending_blocked()
+        if blocked is not None:
+            raise SendingBlockedError(blocked)
 
     async def _queue_staff(
         self,
@@ -315,7 +361,7 @@ class BotService:
             )
             return [q.message_id for q in queued], changed
 
-        message_ids, changed = await self._db.session_run(work)
+        message_ids, changed = await self._remote_safe(self._db.session_run(work))
         if changed:
             self.hub.publish(
                 ModeChanged(
@@ -330,7 +376,9 @@ class BotService:
                     conversation_id=conversation_id, message_id=message_id, author=Author.STAFF
                 )
             )
-        self._outbox.wake()
+        if self._outbox is not None:
+            self._outbox.wake()
+        # (staff PC: the MessageQueued notifications wake the server's outbox)
         return await self.get_message(message_ids[-1])
 
     async def send_staff_message(
@@ -366,9 +414,13 @@ class BotService:
     async def list_templates(self, *, refresh: bool = False) -> list[TemplateInfo]:
         """Approved templates, cached in the settings; fetched from the Graph API on refresh."""
         cached = self._settings().template_cache
-        if refresh or not cached:
+        graph = self._graph
+        if (refresh or not cached) and graph is None:
+            if not cached:
+                raise ServerOnlyError("templates")  # staff PC: the server fetches them
+        elif (refresh or not cached) and graph is not None:
             try:
-                fetched = await self._graph.list_templates()
+                fetched = await graph.list_templates()
             except GraphApiError as exc:
                 logger.warning("template list not fetched (code %s)", exc.code)
                 if not cached:
@@ -454,12 +506,18 @@ class BotService:
         for name in changes:
             if not is_setting(name):
                 raise KeyError(name)
-        await self._db.session_run(lambda s: save_settings(s, **changes))
+        shared = dict(changes)
+        if self._save_per_pc is not None:
+            mine = {k: shared.pop(k) for k in list(shared) if k in PER_PC_SETTINGS}
+            if mine:
+                await self._blocking.run(self._save_per_pc, mine)
+        if shared:
+            await self._db.session_run(lambda s: save_settings(s, **shared))
         from wabot_desktop.core.settings import load_settings
 
         fresh = await self._db.session_run(load_settings)
         self._update_settings(fresh)
-        return fresh
+        return self._settings() if self._save_per_pc is not None else fresh
 
     # -- contact panel ------------------------------------------------------------------------
 
@@ -579,6 +637,8 @@ class BotService:
             return Path(existing)
         if not media_id:
             raise ValueError("message has no media")
+        if self._graph is None:
+            raise ServerOnlyError("media")  # staff PC: no WhatsApp token here
         data, _ = await self._graph.download_media(media_id)
         extension = "" if filename else extension_for_mime(mime)  # never from the string
         name = safe_filename(filename, f"media-{message_id}{extension}")
@@ -595,7 +655,7 @@ class BotService:
         Returns True when sending resumed (the queued replies go out once each); False when
         Meta still refuses, and sending stays stopped.
         """
-        if self._outbox.blocked_reason is None:
+        if self._outbox is None or self._graph is None or self._outbox.blocked_reason is None:
             return True
         if not await self._graph.check_health():
             return False
@@ -856,7 +916,7 @@ class BotService:
                 meter = {**dataclasses.asdict(reading), "explanation": reading.explanation()}
             except Exception:
                 logger.exception("service-message meter failed")
-        blocked = self._outbox.blocked_reason
+        blocked = self._sending_blocked()
         settings = self._settings()
         return HealthSnapshot(
             database=database,

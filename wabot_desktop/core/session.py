@@ -9,7 +9,12 @@ switches it without a restart:
 * re-reading the credentials after the set-up wizard (:meth:`Session.reload_credentials`): a live
   core takes the new secrets at once; in practice mode, live mode becomes available as soon as the
   credentials exist;
-* restoring a backup (:meth:`Session.restore_backup`): stop, restore, start again.
+* restoring a backup (:meth:`Session.restore_backup`): stop, restore, start again;
+* a staff PC (issue 16, :mod:`wabot_desktop.core.shop`): :meth:`Session.connect_to_shop` stops
+  this PC's bot and connects to the shop's PostgreSQL instead (no webhook server, tunnel, workers
+  or outbox here: the server's ``serve`` answers); :meth:`Session.run_bot_here` goes back. The
+  choice is kept in ``<config dir>/shop.json`` (never the password: that is in the keyring), so
+  the next start connects to the shop again.
 
 Only one core runs at a time (they would share the webhook port and the tray). A switch stops the
 running core in order (simulated customers, then the webhook server, the workers and the outbox,
@@ -45,7 +50,12 @@ from wabot_desktop import APP_ID, APP_NAME, __version__
 from wabot_desktop.core import backup as backup_module
 from wabot_desktop.core.aio import run_blocking
 from wabot_desktop.core.backup import BackupInfo
-from wabot_desktop.core.errors import MissingCredentialsError
+from wabot_desktop.core.errors import (
+    MissingCredentialsError,
+    ServerOnlyError,
+    ShopConnectionError,
+    ShopOfflineError,
+)
 from wabot_desktop.core.events import Event
 from wabot_desktop.core.llm.base import LlmState
 from wabot_desktop.core.logs import close_logging, setup_logging
@@ -57,8 +67,17 @@ from wabot_desktop.core.runtime import (
     reset_simulator_data,
     simulator_paths,
 )
-from wabot_desktop.core.secrets import REQUIRED_FOR_LIVE, SecretStore, missing_secrets
+from wabot_desktop.core.secrets import REQUIRED_FOR_LIVE, SecretKey, SecretStore, missing_secrets
 from wabot_desktop.core.service import BotService
+from wabot_desktop.core.shop import (
+    ShopConnection,
+    ShopConnectionChanged,
+    ShopInfo,
+    StaffCore,
+    load_shop,
+    probe_shop,
+    save_shop,
+)
 from wabot_desktop.core.simulator import Simulator
 from wabot_desktop.core.store.db import sqlite_copy, sqlite_restore
 
@@ -73,6 +92,7 @@ class SessionMode(enum.StrEnum):
 
     PRACTICE = "practice"
     LIVE = "live"
+    SHOP = "shop"  # a staff PC connected to the shop's server (no bot of its own)
 
 
 class SessionPhase(enum.StrEnum):
@@ -152,6 +172,11 @@ class Session:
         self._missing: tuple[str, ...] = tuple(key.value for key in REQUIRED_FOR_LIVE)
         self._checked = False
         self._core: Core | None = None
+        self._staff: StaffCore | None = None  # shop mode's core (issue 16)
+        self._shop: ShopConnection | None = None
+        self._shop_loaded = False
+        # Why the saved shop connection was not used at start (the window tells the owner).
+        self.shop_error: ShopConnectionError | None = None
         self._simulator: Simulator | None = None
         self._lock = asyncio.Lock()
         self._listeners: list[SessionListener] = []
@@ -168,14 +193,37 @@ class Session:
         return self._core
 
     @property
+    def staff_core(self) -> StaffCore | None:
+        """Shop mode's core (None in practice and live mode); for tests and benchmarks."""
+        return self._staff
+
+    @property
     def running(self) -> bool:
         """True while a core runs."""
-        return self._core is not None
+        return self._core is not None or self._staff is not None
 
     @property
     def mode(self) -> SessionMode:
-        """The running core's mode (practice or live)."""
+        """The running core's mode (practice, live or shop)."""
+        if self._staff is not None:
+            return SessionMode.SHOP
         return SessionMode.PRACTICE if self._running().simulator else SessionMode.LIVE
+
+    @property
+    def shop(self) -> ShopConnection | None:
+        """The saved shop connection (None: this PC runs the bot), as last read."""
+        return self._shop
+
+    @property
+    def shop_label(self) -> str | None:
+        """``host/database`` while connected to the shop's server (None otherwise)."""
+        return self._staff.label if self._staff is not None else None
+
+    @property
+    def shop_connected(self) -> bool:
+        """In shop mode: the server answered the last check."""
+        staff = self._staff
+        return bool(staff is not None and staff.link is not None and staff.link.connected)
 
     @property
     def practice(self) -> bool:
@@ -185,6 +233,8 @@ class Session:
     @property
     def service(self) -> BotService:
         """The running core's BotService: what every screen calls."""
+        if self._staff is not None:
+            return self._staff.service
         return self._running().service
 
     @property
@@ -305,7 +355,7 @@ class Session:
         return unsubscribe
 
     def _publish(self, phase: SessionPhase) -> None:
-        mode = None if self._core is None else self.mode
+        mode = self.mode if self.running else None
         event = SessionChanged(phase=phase, mode=mode, live_available=self.live_available)
         for listener in list(self._listeners):
             try:
@@ -346,7 +396,7 @@ class Session:
         async with self._lock:
             live = await self.check_live_credentials()
             core = self._core
-            if core is not None and not core.simulator:
+            if core is not None and not core.simulator and self._staff is None:
                 await core.reload_credentials()
         self._publish(SessionPhase.CREDENTIALS)
         return live
@@ -389,14 +439,25 @@ class Session:
             UserFacingError: the core could not start (port in use, failed upgrade, ...).
         """
         async with self._lock:
-            if self._core is not None:
+            if self.running:
                 raise RuntimeError("a core is already running")
             live = await self.check_live_credentials()
+            await self._load_shop()
+            if mode is None and self._shop is not None:
+                try:
+                    await self._start_core(SessionMode.SHOP)
+                    mode = SessionMode.SHOP
+                except ShopConnectionError as exc:
+                    # Wrong password, schema of another version...: this PC's own mode starts
+                    # and the window says why (the saved connection stays for a retry).
+                    logger.warning("shop connection not used at start: %s", exc.code)
+                    self.shop_error = exc
             if mode is None:
                 mode = SessionMode.LIVE if live else SessionMode.PRACTICE
             if mode is SessionMode.LIVE and not live:
                 raise MissingCredentialsError(list(self._missing))
-            await self._start_core(mode)
+            if not self.running:
+                await self._start_core(mode)
             logger.info("started in %s mode", mode.value)
         self._publish(SessionPhase.STARTED)
         return mode
@@ -404,13 +465,16 @@ class Session:
     async def stop(self) -> None:
         """Stop the running core (the app is quitting)."""
         async with self._lock:
-            if self._core is None:
+            if not self.running:
                 return
             self._publish(SessionPhase.STOPPING)
             await self._stop_core()
         self._publish(SessionPhase.STOPPED)
 
     async def _start_core(self, mode: SessionMode) -> None:
+        if mode is SessionMode.SHOP:
+            await self._start_staff()
+            return
         core = Core(self._core_config(mode))
         for listener in self._core_listeners:
             core.hub.subscribe(listener)
@@ -420,9 +484,137 @@ class Session:
 
     async def _stop_core(self) -> None:
         core, self._core = self._core, None
+        staff, self._staff = self._staff, None
         self._simulator = None
         if core is not None:
             await core.stop()
+        if staff is not None:
+            await staff.stop()
+
+    # -- shop mode (a staff PC, issue 16) ------------------------------------------------------
+
+    async def _load_shop(self) -> None:
+        if not self._shop_loaded:
+            self._shop = await run_blocking(load_shop, self.paths)
+            self._shop_loaded = True
+
+    async def _shop_password(self) -> str | None:
+        store = await self._live_store()
+
+        def read() -> str | None:
+            try:
+                return store.get(SecretKey.DATABASE_PASSWORD)
+            except Exception:  # an unusable keyring: no stored password
+                logger.info("keyring unreadable; no stored shop password")
+                return None
+
+        return await run_blocking(read)
+
+    async def shop_password_stored(self) -> bool:
+        """True when the keyring holds a password for the shop's database."""
+        return bool(await self._shop_password())
+
+    async def _start_staff(self) -> None:
+        shop = self._shop
+        if shop is None:
+            raise ShopConnectionError("shop_incomplete")
+        password = await self._shop_password()
+        if not password:
+            raise ShopConnectionError("shop_no_password")
+        staff = StaffCore(self.paths, shop, password)
+        for listener in self._core_listeners:
+            staff.hub.subscribe(listener)
+        try:
+            await staff.start()
+        except BaseException:
+            await staff.stop()
+            raise
+        self._staff = staff
+        self.shop_error = None
+
+    async def test_shop_connection(
+        self, shop: ShopConnection, password: str | None = None
+    ) -> ShopInfo:
+        """Try ``shop`` without changing anything ("Probar conexión").
+
+        ``password`` None: the one stored in the keyring.
+
+        Raises:
+            ShopConnectionError: why it cannot be used (wrong password, unreachable, ...).
+        """
+        shop = shop.check()
+        if password is None:
+            password = await self._shop_password()
+        if not password:
+            raise ShopConnectionError("shop_no_password")
+        return await run_blocking(probe_shop, shop, password)
+
+    async def connect_to_shop(self, shop: ShopConnection, password: str | None = None) -> ShopInfo:
+        """Stop this PC's bot and work on the shop's server instead; kept across restarts.
+
+        The connection is tested first (nothing changes if it fails); then the password goes to
+        the keyring (``password`` None keeps the stored one), ``shop.json`` is written, the
+        running core stops and the staff core starts. If that start fails, the previous mode
+        runs again and the previous choice is put back.
+
+        Raises:
+            ShopConnectionError: the test failed; this PC's mode keeps running.
+            KeyringUnavailableError: no keyring to keep the password in.
+        """
+        shop = shop.check()
+        info = await self.test_shop_connection(shop, password)
+        async with self._lock:
+            await self._load_shop()
+            if password:
+                store = await self._live_store()
+                await run_blocking(store.set, SecretKey.DATABASE_PASSWORD, password)
+            previous = self._shop
+
+            async def remember() -> None:
+                await run_blocking(save_shop, self.paths, shop)
+                self._shop = shop
+
+            async def undo() -> None:
+                await run_blocking(save_shop, self.paths, previous)
+                self._shop = previous
+
+            if self.running:
+                await self._restart(SessionMode.SHOP, before_start=remember, undo=undo)
+            else:
+                await remember()
+                await self._start_core(SessionMode.SHOP)
+                self._publish(SessionPhase.STARTED)
+        logger.info("connected to the shop's server %s", shop.label)
+        return info
+
+    async def run_bot_here(self) -> SessionMode:
+        """Forget the shop connection (and its password) and run this PC's own bot again.
+
+        Live mode when WhatsApp credentials exist on this PC, else practice mode.
+        """
+        async with self._lock:
+            await self._load_shop()
+            await run_blocking(save_shop, self.paths, None)
+            self._shop = None
+            store = await self._live_store()
+
+            def forget() -> None:
+                try:
+                    store.delete(SecretKey.DATABASE_PASSWORD)
+                except Exception:
+                    logger.info("no stored shop password to delete")
+
+            await run_blocking(forget)
+            live = await self.check_live_credentials()
+            mode = SessionMode.LIVE if live else SessionMode.PRACTICE
+            if self.running and self.mode is SessionMode.SHOP:
+                await self._restart(mode)
+            elif not self.running:
+                await self._start_core(mode)
+                self._publish(SessionPhase.STARTED)
+            else:
+                mode = self.mode
+        return mode
 
     # -- switching -------------------------------------------------------------------------
 
@@ -434,6 +626,8 @@ class Session:
                 practice core keeps running).
             UserFacingError: the new core did not start; the previous mode runs again.
         """
+        if mode is SessionMode.SHOP:
+            raise ValueError("connect with connect_to_shop()")
         async with self._lock:
             if self.mode is mode:
                 return
@@ -444,7 +638,7 @@ class Session:
     async def reset_practice_data(self) -> None:
         """Delete the practice profile; a running simulator starts again on a fresh one."""
         async with self._lock:
-            if self._core is not None and self._core.simulator:
+            if self._core is not None and self._core.simulator and self._staff is None:
                 await self._restart(SessionMode.PRACTICE, before_start=self._clear_practice)
             else:
                 await self._clear_practice()
@@ -488,6 +682,8 @@ class Session:
     # -- backup and restore --------------------------------------------------------------------
 
     def _profile_paths(self) -> AppPaths:
+        if self._staff is not None:
+            raise ServerOnlyError("backup")  # the shop's server keeps its backups (pg_dump)
         core = self._running()
         return core.paths
 
@@ -531,8 +727,8 @@ class Session:
         source = Path(source)
         async with self._lock:
             info = await self.check_backup(source)  # refuse a bad file before stopping anything
-            mode = self.mode
             paths = self._profile_paths()
+            mode = self.mode
             keep = Path(tempfile.mkdtemp(prefix="wabot-before-restore-"))
             kept = keep / "wabot.db"
             restored: list[BackupInfo] = []
@@ -563,4 +759,9 @@ __all__ = [
     "SessionListener",
     "SessionMode",
     "SessionPhase",
+    "ShopConnection",
+    "ShopConnectionChanged",
+    "ShopConnectionError",
+    "ShopInfo",
+    "ShopOfflineError",
 ]

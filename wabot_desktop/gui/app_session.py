@@ -32,6 +32,7 @@ from wabot_desktop.core.session import (
 from wabot_desktop.gui.about_dialog import AboutDialog
 from wabot_desktop.gui.actions import async_slot, confirm, exec_dialog, run_action
 from wabot_desktop.gui.main_window import MainWindow
+from wabot_desktop.gui.settings.shop_page import shop_error_text
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,20 @@ class AppSession:
         window.about_requested.connect(self._on_window_about_requested)
         window.credentials_changed.connect(self._on_window_credentials_changed)
         window.set_setup_flow_factory(session.open_setup_flow)
+        window.set_shop_control(session)
+        window.set_shop(session.shop_label, session.shop_connected)
         self.window = window
+        if session.shop_error is not None:
+            # The saved shop connection did not work at start: this PC's own mode runs.
+            self._tell(
+                QCoreApplication.translate("AppSession", "Not connected to the shop"),
+                QCoreApplication.translate(
+                    "AppSession",
+                    "WaBot could not connect to the shop's server, so this PC runs its own bot "
+                    "for now. {reason} Fix it in Settings, “Shop server”.",
+                ).format(reason=shop_error_text(session.shop_error)),
+                "shopStartErrorBox",
+            )
         return window
 
     def close_window(self) -> None:
@@ -93,6 +107,7 @@ class AppSession:
         window.about_requested.disconnect(self._on_window_about_requested)
         window.credentials_changed.disconnect(self._on_window_credentials_changed)
         window.set_setup_flow_factory(None)
+        window.set_shop_control(None)
         window.hide()
         window.deleteLater()
 
@@ -105,6 +120,7 @@ class AppSession:
         elif change.phase is SessionPhase.STARTED:
             window.attach_core(self.session.service, self.session.simulator)
             window.set_live_available(change.live_available)
+            window.set_shop(self.session.shop_label, self.session.shop_connected)
         elif change.phase is SessionPhase.CREDENTIALS:
             window.set_live_available(change.live_available)
 

@@ -29,6 +29,18 @@ def error_message(exc: BaseException) -> str:
             "token expired). Replies wait in the outbox: enter a new token in “Configure "
             "WhatsApp…” (the mode menu); sending resumes by itself.",
         )
+    if isinstance(exc, errors.ShopOfflineError) or code == "shop_offline":
+        return QCoreApplication.translate(
+            "Errors",
+            "No connection to the shop's server right now, so this was not done. Try again when "
+            "the warning at the top of the window is gone.",
+        )
+    if isinstance(exc, errors.ServerOnlyError) or code == "shop_server_only":
+        return QCoreApplication.translate(
+            "Errors",
+            "This PC is connected to the shop's server and holds no WhatsApp connection of its "
+            "own: this is done on the server.",
+        )
     if isinstance(exc, errors.ConversationNotFoundError):
         return QCoreApplication.translate("Errors", "This chat no longer exists.")
     if isinstance(exc, errors.StorageError):

@@ -4,6 +4,11 @@ In simulator mode the window also shows the simulator banner and the customer's 
 window outlives a switch between live and simulator mode: :meth:`MainWindow.detach_core` stops
 the parts that talk to the old core and :meth:`MainWindow.attach_core` builds them again for the
 new one (whoever runs the app does the switching; see ``gui/app_session.py``).
+
+On a staff PC connected to the shop's server (issue 16, :meth:`MainWindow.set_shop`) the mode
+button and the status bar say "Connected to the shop: host/db", the practice/live switch, the
+pause switch and the bot's knowledge are the server's business (hidden), and a banner shows while
+the server does not answer; when it answers again the lists are read again.
 """
 
 from __future__ import annotations
@@ -14,19 +19,22 @@ from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QPalette
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
+from PySide6.QtGui import QAction, QCloseEvent, QPalette
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from wabot_desktop import APP_NAME
 from wabot_desktop.core import events
 from wabot_desktop.core.dto import GraphState, HealthSnapshot
+from wabot_desktop.core.session import ShopConnectionChanged
 from wabot_desktop.core.simulator import Simulator
 from wabot_desktop.gui.actions import async_slot, confirm, exec_dialog, run_action
 from wabot_desktop.gui.bridge import CoreBridge
 from wabot_desktop.gui.main_window_view import MainWindowView
 from wabot_desktop.gui.notifications import Notifier
 from wabot_desktop.gui.service_api import MonitorService
+from wabot_desktop.gui.settings.shop_page import ShopControl
 from wabot_desktop.gui.settings_dialog import SettingsDialog
+from wabot_desktop.gui.shop_banner import ShopBanner, ShopStatus
 from wabot_desktop.gui.simulator.style import simulator_stylesheet
 from wabot_desktop.gui.tasks import TaskOwner
 from wabot_desktop.gui.theme import stylesheet
@@ -93,6 +101,10 @@ class MainWindow(QMainWindow):
         self.setup_flow_factory: Callable[[], Awaitable[SetupFlow]] | None = None
         self.wizard: SetupWizard | None = None
         self._token_offer_shown = False
+        # A staff PC (issue 16): the session's shop controls and the server this PC works on.
+        self._shop_control: ShopControl | None = None
+        self._shop_label: str | None = None
+        self._shop_connected = True
         self.tray: TrayIcon | None = TrayIcon(self) if enable_tray else None
         self._install(service, bridge, simulator)
         self._connect_window_signals()
@@ -112,6 +124,21 @@ class MainWindow(QMainWindow):
         self.prompt_editor: PromptEditorWindow | None = None
         self.notifier = Notifier(service, self, self.tray, self)
         self.notifier.open_conversation = lambda: self.monitor.conversation.conversation_id
+        self.shop_banner = ShopBanner(self.view)
+        view_layout = self.view.layout()
+        if isinstance(view_layout, QVBoxLayout):
+            shop_host = QVBoxLayout()
+            shop_host.setContentsMargins(8, 6, 8, 0)
+            shop_host.addWidget(self.shop_banner)
+            view_layout.insertLayout(0, shop_host)
+        self.shop_status = ShopStatus(self.status_bar)
+        self.status_bar.addPermanentWidget(self.shop_status)
+        # In shop mode the mode menu's one entry: the page that connects and disconnects.
+        self.shop_settings_action = QAction(self.tr("Shop server settings…"), self.view.mode_menu)
+        self.shop_settings_action.setObjectName("shopSettingsAction")
+        self.shop_settings_action.setVisible(False)
+        self.view.mode_menu.addAction(self.shop_settings_action)
+        self.shop_settings_action.triggered.connect(self._on_shop_settings_triggered)
         self._connect_signals()
         self._show_paused(service.is_paused())
         self._show_mode()
@@ -209,6 +236,20 @@ class MainWindow(QMainWindow):
         """How to build the wizard's flow over the live profile (enables "Connect WhatsApp")."""
         self.setup_flow_factory = factory
         self._show_mode()
+
+    def set_shop_control(self, control: ShopControl | None) -> None:
+        """The session's shop controls (the settings' "Shop server" page uses them)."""
+        self._shop_control = control
+
+    def set_shop(self, label: str | None, connected: bool = True) -> None:
+        """``host/database`` while this PC works on the shop's server (None: it runs the bot)."""
+        self._shop_label = label
+        self._shop_connected = connected
+        self._show_mode()
+
+    @property
+    def shop_label(self) -> str | None:
+        return self._shop_label
 
     @property
     def live_available(self) -> bool:
@@ -350,7 +391,17 @@ class MainWindow(QMainWindow):
 
     @async_slot()
     async def _on_settings_action_triggered(self) -> None:
-        dialog = SettingsDialog(self._service, self)
+        await self.open_settings()
+
+    @async_slot()
+    async def _on_shop_settings_triggered(self) -> None:
+        await self.open_settings(shop_page=True)
+
+    async def open_settings(self, *, shop_page: bool = False) -> None:
+        """The settings dialog (on its "Shop server" page with ``shop_page``)."""
+        dialog = SettingsDialog(self._service, self, shop=self._shop_control)
+        if shop_page and dialog.shop_page is not None:
+            dialog.tabs.setCurrentWidget(dialog.shop_page)
         dialog.load()
         dialog.labels_changed.connect(self._on_settings_labels_changed)
         dialog.saved.connect(self._on_settings_saved)
@@ -407,7 +458,56 @@ class MainWindow(QMainWindow):
             self.tr("Set up WhatsApp…") if self._live_available else self.tr("Connect WhatsApp…")
         )
         view.simulator_banner.setVisible(simulator)
+        self._show_shop()
         self._show_title()
+
+    def _show_shop(self) -> None:
+        view = self.view
+        label = self._shop_label
+        staff_pc = label is not None
+        self.shop_status.setVisible(staff_pc)
+        for indicator in (self.status_bar.whatsapp, self.status_bar.tunnel, self.status_bar.llm):
+            indicator.setVisible(not staff_pc)
+        # The server's bot: its pause and its knowledge are set on the server.
+        for action in view.toolbar.actions():  # a toolbar widget hides through its action
+            if view.toolbar.widgetForAction(action) is view.pause_button:
+                action.setVisible(not staff_pc)
+        view.knowledge_action.setVisible(not staff_pc)
+        for action in (view.live_action, view.simulator_action, view.reset_simulator_action):
+            action.setVisible(not staff_pc)
+        view.setup_action.setVisible(not staff_pc)
+        # The shop's data is backed up on the server (pg_dump), not from a staff PC.
+        view.backup_action.setVisible(not staff_pc)
+        view.restore_action.setVisible(not staff_pc)
+        self.shop_settings_action.setVisible(staff_pc)
+        if label is None:
+            self.shop_banner.show_up()
+            return
+        view.mode_button.setText(self.tr("Shop: {where}").format(where=label))
+        view.mode_button.setToolTip(
+            self.tr(
+                "This PC is connected to the shop's server. To run the bot on this PC again, "
+                "open Settings, “Shop server”."
+            )
+        )
+        self.shop_status.show_link(label, self._shop_connected)
+        if self._shop_connected:
+            self.shop_banner.show_up()
+
+    def _on_shop_connection_changed(self, event: ShopConnectionChanged) -> None:
+        self._shop_connected = event.connected
+        if self._shop_label is None:
+            return
+        self.shop_status.show_link(self._shop_label, event.connected)
+        if not event.connected:
+            self.shop_banner.show_down(self._shop_label, event.retry_in)
+            return
+        self.shop_banner.show_up()
+        # Back after a drop (or listening again): notifications sent meanwhile were missed, so
+        # the lists are read again (a takeover made on another PC meanwhile shows).
+        self.monitor.chat_list.model.reload()
+        self.monitor.conversation.refresh_summary()
+        self.status_bar.refresh()
 
     @async_slot()
     async def _on_simulator_action_triggered(self) -> None:
@@ -515,7 +615,9 @@ class MainWindow(QMainWindow):
             await self.open_setup_wizard(StepId.META_APP)
 
     def _on_core_event(self, event: object) -> None:
-        if isinstance(event, events.TokenExpiring):
+        if isinstance(event, ShopConnectionChanged):
+            self._on_shop_connection_changed(event)
+        elif isinstance(event, events.TokenExpiring):
             when = datetime.fromtimestamp(event.expires_at).strftime("%Y-%m-%d")
             text = self.tr(
                 "The WhatsApp access token expires on {date}. Create a new one in the setup "

@@ -1,6 +1,9 @@
-"""Settings: your name, the language, the model server, voice notes, quick replies and labels.
+"""Settings: your name, the language, the model server, voice notes, quick replies, labels,
+and the shop's server (a staff PC, issue 16).
 
-The model-server and voice-notes pages live in :mod:`wabot_desktop.gui.settings`.
+The model-server, voice-notes and shop pages live in :mod:`wabot_desktop.gui.settings`. On a
+staff PC (connected to the shop's server) the model and voice pages are not shown: the bot and
+its model run on the server.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from wabot_desktop.gui.actions import async_slot, confirm, run_action
 from wabot_desktop.gui.i18n import ENGLISH, SPANISH
 from wabot_desktop.gui.service_api import MonitorService
 from wabot_desktop.gui.settings import LlmPage, SettingsService, VoicePage
+from wabot_desktop.gui.settings.shop_page import ShopControl, ShopPage
 from wabot_desktop.gui.tasks import TaskOwner
 
 logger = logging.getLogger(__name__)
@@ -76,9 +80,16 @@ class SettingsDialog(QDialog):
     labels_changed = Signal()
     saved = Signal(str, str)
 
-    def __init__(self, service: MonitorService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        service: MonitorService,
+        parent: QWidget | None = None,
+        *,
+        shop: ShopControl | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
+        self._staff_pc = shop is not None and shop.shop_label is not None
         self._service = service
         self._tasks = TaskOwner("settings")
         self._initial_language = ""
@@ -121,6 +132,16 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self.llm_page, self.tr("AI model"))
         self.voice_page = VoicePage(settings_service, self.tabs)
         self.tabs.addTab(self.voice_page, self.tr("Voice notes"))
+        if self._staff_pc:  # the bot and its model run on the shop's server
+            for page in (self.llm_page, self.voice_page):
+                self.tabs.setTabVisible(self.tabs.indexOf(page), False)
+        # The shop's server: this PC as a staff PC (or back to its own bot).
+        self.shop_page: ShopPage | None = None
+        if shop is not None:
+            self.shop_page = ShopPage(shop, self.tabs)
+            self.shop_page.switched.connect(self._on_shop_switched)
+            self.shop_page.load()
+            self.tabs.addTab(self.shop_page, self.tr("Shop server"))
 
         # Quick replies
         quick = QWidget(self.tabs)
@@ -213,8 +234,9 @@ class SettingsDialog(QDialog):
         for reply in replies:
             self._append_quick(reply.shortcut, reply.text)
         self._fill_labels(labels)
-        await self.llm_page.load()
-        await self.voice_page.load()
+        if not self._staff_pc:
+            await self.llm_page.load()
+            await self.voice_page.load()
 
     def _append_quick(self, shortcut: str, text: str) -> None:
         row = self.quick_table.rowCount()
@@ -305,19 +327,27 @@ class SettingsDialog(QDialog):
             self.accept()
 
     async def _save(self, name: str, language: str) -> bool:
-        if not self.voice_page.is_valid():
-            self.tabs.setCurrentWidget(self.voice_page)
-            self.voice_page.picker.folder_edit.setFocus()
-            return False
-        await self.llm_page.save()
-        await self.voice_page.save()
+        if not self._staff_pc:
+            if not self.voice_page.is_valid():
+                self.tabs.setCurrentWidget(self.voice_page)
+                self.voice_page.picker.folder_edit.setFocus()
+                return False
+            await self.llm_page.save()
+            await self.voice_page.save()
         await self._service.set_setting("staff_name", name)
         await self._service.set_setting("language", language)
         await self._service.set_quick_replies(self.quick_replies())
         return True
 
+    def _on_shop_switched(self) -> None:
+        # The app now runs another core: this dialog's pages edit the old one. Close it (the
+        # window shows the new mode; settings can be opened again on it).
+        self.reject()
+
     def done(self, result: int) -> None:
         self._tasks.close()
         self.llm_page.close_tasks()
         self.voice_page.close_tasks()
+        if self.shop_page is not None:
+            self.shop_page.close_page()
         super().done(result)

@@ -225,6 +225,13 @@ QLabel#needsHumanLabel {{ color: {c.needs_human.name()}; font-weight: 600; }}
 QFrame#windowBanner, QFrame#pauseBanner {{ background: {warn_bg}; border: none;
     border-radius: 6px; }}
 QFrame#windowBanner QLabel, QFrame#pauseBanner QLabel {{ color: {warn_fg}; }}
+QFrame#shopBanner {{ background: {c.needs_human_background.name()}; border: none;
+    border-left: 4px solid {c.needs_human.name()}; border-radius: 4px; }}
+QLabel#shopBannerLabel {{ color: {c.needs_human.name()}; font-weight: 600; }}
+QLabel#shopTlsWarning {{ color: {warn_fg}; background: {warn_bg}; border-radius: 4px;
+    padding: 4px 6px; }}
+QLabel#shopResultLabel[level="error"] {{ color: {c.failed.name()}; font-weight: 600; }}
+QLabel#shopResultLabel[level="ok"] {{ color: {c.bot_chip.name()}; font-weight: 600; }}
 QFrame#replyBanner {{ background: {c.quote_background.name(QColor.NameFormat.HexArgb)};
     border-left: 4px solid {c.quote_bar.name()}; border-radius: 4px; }}
 QLabel#composerHint {{ color: {c.muted.name()}; }}

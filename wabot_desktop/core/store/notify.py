@@ -7,6 +7,9 @@ instance's hub, so every connected window and this instance's bot hear it. An in
 its own notifications; a republished event is never forwarded again. PostgreSQL delivers a
 notification only after its transaction commits, and only to listeners connected at that time:
 a window that was away re-reads the database (the events are hints, the rows are the truth).
+
+The listening connection is re-opened with exponential back-off and jitter (tenacity) when it
+fails; ``on_listen_lost`` hears of each failure (a staff PC checks its link to the server then).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import text
+from tenacity import Retrying, retry_if_exception_type, stop_when_event_set, wait_exponential_jitter
 
 from wabot_desktop.core.events import (
     ConversationDeleted,
@@ -92,11 +96,15 @@ class SharedEvents:
         hub: EventHub,
         *,
         on_remote: Callable[[Event], None] | None = None,
+        on_listen_lost: Callable[[], None] | None = None,
+        on_listening: Callable[[], None] | None = None,
     ) -> None:
         self.instance = uuid.uuid4().hex
         self._db = db
         self._hub = hub
         self._on_remote = on_remote
+        self._on_listen_lost = on_listen_lost
+        self._on_listening = on_listening
         self._outgoing: list[str] = []
         self._flush: asyncio.Task[None] | None = None
         self._republishing = False
@@ -153,29 +161,66 @@ class SharedEvents:
     # --- in --------------------------------------------------------------------------------
 
     def _listen(self) -> None:
+        # One back-off per outage: a connection that listened fine and then failed starts the
+        # next outage's back-off from its first, short wait.
         while not self._stop.is_set():
-            try:
-                raw = self._db.engine.raw_connection()
-            except Exception:
-                logger.exception("cannot connect to listen for cluster events; retrying")
-                self._stop.wait(2.0)
-                continue
-            try:
-                conn: Any = raw.driver_connection
-                conn.autocommit = True
-                conn.execute(f"LISTEN {CHANNEL}")
-                self.listening.set()
-                while not self._stop.is_set():
-                    for note in conn.notifies(timeout=0.5):
-                        self._received(note.payload)
-            except Exception:
-                if not self._stop.is_set():
-                    logger.exception("listening for cluster events failed; reconnecting")
-                    self._stop.wait(1.0)
-            finally:
-                self.listening.clear()
+            retrying = Retrying(
+                wait=wait_exponential_jitter(multiplier=0.5, max=30.0, jitter=0.5),
+                stop=stop_when_event_set(self._stop),
+                retry=retry_if_exception_type(Exception),
+                sleep=self._pause,  # a stop ends the back-off at once
+                reraise=False,
+            )
+            with contextlib.suppress(Exception):  # RetryError once stopped
+                for attempt in retrying:
+                    with attempt:
+                        self._listen_once()
+
+    def _listen_once(self) -> None:
+        """LISTEN on one connection until stopped or, after listening, it fails (returns); a
+        connection that cannot be opened or fails before listening raises (back-off)."""
+        try:
+            raw = self._db.engine.raw_connection()
+        except Exception:
+            logger.warning("cannot connect to listen for cluster events; retrying")
+            self._lost()
+            raise
+        try:
+            conn: Any = raw.driver_connection
+            conn.autocommit = True
+            conn.execute(f"LISTEN {CHANNEL}")
+            self.listening.set()
+            if self._on_listening is not None:
                 with contextlib.suppress(Exception):
-                    raw.invalidate()
+                    self._on_listening()
+        except Exception:
+            logger.warning("cannot listen for cluster events; retrying")
+            self._lost()
+            self._close(raw)
+            raise
+        try:
+            while not self._stop.is_set():
+                for note in conn.notifies(timeout=0.5):
+                    self._received(note.payload)
+        except Exception:
+            if not self._stop.is_set():
+                logger.warning("listening for cluster events failed; reconnecting")
+                self._lost()
+        finally:
+            self._close(raw)
+
+    def _close(self, raw: Any) -> None:
+        self.listening.clear()
+        with contextlib.suppress(Exception):
+            raw.invalidate()
+
+    def _pause(self, seconds: float) -> None:
+        self._stop.wait(seconds)
+
+    def _lost(self) -> None:
+        if self._on_listen_lost is not None:
+            with contextlib.suppress(Exception):
+                self._on_listen_lost()
 
     def _received(self, payload: str) -> None:
         event = decode(self.instance, payload)

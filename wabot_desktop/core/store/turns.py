@@ -293,13 +293,20 @@ def mark_turn_flags(
 
 
 def current_mode(session: Session, conversation_id: int) -> tuple[ConversationMode, bool] | None:
-    """(mode, contact opted out) right now, for the last check before queueing a bot reply."""
+    """(mode, contact opted out) right now, for the last check before queueing a bot reply.
+
+    The conversation's row is locked until the turn's transaction ends (``FOR UPDATE``; SQLite
+    renders none: its one writer already serialises): a takeover committed by a staff PC or
+    another instance before this read is seen, and one committed after it waits for the reply
+    to be queued, exactly as on one PC (issue 16).
+    """
     row = (
         session.connection()
         .execute(
             select(Conversation.mode, Contact.opted_out)
             .join(Contact, Contact.id == Conversation.contact_id)
             .where(Conversation.id == conversation_id)
+            .with_for_update(of=Conversation)
         )
         .first()
     )
