@@ -1563,7 +1563,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>WhatsApp: simulator</source>
-        <translation>WhatsApp: simulador</translation>
+        <translation>WhatsApp: modo de prueba</translation>
     </message>
     <message>
         <source>Practice mode: nothing is sent to real customers.</source>

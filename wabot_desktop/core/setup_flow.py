@@ -1043,7 +1043,7 @@ class WelcomeStep(Step):
         f"las 24 horas) son gratis solo hasta {FREE_SERVICE_MESSAGES} por número por mes; las "
         "siguientes se cobran, y sin un medio de pago en la cuenta no se entregan. Consulta los "
         "precios actuales de Meta antes de empezar. ngrok y Ollama tienen planes gratis.\n\n"
-        "Si prefieres, sigue en el modo de prueba (el simulador) y configura esto más tarde.",
+        "Si prefieres, sigue en el modo de prueba y configura esto más tarde.",
         "To answer real WhatsApp you need: a Meta developer account (free), a phone number that "
         "is NOT in use in the WhatsApp or WhatsApp Business app (Meta's API and the phone app "
         "cannot share the number in a self-made app: a second number, e.g. a new SIM, is the "
@@ -2038,7 +2038,7 @@ class ModelStep(Step):
     )
     inputs = (
         Field("model", Text("Modelo", "Model")),
-        Field("num_ctx", Text("Tamaño de contexto", "Context size"), "int"),
+        Field("num_ctx", Text("Tamaño del contexto", "Context size"), "int"),
     )
     links = ((Text("Descargar Ollama", "Download Ollama"), OLLAMA_URL),)
 
@@ -2530,8 +2530,8 @@ class ShopStep(Step):
     id = StepId.SHOP
     title = Text("Tu tienda", "Your shop")
     intro = Text(
-        "Lo que el bot sabe de tu negocio. Puedes cambiarlo después en «Lo que sabe el bot…».",
-        "What the bot knows about your business. You can change it later in “Bot knowledge…”.",
+        "Lo que el bot sabe de tu negocio. Puedes cambiarlo después en «Lo que sabe el bot».",
+        "What the bot knows about your business. You can change it later in “Bot knowledge”.",
     )
     inputs = (
         Field("business_name", Text("Nombre del negocio", "Business name"), required=True),
