@@ -778,7 +778,11 @@ When a customer writes to your WhatsApp number, the chat appears here and the bo
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>To answer real customers, WaBot needs your shop&apos;s WhatsApp Business number, connected through a Meta (Facebook) business account.</source>
+        <source>To answer real customers, connect your shop&apos;s WhatsApp Business number with a Meta (Facebook) business account: choose “Connect WhatsApp…” in the “Practice mode” menu above.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your WhatsApp Business number is already connected: press “Use real WhatsApp” to answer real customers.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -9,7 +9,7 @@
     </message>
     <message>
         <source>Answers your shop&apos;s WhatsApp customers with a free AI that runs on this computer. Your chats stay on this computer.</source>
-        <translation>Responde a los clientes de WhatsApp de tu negocio con una IA gratuita que funciona en esta computadora. Tus chats se quedan en esta computadora.</translation>
+        <translation>Responde a los clientes de WhatsApp de tu negocio con una IA gratuita que funciona en esta PC. Tus chats se quedan en esta PC.</translation>
     </message>
     <message>
         <source>Close</source>
@@ -96,7 +96,7 @@
     </message>
     <message>
         <source>the practice data</source>
-        <translation>los datos de práctica</translation>
+        <translation>los datos de prueba</translation>
     </message>
     <message>
         <source>your shop</source>
@@ -363,7 +363,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>Delete everything about {name}? Their messages, files and contact details are removed from this computer. This cannot be undone.</source>
-        <translation>¿Borrar todo lo de {name}? Sus mensajes, archivos y datos de contacto se eliminan de esta computadora. No se puede deshacer.</translation>
+        <translation>¿Borrar todo lo de {name}? Sus mensajes, archivos y datos de contacto se eliminan de esta PC. No se puede deshacer.</translation>
     </message>
     <message>
         <source>The chat in the customer&apos;s WhatsApp is not affected.</source>
@@ -555,11 +555,11 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>WhatsApp is not connected yet. Connect it with “Connect WhatsApp…” in the mode menu; meanwhile, practise in simulator mode.</source>
-        <translation>WhatsApp todavía no está conectado. Conéctalo con «Conectar WhatsApp…» en el menú del modo; mientras tanto, practica en el modo simulador.</translation>
+        <translation>WhatsApp todavía no está conectado. Conéctalo con «Conectar WhatsApp…» en el menú del modo; mientras tanto, practica en el modo de prueba.</translation>
     </message>
     <message>
         <source>This computer has no secure password store, so WaBot cannot keep your keys.</source>
-        <translation>Esta computadora no tiene un almacén seguro de contraseñas, así que WaBot no puede guardar tus claves.</translation>
+        <translation>Esta PC no tiene un llavero seguro del sistema, así que WaBot no puede guardar tus claves.</translation>
     </message>
     <message>
         <source>Another program is using WaBot&apos;s network port. Close it, or start WaBot with another port (for example “wabot-desktop --port 8081”).</source>
@@ -666,7 +666,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>WhatsApp keeps trying to deliver their messages, so the bot answers them after you switch back to real WhatsApp. Your real chats and settings are not changed.</source>
-        <translation>WhatsApp sigue intentando entregar sus mensajes, así que el bot los responde cuando vuelvas a WhatsApp real. Tus chats y ajustes reales no cambian.</translation>
+        <translation>WhatsApp sigue intentando entregar los mensajes de tus clientes, así que el bot los responde cuando vuelvas a WhatsApp real. Tus chats y ajustes reales no cambian.</translation>
     </message>
     <message>
         <source>Practise</source>
@@ -784,8 +784,12 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
         <translation>Modo de prueba: los mensajes no salen a WhatsApp</translation>
     </message>
     <message>
-        <source>To answer real customers, WaBot needs your shop&apos;s WhatsApp Business number, connected through a Meta (Facebook) business account.</source>
-        <translation>Para atender a clientes reales, WaBot necesita el número de WhatsApp Business de tu negocio, conectado con una cuenta comercial de Meta (Facebook).</translation>
+        <source>To answer real customers, connect your shop&apos;s WhatsApp Business number with a Meta (Facebook) business account: choose “Connect WhatsApp…” in the “Practice mode” menu above.</source>
+        <translation>Para atender a clientes reales, conecta el número de WhatsApp Business de tu negocio con una cuenta comercial de Meta (Facebook): elige «Conectar WhatsApp…» en el menú «Modo de prueba» de arriba.</translation>
+    </message>
+    <message>
+        <source>Your WhatsApp Business number is already connected: press “Use real WhatsApp” to answer real customers.</source>
+        <translation>Tu número de WhatsApp Business ya está conectado: presiona «Usar WhatsApp real» para atender a clientes reales.</translation>
     </message>
     <message>
         <source>Use real WhatsApp</source>
@@ -1101,7 +1105,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>Instructions for the bot. Click a chip to insert it.</source>
-        <translation>Instrucciones para el bot. Haga clic en una variable para insertarla.</translation>
+        <translation>Instrucciones para el bot. Haz clic en una variable para insertarla.</translation>
     </message>
     <message>
         <source>Preview: the prompt exactly as the model receives it</source>
@@ -1117,7 +1121,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>Empty = this computer&apos;s time zone</source>
-        <translation>Vacío = la zona horaria de esta computadora</translation>
+        <translation>Vacío = la zona horaria de esta PC</translation>
     </message>
     <message>
         <source>Business name</source>
@@ -1301,7 +1305,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>Choose a version to see what changed since it.</source>
-        <translation>Elija una versión para ver qué cambió desde entonces.</translation>
+        <translation>Elige una versión para ver qué cambió desde entonces.</translation>
     </message>
     <message>
         <source>Versions</source>
@@ -1309,11 +1313,11 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>Talk to the local model with the unsaved draft.</source>
-        <translation>Converse con el modelo local usando el borrador sin guardar.</translation>
+        <translation>Conversa con el modelo local usando el borrador sin guardar.</translation>
     </message>
     <message>
         <source>Write as a customer would…</source>
-        <translation>Escriba como lo haría un cliente…</translation>
+        <translation>Escribe como lo haría un cliente…</translation>
     </message>
     <message>
         <source>Send</source>
@@ -1401,11 +1405,11 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>Nothing was imported; fix these rows and try again:</source>
-        <translation>No se importó nada; corrija estas filas y vuelva a intentar:</translation>
+        <translation>No se importó nada; corrige estas filas y vuelve a intentarlo:</translation>
     </message>
     <message>
         <source>Imported {count} rows from {file} (save a version to use them).</source>
-        <translation>Se importaron {count} filas de {file} (guarde una versión para usarlas).</translation>
+        <translation>Se importaron {count} filas de {file} (guarda una versión para usarlas).</translation>
     </message>
     <message>
         <source>Export to folder</source>
@@ -1468,7 +1472,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>Same as the computer</source>
-        <translation>El de la computadora</translation>
+        <translation>El de esta PC</translation>
     </message>
     <message>
         <source>Language:</source>
@@ -1625,7 +1629,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>WhatsApp: simulator</source>
-        <translation>WhatsApp: simulador</translation>
+        <translation>WhatsApp: modo de prueba</translation>
     </message>
     <message>
         <source>Practice mode: nothing is sent to real customers.</source>
@@ -1653,7 +1657,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>WhatsApp delivers messages to this computer through {url}</source>
-        <translation>WhatsApp entrega los mensajes a esta computadora a través de {url}</translation>
+        <translation>WhatsApp entrega los mensajes a esta PC a través de {url}</translation>
     </message>
     <message>
         <source>Public link: on</source>
@@ -1689,7 +1693,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>No tunnel is running (own public address or practice mode).</source>
-        <translation>No hay túnel activo (dirección pública propia o modo de práctica).</translation>
+        <translation>No hay túnel activo (dirección pública propia o modo de prueba).</translation>
     </message>
     <message>
         <source>AI: {model} ready</source>
@@ -1749,7 +1753,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>Check that the model server is running and its address.</source>
-        <translation>Revisa que el servidor del modelo esté abierto y su dirección.</translation>
+        <translation>Revisa que el servidor del modelo esté abierto y que la dirección sea la correcta.</translation>
     </message>
     <message>
         <source>Conversations leave this PC for {host}.</source>
@@ -2047,7 +2051,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>Another server (type its address)</source>
-        <translation>Otro servidor (escribe su dirección)</translation>
+        <translation>Otro servidor (escribe la dirección)</translation>
     </message>
     <message>
         <source>Program:</source>
@@ -2059,7 +2063,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>This address is a computer of my own network (it does not go to the internet)</source>
-        <translation>Esta dirección es una computadora de mi propia red (no sale a internet)</translation>
+        <translation>Esta dirección es de una PC de mi propia red (no sale a internet)</translation>
     </message>
     <message>
         <source>Refresh list</source>
@@ -2350,7 +2354,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>Now send any message from your own phone to the business number {number}. Waiting… {seconds} s left.</source>
-        <translation>Ahora envíe cualquier mensaje desde su propio teléfono al número del negocio {number}. Esperando… quedan {seconds} s.</translation>
+        <translation>Ahora envía cualquier mensaje desde tu propio teléfono al número del negocio {number}. Esperando… quedan {seconds} s.</translation>
     </message>
 </context>
 <context>
@@ -2361,7 +2365,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>What WaBot sent and what it got back. Passwords, tokens and the PIN are replaced by ***, so you can send this to whoever helps you.</source>
-        <translation>Lo que WaBot envió y lo que recibió. Las claves, los tokens y el PIN aparecen como ***, así que puede enviar esto a quien le ayude.</translation>
+        <translation>Lo que WaBot envió y lo que recibió. Las claves, los tokens y el PIN aparecen como ***, así que puedes enviar esto a quien te ayude.</translation>
     </message>
     <message>
         <source>This check made no request.</source>
@@ -2451,7 +2455,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>Another server (type its address)</source>
-        <translation>Otro servidor (escriba su dirección)</translation>
+        <translation>Otro servidor (escribe la dirección)</translation>
     </message>
     <message>
         <source>Program:</source>
@@ -2491,7 +2495,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>Conversations leave this PC for {host}: your customers&apos; messages are sent to that server.</source>
-        <translation>Las conversaciones salen de esta PC hacia {host}: los mensajes de sus clientes se envían a ese servidor.</translation>
+        <translation>Las conversaciones salen de esta PC hacia {host}: los mensajes de tus clientes se envían a ese servidor.</translation>
     </message>
     <message>
         <source>Asking the server for its models…</source>
@@ -2499,7 +2503,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>This server does not list its models: type the model&apos;s name.</source>
-        <translation>Este servidor no muestra sus modelos: escriba el nombre del modelo.</translation>
+        <translation>Este servidor no muestra sus modelos: escribe el nombre del modelo.</translation>
     </message>
     <message>
         <source>Voice notes:</source>
@@ -2806,7 +2810,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>Staff answers first (the bot starts paused; you switch it on later)</source>
-        <translation>Responde el personal primero (el bot empieza en pausa; lo activa después)</translation>
+        <translation>Responde el personal primero (el bot empieza en pausa; lo activas después)</translation>
     </message>
     <message>
         <source>Who answers</source>
@@ -2836,7 +2840,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     <name>WelcomePage</name>
     <message>
         <source>Stay in practice mode</source>
-        <translation>Seguir en modo práctica</translation>
+        <translation>Seguir en modo de prueba</translation>
     </message>
 </context>
 </TS>

@@ -331,7 +331,7 @@ def _drive_interactive(proc: subprocess.Popen[str], answers: list[str], proxy: T
     seen: list[str] = []
     for line in proc.stdout:
         seen.append(line)
-        if "Ahora envíe un mensaje" in line:
+        if "Ahora envía un mensaje" in line:
             break
     else:
         raise AssertionError("".join(seen))

@@ -187,7 +187,7 @@ async def test_backup_then_restore_from_the_menu_and_the_next_customer_gets_the_
         box = await _visible(window, QMessageBox, "confirmBox")
         assert isinstance(box, QMessageBox)
         assert box.windowTitle() == "¿Restaurar esta copia de seguridad?"
-        assert "los datos de práctica" in box.text() and "mensajes" in box.text()
+        assert "los datos de prueba" in box.text() and "mensajes" in box.text()
         await _settle()
         assert box.grab().save(str(screenshot_dir / "30_restore_confirmation.png"))
         assert window.grab().save(str(screenshot_dir / "31_restore_confirmation_window.png"))

@@ -293,6 +293,8 @@ async def test_first_launch_opens_in_simulator_and_the_pane_gets_a_bot_reply(
         assert view.simulator_banner.isVisible()
         assert view.simulator_title.text() == "Modo de prueba: los mensajes no salen a WhatsApp"
         assert "Meta" in view.simulator_label.text()
+        # It names where going live starts: the mode menu's wizard.
+        assert "«Conectar WhatsApp…» en el menú «Modo de prueba»" in view.simulator_label.text()
         assert not view.live_button.isVisible()  # no credentials: no button that cannot work
         assert view.mode_button.text() == "Modo de prueba"
         assert view.simulator_action.isChecked()
@@ -650,6 +652,7 @@ async def test_switching_modes_and_clearing_practice_data(
             await until(lambda: app.running(simulator=True), what="practice mode")
             assert window.view.simulator_banner.isVisible()
             assert window.view.live_button.isVisible()  # credentials exist: a way back
+            assert "«Usar WhatsApp real»" in window.view.simulator_label.text()
             assert window.view.live_action.isEnabled()
             pane = app.pane
             await until(lambda: pane.customer is not None, what="pane ready")

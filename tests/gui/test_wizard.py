@@ -290,7 +290,7 @@ async def walk_to_done(rig: Rig, wizard: SetupWizard, checked: Checked) -> None:
     # The subscription and callback checks are shown before the message arrives.
     assert page.checks.row("subscribed_apps") is not None
     assert page.checks.row("callback") is not None
-    assert "envíe cualquier mensaje" in page.wait_label.text()
+    assert "envía cualquier mensaje" in page.wait_label.text()
     assert await owner_writes(flow) == 200
     await until(lambda: len(checked.results) > count, timeout=15, what="the message")
     first = check_of(checked.results[-1], "first_message")

@@ -46,8 +46,8 @@ def sample_meta_result() -> StepResult:
                     "This token is temporary.",
                 ),
                 Text(
-                    "Cree un token permanente: Configuración del negocio > Usuarios del sistema "
-                    "> Agregar > Generar token, sin vencimiento. Péguelo aquí.",
+                    "Crea un token permanente: Configuración del negocio > Usuarios del sistema "
+                    "> Agregar > Generar token, sin vencimiento. Pégalo aquí.",
                     "Create a permanent token.",
                 ),
                 (Exchange("GET", "https://graph.facebook.com/v25.0/debug_token?input_token=***"),),
@@ -71,7 +71,7 @@ def sample_meta_result() -> StepResult:
                     "Not registered.",
                 ),
                 Text(
-                    "Elija un PIN de 6 dígitos y verifique de nuevo. Meta permite solo 10 "
+                    "Elige un PIN de 6 dígitos y verifica de nuevo. Meta permite solo 10 "
                     "intentos cada 72 horas.",
                     "Choose a PIN.",
                 ),

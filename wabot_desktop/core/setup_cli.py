@@ -245,7 +245,7 @@ async def _interactive(flow: SetupFlow, printer: Printer) -> int:
     if not await q.yes(
         q.t("¿Seguir con la conexión real a WhatsApp?", "Continue with real WhatsApp?")
     ):
-        out(q.t("Sigue en modo práctica.", "Staying in practice mode."))
+        out(q.t("Sigues en el modo de prueba.", "Staying in practice mode."))
         return EXIT_OK
 
     out("\n" + flow.step(StepId.META_APP).intro.get(printer.lang))
@@ -286,7 +286,7 @@ async def _interactive(flow: SetupFlow, printer: Printer) -> int:
     while True:
         own = await q.yes(
             q.t(
-                "¿Tiene su propia dirección HTTPS? (no: usar ngrok)",
+                "¿Tienes tu propia dirección HTTPS? (no: usar ngrok)",
                 "Do you have your own HTTPS address? (no: use ngrok)",
             ),
             a.public_mode == "own",
@@ -322,7 +322,7 @@ async def _interactive(flow: SetupFlow, printer: Printer) -> int:
         wait = int(FIRST_MESSAGE_TIMEOUT)
         out(
             q.t(
-                f"Ahora envíe un mensaje a {number or 'su número del negocio'} desde su "
+                f"Ahora envía un mensaje a {number or 'el número del negocio'} desde tu "
                 f"teléfono (espero {wait} s)...",
                 f"Now send a message to {number or 'your business number'} from your phone "
                 f"(waiting {wait} s)...",
@@ -400,7 +400,7 @@ async def _interactive(flow: SetupFlow, printer: Printer) -> int:
         )
         if await q.yes(
             q.t(
-                "¿Usar las preguntas frecuentes de ejemplo? (las edita después)",
+                "¿Usar las preguntas frecuentes de ejemplo? (las editas después)",
                 "Use the example FAQs? (edit them later)",
             )
         ):
@@ -422,7 +422,7 @@ async def _interactive(flow: SetupFlow, printer: Printer) -> int:
         return EXIT_CHECK_FAILED
     out(
         q.t(
-            "Listo. Inicie el bot con: wabot-desktop serve",
+            "Listo. Inicia el bot con: wabot-desktop serve",
             "Done. Start the bot with: wabot-desktop serve",
         )
     )

@@ -391,7 +391,7 @@ def _graph_failure(check: str, answer: GraphAnswer, what: Text) -> CheckResult:
                 f"Could not reach Meta to {what.en}.",
             ),
             Text(
-                "Revise la conexión a internet de esta PC y vuelva a intentar.",
+                "Revisa la conexión a internet de esta PC y vuelve a intentarlo.",
                 "Check this PC's internet connection and try again.",
             ),
             details,
@@ -428,7 +428,7 @@ def _graph_failure(check: str, answer: GraphAnswer, what: Text) -> CheckResult:
             f"Meta refused the request to {what.en} (code {code}): {answer.error_message}",
         ),
         Text(
-            "Revise los datos escritos; si sigue igual, copie los detalles para soporte.",
+            "Revisa los datos que escribiste; si sigue igual, copia los detalles para soporte.",
             "Check what you typed; if it persists, copy the details for support.",
         ),
         details,
@@ -436,18 +436,18 @@ def _graph_failure(check: str, answer: GraphAnswer, what: Text) -> CheckResult:
 
 
 _PERMANENT_TOKEN_FIX: Final = Text(
-    "Cree un token permanente: Configuración del negocio > Usuarios del sistema > Agregar "
+    "Crea un token permanente: Configuración del negocio > Usuarios del sistema > Agregar "
     "(rol administrador) > Asignar activos (la app con control total y la cuenta de WhatsApp) > "
     "Generar token, sin vencimiento, con los permisos whatsapp_business_messaging y "
-    "whatsapp_business_management. Péguelo aquí.",
+    "whatsapp_business_management. Pégalo aquí.",
     "Create a permanent token: Business Settings > System users > Add (admin role) > Assign "
     "assets (the app with full control and the WhatsApp account) > Generate token, never "
     "expiring, with the whatsapp_business_messaging and whatsapp_business_management "
     "permissions. Paste it here.",
 )
 _PERMISSIONS_FIX: Final = Text(
-    "Genere el token de nuevo marcando los permisos whatsapp_business_messaging y "
-    "whatsapp_business_management, y asigne la cuenta de WhatsApp al usuario del sistema.",
+    "Genera el token de nuevo marcando los permisos whatsapp_business_messaging y "
+    "whatsapp_business_management, y asigna la cuenta de WhatsApp al usuario del sistema.",
     "Generate the token again with the whatsapp_business_messaging and "
     "whatsapp_business_management permissions, and assign the WhatsApp account to the "
     "system user.",
@@ -786,7 +786,7 @@ class SetupFlow:
                             f"Port {a.port} on this PC is used by another program.",
                         ),
                         Text(
-                            "Cierre el otro programa (¿WaBot ya está abierto?) o elija otro "
+                            "Cierra el otro programa (¿WaBot ya está abierto?) o elige otro "
                             "puerto.",
                             "Close the other program (is WaBot already open?) or pick "
                             "another port.",
@@ -818,7 +818,7 @@ class SetupFlow:
                             "Your own address must start with https:// and have no query.",
                         ),
                         Text(
-                            "Escriba la dirección base, por ejemplo https://tienda.ejemplo.com",
+                            "Escribe la dirección base, por ejemplo https://tienda.ejemplo.com",
                             "Type the base address, e.g. https://shop.example.com",
                         ),
                     )
@@ -836,7 +836,7 @@ class SetupFlow:
                     Status.ERROR,
                     Text("Falta el authtoken de ngrok.", "The ngrok authtoken is missing."),
                     Text(
-                        "Cree una cuenta gratis en ngrok, copie su authtoken y péguelo aquí.",
+                        "Crea una cuenta gratis en ngrok, copia tu authtoken y pégalo aquí.",
                         "Create a free ngrok account, copy its authtoken and paste it here.",
                     ),
                     link=NGROK_TOKEN_URL,
@@ -852,7 +852,7 @@ class SetupFlow:
                     Status.ERROR,
                     Text("El dominio de ngrok no es válido.", "The ngrok domain is not valid."),
                     Text(
-                        "Escriba solo el nombre, por ejemplo mitienda.ngrok-free.app",
+                        "Escribe solo el nombre, por ejemplo mitienda.ngrok-free.app",
                         "Type only the name, e.g. myshop.ngrok-free.app",
                     ),
                     link=NGROK_DOMAIN_URL,
@@ -892,7 +892,7 @@ class SetupFlow:
                 None
                 if domain
                 else Text(
-                    "Recomendado: reserve su dominio gratis en ngrok y escríbalo aquí.",
+                    "Recomendado: reserva tu dominio gratis en ngrok y escríbelo aquí.",
                     "Recommended: claim your free ngrok domain and type it here.",
                 ),
                 link=None if domain else NGROK_DOMAIN_URL,
@@ -922,8 +922,8 @@ class SetupFlow:
                     f"This PC could not call itself through {url}.",
                 ),
                 Text(
-                    "Si usa su propia dirección, revise que apunte a este puerto de esta PC y "
-                    "que el certificado HTTPS sea válido; con ngrok, vuelva a abrir el túnel.",
+                    "Si usas tu propia dirección, revisa que apunte a este puerto de esta PC y "
+                    "que el certificado HTTPS sea válido; con ngrok, vuelve a abrir el túnel.",
                     "If you use your own address, check it forwards to this port on this PC "
                     "and has a valid HTTPS certificate; with ngrok, open the tunnel again.",
                 ),
@@ -950,7 +950,7 @@ class SetupFlow:
                 "reach this program.",
             ),
             Text(
-                "Revise que la dirección apunte a esta PC y al puerto elegido.",
+                "Revisa que la dirección apunte a esta PC y al puerto elegido.",
                 "Check the address forwards to this PC and the chosen port.",
             ),
             (exchange,),
@@ -964,9 +964,9 @@ _NO_KEYRING: Final = Text(
     "(they are never saved as plain text).",
 )
 _NO_KEYRING_FIX: Final = Text(
-    "En Linux instale y abra un llavero (gnome-keyring o KWallet; en un servidor sin pantalla: "
+    "En Linux instala y abre un llavero (gnome-keyring o KWallet; en un servidor sin pantalla: "
     "gnome-keyring con dbus-run-session), en Windows y macOS el llavero ya viene con el sistema. "
-    "Luego repita la configuración.",
+    "Luego repite la configuración.",
     "On Linux install and unlock a keyring (gnome-keyring or KWallet; on a headless server: "
     "gnome-keyring under dbus-run-session); Windows and macOS have one built in. Then run the "
     "setup again.",
@@ -980,7 +980,7 @@ def _tunnel_failure(state: TunnelState, detail: str | None) -> CheckResult:
             Status.ERROR,
             Text("ngrok rechazó el authtoken.", "ngrok rejected the authtoken."),
             Text(
-                "Copie de nuevo el authtoken desde su panel de ngrok (sin espacios).",
+                "Copia de nuevo el authtoken desde tu panel de ngrok (sin espacios).",
                 "Copy the authtoken again from your ngrok dashboard (no spaces).",
             ),
             link=NGROK_TOKEN_URL,
@@ -994,7 +994,7 @@ def _tunnel_failure(state: TunnelState, detail: str | None) -> CheckResult:
                 "The ngrok program is not installed on this PC.",
             ),
             Text(
-                "Instálelo desde ngrok.com/download (o indique dónde está) y vuelva a verificar.",
+                "Instálalo desde ngrok.com/download (o indica dónde está) y vuelve a verificar.",
                 "Install it from ngrok.com/download (or point to it) and check again.",
             ),
             link="https://ngrok.com/download",
@@ -1007,7 +1007,7 @@ def _tunnel_failure(state: TunnelState, detail: str | None) -> CheckResult:
             f"Could not open the ngrok tunnel ({detail}).",
         ),
         Text(
-            "Revise la conexión a internet y que el dominio sea suyo; vuelva a intentar.",
+            "Revisa la conexión a internet y que el dominio sea tuyo; vuelve a intentarlo.",
             "Check the internet connection and that the domain is yours; try again.",
         ),
     )
@@ -1033,7 +1033,7 @@ class WelcomeStep(Step):
     id = StepId.WELCOME
     title = Text("Bienvenida", "Welcome")
     intro = Text(
-        "Para atender WhatsApp de verdad necesita: una cuenta de desarrollador de Meta (gratis), "
+        "Para atender WhatsApp de verdad necesitas: una cuenta de desarrollador de Meta (gratis), "
         "un número de teléfono que NO esté en uso en la app WhatsApp ni en WhatsApp Business "
         "(la API de Meta y la app del teléfono no pueden compartir el número en una app propia: "
         "lo más simple es un segundo número, por ejemplo un chip nuevo), esta PC encendida con "
@@ -1041,9 +1041,9 @@ class WelcomeStep(Step):
         "Costos: Meta cobra cada mensaje de plantilla según el país. Desde el "
         f"{SERVICE_PRICING_FROM}, las respuestas de atención (los mensajes normales dentro de "
         f"las 24 horas) son gratis solo hasta {FREE_SERVICE_MESSAGES} por número por mes; las "
-        "siguientes se cobran, y sin un medio de pago en la cuenta no se entregan. Consulte los "
+        "siguientes se cobran, y sin un medio de pago en la cuenta no se entregan. Consulta los "
         "precios actuales de Meta antes de empezar. ngrok y Ollama tienen planes gratis.\n\n"
-        "Si prefiere, siga en modo práctica (el simulador) y configure esto más tarde.",
+        "Si prefieres, sigue en el modo de prueba y configura esto más tarde.",
         "To answer real WhatsApp you need: a Meta developer account (free), a phone number that "
         "is NOT in use in the WhatsApp or WhatsApp Business app (Meta's API and the phone app "
         "cannot share the number in a self-made app: a second number, e.g. a new SIM, is the "
@@ -1058,7 +1058,7 @@ class WelcomeStep(Step):
     inputs = (
         Field(
             "practice_mode",
-            Text("Seguir en modo práctica por ahora", "Stay in practice mode for now"),
+            Text("Seguir en modo de prueba por ahora", "Stay in practice mode for now"),
             "bool",
         ),
     )
@@ -1071,7 +1071,7 @@ class WelcomeStep(Step):
                 Status.OK,
                 Text(
                     f"Las primeras {FREE_SERVICE_MESSAGES} respuestas de cada mes son gratis; "
-                    "consulte los precios actuales de Meta.",
+                    "consulta los precios actuales de Meta.",
                     f"The first {FREE_SERVICE_MESSAGES} replies each month are free; check "
                     "Meta's current prices.",
                 ),
@@ -1086,10 +1086,10 @@ class MetaAppStep(Step):
     id = StepId.META_APP
     title = Text("App de Meta", "Meta app")
     intro = Text(
-        "1. Abra developers.facebook.com/apps, cree una app de tipo Empresa y agregue el producto "
-        "WhatsApp.\n2. En WhatsApp > Configuración de la API copie el identificador del número y "
-        "el de la cuenta de WhatsApp Business.\n3. En Configuración > Básica copie el "
-        "identificador de la app y la clave secreta.\n4. Cree un token permanente de usuario del "
+        "1. Abre developers.facebook.com/apps, crea una app de tipo Empresa y agrega el producto "
+        "WhatsApp.\n2. En WhatsApp > Configuración de la API copia el identificador del número y "
+        "el de la cuenta de WhatsApp Business.\n3. En Configuración > Básica copia el "
+        "identificador de la app y la clave secreta.\n4. Crea un token permanente de usuario del "
         "sistema (el token temporal vence en 24 horas).",
         "1. Open developers.facebook.com/apps, create a Business app and add the WhatsApp "
         "product.\n2. In WhatsApp > API Setup copy the phone number ID and the WhatsApp "
@@ -1112,7 +1112,7 @@ class MetaAppStep(Step):
                 "Cuenta de WhatsApp Business (opcional)", "WhatsApp Business Account ID (optional)"
             ),
             help=Text(
-                "Si la deja vacía, se busca con el token.",
+                "Si la dejas vacía, se busca con el token.",
                 "Leave empty to discover it from the token.",
             ),
         ),
@@ -1128,7 +1128,7 @@ class MetaAppStep(Step):
             "secret",
         ),
     )
-    links = ((Text("Sus apps de Meta", "Your Meta apps"), APPS_URL),)
+    links = ((Text("Tus apps de Meta", "Your Meta apps"), APPS_URL),)
 
     async def check(self, flow: SetupFlow, **kwargs: Any) -> StepResult:
         checks: list[CheckResult] = []
@@ -1173,7 +1173,7 @@ class MetaAppStep(Step):
                 "Missing or malformed: " + ", ".join(bad),
             ),
             Text(
-                "Los identificadores son solo números; el PIN son 6 dígitos. Cópielos de nuevo "
+                "Los identificadores son solo números; el PIN son 6 dígitos. Cópialos de nuevo "
                 "desde el panel de Meta.",
                 "IDs are digits only; the PIN is 6 digits. Copy them again from Meta's dashboard.",
             ),
@@ -1214,7 +1214,7 @@ class MetaAppStep(Step):
                         f"The token belongs to another app ({other}), not the one given.",
                     ),
                     Text(
-                        "Genere el token para esta app, o corrija el identificador de la app.",
+                        "Genera el token para esta app, o corrige el identificador de la app.",
                         "Generate the token for this app, or fix the App ID.",
                     ),
                     details,
@@ -1264,7 +1264,7 @@ class MetaAppStep(Step):
                     "token",
                     Status.WARNING,
                     Text(
-                        f"El token vence el {when}; la app le avisará una semana antes.",
+                        f"El token vence el {when}; la app te avisará una semana antes.",
                         f"The token expires on {when}; the app will warn you a week before.",
                     ),
                     _PERMANENT_TOKEN_FIX,
@@ -1310,7 +1310,7 @@ class MetaAppStep(Step):
                         "No phone number with that ID is visible to this token.",
                     ),
                     Text(
-                        "Copie el identificador del número (no el número de teléfono) desde "
+                        "Copia el identificador del número (no el número de teléfono) desde "
                         "WhatsApp > Configuración de la API.",
                         "Copy the phone number ID (not the phone number) from WhatsApp > API "
                         "Setup.",
@@ -1331,12 +1331,12 @@ class MetaAppStep(Step):
         if f.quality_rating == "RED":
             status = Status.WARNING
             extra_es, extra_en = (
-                " La calidad está en ROJO: evite mensajes masivos.",
+                " La calidad está en ROJO: evita mensajes masivos.",
                 (" Quality is RED: avoid bulk messages."),
             )
         if f.code_verification_status not in ("VERIFIED", ""):
             status = Status.WARNING
-            extra_es += " El número aún no verificó su código: verifíquelo en el panel de Meta."
+            extra_es += " El número aún no verificó su código: verifícalo en el panel de Meta."
             extra_en += " The number has not verified its code yet: verify it in Meta's dashboard."
         return CheckResult(
             "phone",
@@ -1388,8 +1388,8 @@ class MetaAppStep(Step):
                 f"(the account has: {', '.join(ids) or 'none'}).",
             ),
             Text(
-                "Use el identificador de cuenta que aparece junto al número en WhatsApp > "
-                "Configuración de la API, o deje la cuenta vacía para buscarla con el token.",
+                "Usa el identificador de cuenta que aparece junto al número en WhatsApp > "
+                "Configuración de la API, o deja la cuenta vacía para buscarla con el token.",
                 "Use the account ID shown next to the number in WhatsApp > API Setup, or leave "
                 "it empty to discover it from the token.",
             ),
@@ -1418,8 +1418,8 @@ class MetaAppStep(Step):
                     "The number is not registered with Meta's API and cannot send or receive.",
                 ),
                 Text(
-                    "Elija un PIN de 6 dígitos (si el número ya tiene verificación en dos pasos, "
-                    "use ese PIN) y verifique de nuevo. Meta permite solo 10 intentos cada 72 "
+                    "Elige un PIN de 6 dígitos (si el número ya tiene verificación en dos pasos, "
+                    "usa ese PIN) y verifica de nuevo. Meta permite solo 10 intentos cada 72 "
                     "horas.",
                     "Choose a 6-digit PIN (if the number has two-step verification, use that "
                     "PIN) and check again. Meta allows only 10 attempts per 72 hours.",
@@ -1438,7 +1438,7 @@ class MetaAppStep(Step):
                 "register",
                 Status.OK,
                 Text(
-                    "Número registrado en la API de Meta con su PIN.",
+                    "Número registrado en la API de Meta con tu PIN.",
                     "Number registered with Meta's API with your PIN.",
                 ),
                 details=(answer.exchange,),
@@ -1452,7 +1452,7 @@ class MetaAppStep(Step):
                     "Meta blocked registration: more than 10 attempts in 72 hours.",
                 ),
                 Text(
-                    "Espere 72 horas desde el primer intento y pruebe una sola vez con el PIN "
+                    "Espera 72 horas desde el primer intento y prueba una sola vez con el PIN "
                     "correcto.",
                     "Wait 72 hours from the first attempt, then try once with the right PIN.",
                 ),
@@ -1497,8 +1497,8 @@ def _discover_waba(flow: SetupFlow, data: Mapping[str, Any], exchange: Exchange)
             ),
         ),
         Text(
-            "Escriba el identificador de la cuenta (WhatsApp > Configuración de la API), o asigne "
-            "la cuenta al usuario del sistema y genere el token de nuevo.",
+            "Escribe el identificador de la cuenta (WhatsApp > Configuración de la API), o asigna "
+            "la cuenta al usuario del sistema y genera el token de nuevo.",
             "Type the account ID (WhatsApp > API Setup), or assign the account to the system "
             "user and generate the token again.",
         ),
@@ -1511,9 +1511,9 @@ class PublicAddressStep(Step):
     title = Text("Dirección pública", "Public address")
     intro = Text(
         "Meta necesita una dirección HTTPS para entregar los mensajes a esta PC. Lo más simple es "
-        "ngrok (gratis): cree una cuenta, copie su authtoken y reserve su dominio fijo gratis "
-        "para que la dirección no cambie. Si ya tiene su propia dirección HTTPS que llega a esta "
-        "PC, elíjala.",
+        "ngrok (gratis): crea una cuenta, copia tu authtoken y reserva tu dominio fijo gratis "
+        "para que la dirección no cambie. Si ya tienes tu propia dirección HTTPS que llega a esta "
+        "PC, elígela.",
         "Meta needs an HTTPS address to deliver messages to this PC. The simplest is ngrok "
         "(free): create an account, copy your authtoken and claim your free static domain so the "
         "address never changes. If you already have your own HTTPS address that reaches this "
@@ -1538,7 +1538,7 @@ class PublicAddressStep(Step):
             Text("Dominio fijo de ngrok (recomendado)", "ngrok static domain (recommended)"),
             link=NGROK_DOMAIN_URL,
         ),
-        Field("public_url", Text("Su dirección HTTPS", "Your HTTPS address")),
+        Field("public_url", Text("Tu dirección HTTPS", "Your HTTPS address")),
         Field("port", Text("Puerto local", "Local port"), "int"),
     )
 
@@ -1667,7 +1667,7 @@ async def point_callback(
                 ),
                 Text(
                     "Otra app o una configuración anterior tiene prioridad "
-                    "(número > cuenta > app): use la opción del número, o borre la otra en el "
+                    "(número > cuenta > app): usa la opción del número, o borra la otra en el "
                     "panel de Meta.",
                     "Another app or an earlier setting takes precedence "
                     "(number > account > app): "
@@ -1849,8 +1849,8 @@ class ConnectMetaStep(Step):
     id = StepId.CONNECT_META
     title = Text("Conectar Meta con esta PC", "Connect Meta to this PC")
     intro = Text(
-        "La app se suscribe a su cuenta de WhatsApp Business y le dice a Meta que entregue los "
-        "mensajes en esta PC. Después, envíe un mensaje al número del negocio desde su teléfono.",
+        "La app se suscribe a tu cuenta de WhatsApp Business y le dice a Meta que entregue los "
+        "mensajes en esta PC. Después, envía un mensaje al número del negocio desde tu teléfono.",
         "The app subscribes to your WhatsApp Business Account and tells Meta to deliver messages "
         "to this PC. Then send a message to the business number from your phone.",
     )
@@ -1943,7 +1943,7 @@ class ConnectMetaStep(Step):
                 "messages would not arrive (even if the dashboard test works).",
             ),
             Text(
-                "Revise que el token tenga control total de la cuenta y vuelva a verificar.",
+                "Revisa que el token tenga control total de la cuenta y vuelve a verificar.",
                 "Check the token has full control of the account and check again.",
             ),
             (post.exchange, get.exchange),
@@ -1959,7 +1959,7 @@ class ConnectMetaStep(Step):
                 "first_message",
                 Status.OK,
                 Text(
-                    f"¡Llegó su mensaje desde {message.get('from')}!",
+                    f"¡Llegó tu mensaje desde {message.get('from')}!",
                     f"Your message from {message.get('from')} arrived!",
                 ),
             )
@@ -1972,10 +1972,10 @@ class ConnectMetaStep(Step):
             ),
             Text(
                 "Causas comunes: la app no está suscrita a la cuenta; el número no está "
-                "registrado; con el número de prueba, su teléfono no está en la lista de "
+                "registrado; con el número de prueba, tu teléfono no está en la lista de "
                 "destinatarios permitidos; en México (52 / 521) y Argentina (54 / 549) Meta "
-                "puede escribir el número con otro prefijo: agréguelo a la lista tal como llega; "
-                "envió el mensaje a otro número.",
+                "puede escribir el número con otro prefijo: agrégalo a la lista tal como llega; "
+                "enviaste el mensaje a otro número.",
                 "Common causes: the app is not subscribed to the account; the number is not "
                 "registered; with the test number, your phone is not on the allowed-recipient "
                 "list; in Mexico (52 / 521) and Argentina (54 / 549) Meta may write the number "
@@ -2038,7 +2038,7 @@ class ModelStep(Step):
     )
     inputs = (
         Field("model", Text("Modelo", "Model")),
-        Field("num_ctx", Text("Tamaño de contexto", "Context size"), "int"),
+        Field("num_ctx", Text("Tamaño del contexto", "Context size"), "int"),
     )
     links = ((Text("Descargar Ollama", "Download Ollama"), OLLAMA_URL),)
 
@@ -2060,12 +2060,13 @@ class ModelStep(Step):
                     "model",
                     Status.WARNING,
                     Text(
-                        f"El modelo {model} no está instalado; descárguelo (cabe en esta PC).",
+                        f"El modelo {model} no está instalado; descárgalo (cabe en esta PC).",
                         f"Model {model} is not installed; download it (fits this PC).",
                     ),
                     Text(
-                        "Pulse Descargar; mientras tanto el bot usa las preguntas frecuentes.",
-                        "Press Download; meanwhile the bot uses the FAQs.",
+                        "Presiona «Descargar modelo»; mientras tanto el bot usa las preguntas "
+                        "frecuentes.",
+                        "Press “Download model”; meanwhile the bot uses the FAQs.",
                     ),
                 )
             )
@@ -2092,7 +2093,7 @@ class ModelStep(Step):
                         "Ollama is installed but not running.",
                     ),
                     Text(
-                        "Ábralo desde el menú de inicio, o en una terminal escriba: ollama serve",
+                        "Ábrelo desde el menú de inicio, o en una terminal escribe: ollama serve",
                         "Open it from the start menu, or in a terminal type: ollama serve",
                     ),
                     details,
@@ -2107,7 +2108,7 @@ class ModelStep(Step):
                     "Ollama is not installed on this PC. Meanwhile the bot answers with the FAQs.",
                 ),
                 Text(
-                    "Descárguelo gratis de ollama.com/download, instálelo y vuelva a verificar.",
+                    "Descárgalo gratis de ollama.com/download, instálalo y vuelve a verificar.",
                     "Download it free from ollama.com/download, install it and check again.",
                 ),
                 details,
@@ -2148,7 +2149,7 @@ class ModelStep(Step):
                     f"{free / 1e9:.1f} GB are free.",
                 ),
                 Text(
-                    "Libere espacio o elija un modelo más chico.",
+                    "Libera espacio o elige un modelo más chico.",
                     "Free some space or choose a smaller model.",
                 ),
             )
@@ -2187,7 +2188,7 @@ class ModelStep(Step):
                 Status.ERROR,
                 Text(f"La descarga de {model} se cortó.", f"The download of {model} broke off."),
                 Text(
-                    "Revise que Ollama siga abierto y la conexión; vuelva a intentar (continúa "
+                    "Revisa que Ollama siga abierto y la conexión; vuelve a intentarlo (continúa "
                     "donde quedó).",
                     "Check Ollama is still running and the connection; try again (it resumes).",
                 ),
@@ -2207,7 +2208,7 @@ class ModelStep(Step):
                     f"Ollama could not download {model}: {item['error']}",
                 ),
                 Text(
-                    "Revise el nombre del modelo y la conexión, y vuelva a intentar.",
+                    "Revisa el nombre del modelo y la conexión, y vuelve a intentarlo.",
                     "Check the model name and the connection, and try again.",
                 ),
                 (Exchange("POST", url, {"model": model}, state["http"], item),),
@@ -2218,7 +2219,7 @@ class ModelStep(Step):
                 "pull",
                 Status.ERROR,
                 Text("La descarga terminó sin confirmar.", "The download did not finish."),
-                Text("Vuelva a intentar.", "Try again."),
+                Text("Vuelve a intentarlo.", "Try again."),
             )
         flow.answers.model = model
         flow.found.models = (*flow.found.models, model)
@@ -2258,7 +2259,7 @@ class ModelStep(Step):
                     f"Model {model} did not answer the test question.",
                 ),
                 Text(
-                    "Pruebe un modelo más chico o cierre otros programas pesados.",
+                    "Prueba un modelo más chico o cierra otros programas pesados.",
                     "Try a smaller model or close other heavy programs.",
                 ),
                 (Exchange("POST", url, body, error=type(exc).__name__),),
@@ -2305,7 +2306,7 @@ class OpenAIServerCheck:
                         f"The server does not answer at {base}.",
                     ),
                     Text(
-                        "Revise la dirección y que el programa del servidor esté abierto.",
+                        "Revisa la dirección y que el programa del servidor esté abierto.",
                         "Check the address and that the server program is running.",
                     ),
                     (Exchange("GET", url, error=type(exc).__name__),),
@@ -2322,7 +2323,7 @@ class OpenAIServerCheck:
                         "The server refused the API key.",
                     ),
                     Text(
-                        "Pegue la clave correcta (un token de su cuenta) y vuelva a verificar.",
+                        "Pega la clave correcta (un token de tu cuenta) y vuelve a verificar.",
                         "Paste the right key (a token of your account) and check again.",
                     ),
                     (Exchange("GET", url, status=response.status_code),),
@@ -2368,7 +2369,7 @@ class OpenAIServerCheck:
                     "privacy",
                     Status.WARNING,
                     Text(
-                        f"Las conversaciones salen de esta PC hacia {host}: los mensajes de sus "
+                        f"Las conversaciones salen de esta PC hacia {host}: los mensajes de tus "
                         "clientes se envían a ese servidor.",
                         f"Conversations leave this PC for {host}: your customers' messages are "
                         "sent to that server.",
@@ -2385,9 +2386,9 @@ class OpenAIServerCheck:
                 CheckResult(
                     "model",
                     Status.ERROR,
-                    Text("Escriba el nombre del modelo.", "Type the model's name."),
+                    Text("Escribe el nombre del modelo.", "Type the model's name."),
                     Text(
-                        "El servidor no dice qué modelos tiene: copie el nombre de su programa.",
+                        "El servidor no dice qué modelos tiene: copia el nombre desde su programa.",
                         "The server does not say which models it has: copy the name from it.",
                     ),
                 )
@@ -2403,7 +2404,7 @@ class OpenAIServerCheck:
                         f"El servidor no lista el modelo {model}.",
                         f"The server does not list model {model}.",
                     ),
-                    Text("Elija uno de la lista.", "Choose one from the list."),
+                    Text("Elige uno de la lista.", "Choose one from the list."),
                 )
             )
         checks.append(await cls.test_answer(flow, base, model))
@@ -2436,7 +2437,7 @@ class OpenAIServerCheck:
                     f"Model {model} did not answer the test question.",
                 ),
                 Text(
-                    "Revise el nombre del modelo y que el servidor lo tenga cargado.",
+                    "Revisa el nombre del modelo y que el servidor lo tenga cargado.",
                     "Check the model's name and that the server has it loaded.",
                 ),
                 (Exchange("POST", url, body, status=status, error=type(exc).__name__),),
@@ -2527,10 +2528,10 @@ def shop_settings(a: Answers) -> dict[str, Any]:
 
 class ShopStep(Step):
     id = StepId.SHOP
-    title = Text("Su tienda", "Your shop")
+    title = Text("Tu tienda", "Your shop")
     intro = Text(
-        "Lo que el bot sabe de su negocio. Puede cambiarlo después en Configuración.",
-        "What the bot knows about your business. You can change it later in Settings.",
+        "Lo que el bot sabe de tu negocio. Puedes cambiarlo después en «Lo que sabe el bot».",
+        "What the bot knows about your business. You can change it later in “Bot knowledge”.",
     )
     inputs = (
         Field("business_name", Text("Nombre del negocio", "Business name"), required=True),
@@ -2565,7 +2566,7 @@ class ShopStep(Step):
                     CheckResult(
                         "shop",
                         Status.ERROR,
-                        Text("Revise: " + ", ".join(problems), "Check: " + ", ".join(problems)),
+                        Text("Revisa: " + ", ".join(problems), "Check: " + ", ".join(problems)),
                         Text(
                             "El nombre es obligatorio; los horarios van como 09:00-19:00.",
                             "The name is required; hours look like 09:00-19:00.",
@@ -2788,7 +2789,7 @@ async def check_agent(flow: SetupFlow) -> CheckResult:
                 f"The ngrok program is not on this PC ({path}).",
             ),
             Text(
-                "Pulse «Descargar ngrok» (unos 10 MB), o si ya lo instaló, indique dónde está.",
+                "Presiona «Descargar ngrok» (unos 10 MB) o, si ya lo tienes, indica dónde está.",
                 "Press “Download ngrok” (about 10 MB), or if you installed it, point to it.",
             ),
             (replace(shown, error="not found"),),
@@ -2809,7 +2810,7 @@ async def check_agent(flow: SetupFlow) -> CheckResult:
                 f"The file {path} does not work as ngrok.",
             ),
             Text(
-                "Elija el programa ngrok correcto o descárguelo de nuevo.",
+                "Elige el programa ngrok correcto o descárgalo de nuevo.",
                 "Choose the right ngrok program or download it again.",
             ),
             (replace(shown, error=flow.redactor.text(str(exc))),),
@@ -2847,7 +2848,7 @@ async def install_agent(
                 f"There is no automatic ngrok download for this PC ({exc}).",
             ),
             Text(
-                "Instálelo a mano desde ngrok.com/download e indique dónde quedó.",
+                "Instálalo a mano desde ngrok.com/download e indica dónde quedó.",
                 "Install it by hand from ngrok.com/download and point to it.",
             ),
             link=NGROK_DOWNLOAD_PAGE,
@@ -2868,7 +2869,7 @@ async def install_agent(
                 f"Not enough disk space for ngrok: {AGENT_SPACE_NEEDED / 1e6:.0f} MB needed, "
                 f"{free / 1e6:.0f} MB free.",
             ),
-            Text("Libere espacio y vuelva a intentar.", "Free some space and try again."),
+            Text("Libera espacio y vuelve a intentarlo.", "Free some space and try again."),
         )
     archive = path.parent / f".download-{name}"
     started = time.monotonic()
@@ -2915,7 +2916,7 @@ async def install_agent(
                     f"The ngrok download failed (HTTP {status_code}).",
                 ),
                 Text(
-                    "Vuelva a intentar más tarde, o instálelo a mano desde ngrok.com/download.",
+                    "Vuelve a intentarlo más tarde, o instálalo a mano desde ngrok.com/download.",
                     "Try again later, or install it by hand from ngrok.com/download.",
                 ),
                 (Exchange("GET", url, status=status_code),),
@@ -2934,7 +2935,7 @@ async def install_agent(
             Status.ERROR,
             Text("La descarga de ngrok se cortó.", "The ngrok download broke off."),
             Text(
-                "Revise la conexión a internet y vuelva a intentar.",
+                "Revisa la conexión a internet y vuelve a intentarlo.",
                 "Check the internet connection and try again.",
             ),
             (Exchange("GET", url, status=status_code, error=type(exc).__name__),),
@@ -2968,8 +2969,8 @@ def _agent_io_failure(url: str, path: Path, exc: BaseException) -> CheckResult:
             f"ngrok could not be installed in {path.parent}: {type(exc).__name__}.",
         ),
         Text(
-            "Revise el espacio y los permisos de esa carpeta, o instálelo a mano desde "
-            "ngrok.com/download e indique dónde quedó.",
+            "Revisa el espacio y los permisos de esa carpeta, o instálalo a mano desde "
+            "ngrok.com/download e indica dónde quedó.",
             "Check that folder's free space and permissions, or install it by hand from "
             "ngrok.com/download and point to it.",
         ),
@@ -3185,7 +3186,7 @@ async def wait_first_message(
         outcome = CheckResult(
             "first_message",
             Status.ERROR,
-            Text("Primero verifique la conexión con Meta.", "Check the connection first."),
+            Text("Primero verifica la conexión con Meta.", "Check the connection first."),
         )
     else:
         started = time.monotonic()
@@ -3211,7 +3212,7 @@ async def wait_first_message(
                 causes = replace(
                     causes,
                     message=Text(
-                        f"Dejó de esperar: no llegó ningún mensaje en {waited} segundos.",
+                        f"Dejaste de esperar: no llegó ningún mensaje en {waited} segundos.",
                         f"You stopped waiting: no message arrived in {waited} seconds.",
                     ),
                 )

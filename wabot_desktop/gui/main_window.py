@@ -454,6 +454,7 @@ class MainWindow(QMainWindow):
                 )
             )
         view.live_button.setVisible(simulator and self._live_available)
+        view.show_live_hint(live_available=self._live_available)
         view.setup_action.setText(
             self.tr("Set up WhatsApp…") if self._live_available else self.tr("Connect WhatsApp…")
         )

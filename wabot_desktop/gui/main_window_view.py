@@ -163,13 +163,7 @@ class MainWindowView(QWidget):
         self.simulator_title.setObjectName("simulatorTitle")
         self.simulator_title.setWordWrap(True)
         sim_texts.addWidget(self.simulator_title)
-        self.simulator_label = QLabel(
-            self.tr(
-                "To answer real customers, WaBot needs your shop's WhatsApp Business number, "
-                "connected through a Meta (Facebook) business account."
-            ),
-            self.simulator_banner,
-        )
+        self.simulator_label = QLabel(self.simulator_banner)
         self.simulator_label.setObjectName("simulatorLabel")
         self.simulator_label.setWordWrap(True)
         sim_texts.addWidget(self.simulator_label)
@@ -182,6 +176,7 @@ class MainWindowView(QWidget):
         self.live_button.hide()
         self.simulator_buttons.addWidget(self.live_button)
         sim_layout.addLayout(self.simulator_buttons)
+        self.show_live_hint(live_available=False)
         self.simulator_banner.setVisible(simulator is not None)
         sim_host = QVBoxLayout()
         sim_host.setContentsMargins(8, 6, 8, 0)
@@ -230,3 +225,19 @@ class MainWindowView(QWidget):
 
         self.status_bar = StatusBar(service, window)
         window.setStatusBar(self.status_bar)
+
+    def show_live_hint(self, *, live_available: bool) -> None:
+        """Tell the practising owner where going live starts: the mode menu's wizard, or the
+        banner's "Use real WhatsApp" button once a number is connected."""
+        if live_available:
+            text = self.tr(
+                "Your WhatsApp Business number is already connected: press “Use real WhatsApp” "
+                "to answer real customers."
+            )
+        else:
+            text = self.tr(
+                "To answer real customers, connect your shop's WhatsApp Business number with a "
+                "Meta (Facebook) business account: choose “Connect WhatsApp…” in the “Practice "
+                "mode” menu above."
+            )
+        self.simulator_label.setText(text)

@@ -18,8 +18,8 @@ from wabot_desktop.core.llm.base import LlmProvider
 from wabot_desktop.core.llm.postprocess import clean_reply
 
 HOW_TO_ENABLE = {
-    "es": "Las revisiones necesitan Ollama: instálelo desde https://ollama.com, ejecute "
-    "«ollama pull {model}» y vuelva a intentar.",
+    "es": "Las revisiones necesitan Ollama: instálalo desde https://ollama.com, ejecuta "
+    "«ollama pull {model}» y vuelve a intentarlo.",
     "en": "Checks need Ollama: install it from https://ollama.com, run «ollama pull {model}» "
     "and try again.",
 }

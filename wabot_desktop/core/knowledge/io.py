@@ -149,7 +149,7 @@ def parse_rows(rows: list[list[str]]) -> ImportResult:
             if not question or not answer:
                 bad.append(BadRow(offset, "falta la pregunta o la respuesta"))
             elif enabled is None or direct is None:
-                bad.append(BadRow(offset, "use sí/no en activa y directa"))
+                bad.append(BadRow(offset, "usa sí/no en activa y directa"))
             else:
                 faq.append(FaqItem(question, answer, enabled, direct))
             continue
@@ -166,7 +166,7 @@ def parse_rows(rows: list[list[str]]) -> ImportResult:
         if price < 0:
             bad.append(BadRow(offset, f"precio negativo: {raw_price!r}"))
         elif available is None:
-            bad.append(BadRow(offset, "use sí/no en disponible"))
+            bad.append(BadRow(offset, "usa sí/no en disponible"))
         else:
             prices.append(
                 PriceItem(name, price, cell(row, "variants"), cell(row, "currency"), available)

@@ -47,7 +47,7 @@ VOICE_NOTE_HINT = {
     "es": (
         f"Los mensajes que empiezan con {VOICE_NOTE_MARK} son notas de voz del cliente "
         "transcritas automáticamente: pueden tener errores de reconocimiento. Si algo no se "
-        "entiende, pida amablemente que lo aclare."
+        "entiende, pide amablemente que lo aclare."
     ),
     "en": (
         f"Messages starting with {VOICE_NOTE_MARK} are the customer's voice notes, transcribed "
