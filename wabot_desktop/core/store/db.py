@@ -120,6 +120,8 @@ def make_read_engine(db_path: Path, pool_size: int = 2) -> Engine:
         conn.exec_driver_sql("BEGIN")  # one snapshot for everything the read function does
 
     return engine
+
+
 def make_server_engine(url: URL) -> Engine:
     """An engine for a shop's PostgreSQL server (issue 16): psycopg 3, checked connections."""
     return create_engine(

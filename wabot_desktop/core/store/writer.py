@@ -11,9 +11,12 @@ Hand-offs are per batch, not per request:
 * on the DB thread, a drain takes everything pending (up to ``max_batch``), stores it in ONE
   transaction (:func:`apply_batch`: one savepoint for the group, a savepoint per body only if
   one fails) and commits once (one fsync).
-* DB thread -> loop: ONE ``call_soon_threadsafe`` per batch answers every waiter and runs the
-  post-commit callbacks. If more bodies are pending, the next drain is queued behind whatever
-  other DB work is waiting (the bot, the GUI), so a flood never starves them.
+* DB thread -> loops: ONE ``call_soon_threadsafe`` per batch answers every waiter on the loop
+  it submitted from (the webhook server's own thread, see core/server.py), and ONE per batch runs
+  the post-commit callbacks on the core's main loop (the loop :meth:`IngestWriter.run` runs on:
+  the engine, the event hub and the GUI live there). When both are the same loop it is one hop.
+  If more bodies are pending, the next drain is queued behind whatever other DB work is waiting
+  (the bot, the GUI), so a flood never starves them.
 
 Under load the list fills while a commit is in flight, so one fsync serves many webhooks; with
 one webhook at a time it is one commit each. Nothing is answered before its commit returned.
@@ -46,20 +49,27 @@ class IngestWriter:
         self._lock = threading.Lock()
         self._pending: list[_Waiter] = []  # guarded by _lock
         self._draining = False  # a drain is queued or running on the DB thread (under _lock)
-        self._loop: asyncio.AbstractEventLoop | None = None
+        # The core's main loop: post-commit callbacks run there (the loop the writer is made
+        # on, or the one run() runs on).
+        self._main_loop: asyncio.AbstractEventLoop | None = None
+        with contextlib.suppress(RuntimeError):  # made outside a loop: run() or submit() sets it
+            self._main_loop = asyncio.get_running_loop()
         self._on_committed: list[CommittedCallback] = []
         self.batches = 0
         self.items = 0
 
     def add_committed_callback(self, callback: CommittedCallback) -> None:
-        """Called on the loop with the outcomes of each committed group (after commit)."""
+        """Called on the main loop with the outcomes of each committed group (after commit)."""
         self._on_committed.append(callback)
 
     async def submit(self, item: IngestItem) -> IngestOutcome:
-        """Store ``item``; raises StorageError if it could not be committed."""
-        loop = self._loop
-        if loop is None:
-            loop = self._loop = asyncio.get_running_loop()
+        """Store ``item``; raises StorageError if it could not be committed.
+
+        Callable from any loop (the webhook server's thread): the answer comes back on it.
+        """
+        loop = asyncio.get_running_loop()
+        if self._main_loop is None:
+            self._main_loop = loop  # no run() (a writer used alone): callbacks run here too
         future: asyncio.Future[IngestOutcome] = loop.create_future()
         with self._lock:
             self._pending.append((item, future))
@@ -76,8 +86,9 @@ class IngestWriter:
         return outcome
 
     async def run(self) -> None:
-        """Lifetime of the writer (the supervisor's task); the work itself is on the DB thread."""
-        self._loop = asyncio.get_running_loop()
+        """Lifetime of the writer (the supervisor's task, on the core's main loop: post-commit
+        callbacks run there); the work itself is on the DB thread."""
+        self._main_loop = asyncio.get_running_loop()
         await asyncio.Event().wait()  # until cancelled
 
     def _queue_drain(self) -> None:
@@ -106,6 +117,8 @@ class IngestWriter:
                 logger.exception("webhook group of %d could not be committed", len(items))
                 self._post(group, None, exc)
             else:
+                self.batches += 1
+                self.items += len(group)
                 self._post(group, outcomes, None)
         with self._lock:
             more = bool(self._pending)
@@ -119,32 +132,41 @@ class IngestWriter:
         outcomes: list[IngestOutcome] | None,
         error: BaseException | None,
     ) -> None:
-        loop = self._loop
-        if loop is None:
-            return
-        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting
-            loop.call_soon_threadsafe(self._deliver, group, outcomes, error)
+        """From the DB thread: one hop per loop per batch (the callbacks' and the waiters')."""
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Waiter, IngestOutcome]]] = {}
+        for index, waiter in enumerate(group):
+            outcome = outcomes[index] if outcomes is not None else IngestOutcome(error=error)
+            by_loop.setdefault(waiter[1].get_loop(), []).append((waiter, outcome))
+        main = self._main_loop
+        good = [o for o in outcomes if o.error is None] if outcomes is not None else None
+        if main is not None and good is not None and main not in by_loop:
+            # The callbacks' own hop, before the waiters' (a body's events are on their way
+            # to the main loop when its 200 is sent).
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody listens
+                main.call_soon_threadsafe(self._run_callbacks, good)
+            good = None
+        for loop, answers in by_loop.items():
+            callbacks = good if loop is main else None
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting
+                loop.call_soon_threadsafe(self._deliver, answers, callbacks)
 
-    def _deliver(
-        self,
-        group: list[_Waiter],
-        outcomes: list[IngestOutcome] | None,
-        error: BaseException | None,
-    ) -> None:
-        """On the loop: post-commit callbacks, then every waiter of the batch is answered."""
-        if outcomes is None:
-            for _, future in group:
-                if not future.done():
-                    future.set_result(IngestOutcome(error=error))
-            return
-        self.batches += 1
-        self.items += len(group)
-        good = [o for o in outcomes if o.error is None]
+    def _run_callbacks(self, good: list[IngestOutcome]) -> None:
+        """On the main loop: the post-commit callbacks of one batch."""
         for callback in self._on_committed:
             try:
                 callback(good)
             except Exception:
                 logger.exception("post-commit callback failed")
-        for (_, future), outcome in zip(group, outcomes, strict=True):
+
+    def _deliver(
+        self,
+        answers: list[tuple[_Waiter, IngestOutcome]],
+        callbacks: list[IngestOutcome] | None,
+    ) -> None:
+        """On a submitter's loop: the batch's callbacks if this is the main loop, then every
+        waiter of the batch on this loop is answered."""
+        if callbacks is not None:
+            self._run_callbacks(callbacks)
+        for (_, future), outcome in answers:
             if not future.done():
                 future.set_result(outcome)
