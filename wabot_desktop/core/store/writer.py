@@ -62,6 +62,11 @@ class IngestWriter:
         """Called on the main loop with the outcomes of each committed group (after commit)."""
         self._on_committed.append(callback)
 
+    def pending_count(self) -> int:
+        """Bodies waiting for their batch's commit (from any thread)."""
+        with self._lock:
+            return len(self._pending)
+
     async def submit(self, item: IngestItem) -> IngestOutcome:
         """Store ``item``; raises StorageError if it could not be committed.
 
