@@ -229,6 +229,11 @@ class CoreConfig:
     server_thread: bool = field(
         default_factory=lambda: os.environ.get("WABOT_SERVER_THREAD", "1") != "0"
     )
+    # Batches of at most this many webhooks commit on the server's thread when the DB thread
+    # is idle (core/store/writer.py); 0: always on the DB thread. WABOT_INGEST_INLINE overrides.
+    ingest_inline_max: int = field(
+        default_factory=lambda: int(os.environ.get("WABOT_INGEST_INLINE", "4"))
+    )
 
 
 def default_secret_store(paths: AppPaths, data_dir_overridden: bool) -> SecretStore:
@@ -556,7 +561,7 @@ class Core:
             knowledge=self.knowledge,
             clock=self.clock,
         )
-        self.writer = IngestWriter(self.db)
+        self.writer = IngestWriter(self.db, inline_max=self.config.ingest_inline_max)
         self.writer.add_committed_callback(
             CommitPipeline(self.hub, self.engine, self.voice).on_committed
         )

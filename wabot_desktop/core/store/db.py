@@ -14,6 +14,7 @@ import contextlib
 import logging
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -302,6 +303,10 @@ class Database:
         self.leases = Leases(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wabot-db")
+        # Held by every job of the DB thread; the ingest writer takes it to commit a small
+        # batch on the webhook server's thread instead (no hop), so writes still never
+        # interleave (core/store/writer.py).
+        self.write_lock = threading.Lock()
         # SQLite: a read-only engine of its own (WAL readers never wait for the writer). A
         # PostgreSQL server serves concurrent readers itself: the same engine, its own threads.
         self.read_engine = make_read_engine(db_path, pool_size=2) if url is None else self.engine
@@ -329,7 +334,7 @@ class Database:
     async def run(self, fn: Callable[..., T], /, *args: Any) -> T:
         """Run ``fn(*args)`` on the DB thread and await its result."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, fn, *args)
+        return await loop.run_in_executor(self._executor, self._locked, fn, *args)
 
     def submit(self, fn: Callable[..., T], /, *args: Any) -> Future[T]:
         """Queue ``fn(*args)`` on the DB thread without awaiting it (callable from any thread).
@@ -337,7 +342,11 @@ class Database:
         For code that answers its own callers (the ingest writer posts one result per batch
         back to the loop) and so needs no asyncio future per call.
         """
-        return self._executor.submit(fn, *args)
+        return self._executor.submit(self._locked, fn, *args)
+
+    def _locked(self, fn: Callable[..., T], /, *args: Any) -> T:
+        with self.write_lock:
+            return fn(*args)
 
     async def session_run(self, fn: Callable[..., T], /, *args: Any) -> T:
         """Run ``fn(session, *args)`` in a transaction on the DB thread; commit on success."""

@@ -43,9 +43,13 @@ _Waiter = tuple[IngestItem, "asyncio.Future[IngestOutcome]"]
 class IngestWriter:
     """Batches bodies onto the DB thread; ``submit`` returns only after the body is committed."""
 
-    def __init__(self, db: Database, *, max_batch: int = 256) -> None:
+    def __init__(self, db: Database, *, max_batch: int = 256, inline_max: int = 0) -> None:
         self._db = db
         self._max_batch = max_batch
+        # A batch of at most this many bodies is committed on the submitting loop's thread
+        # when the DB thread is free (no hop there and back); larger ones go to the DB thread,
+        # whose commit overlaps the loop's parsing of the next requests. 0: always the DB thread.
+        self.inline_max = inline_max
         self._lock = threading.Lock()
         self._pending: list[_Waiter] = []  # guarded by _lock
         self._draining = False  # a drain is queued or running on the DB thread (under _lock)
@@ -97,6 +101,8 @@ class IngestWriter:
         await asyncio.Event().wait()  # until cancelled
 
     def _queue_drain(self) -> None:
+        if self.inline_max and self._drain_inline():
+            return
         try:
             self._db.submit(self._drain)
         except RuntimeError as exc:  # the DB executor is shut down: nothing can be stored
@@ -108,6 +114,20 @@ class IngestWriter:
             self._draining = False
         if group:
             self._post(group, None, exc)
+
+    def _drain_inline(self) -> bool:
+        """Commit a small pending batch here and now if the DB thread is idle; False if not."""
+        lock = self._db.write_lock
+        with self._lock:
+            if len(self._pending) > self.inline_max:
+                return False
+        if not lock.acquire(blocking=False):
+            return False
+        try:
+            self._drain()
+        finally:
+            lock.release()
+        return True
 
     def _drain(self) -> None:
         """On the DB thread: store and commit one batch, hand its outcomes to the loop."""
@@ -150,8 +170,14 @@ class IngestWriter:
             with contextlib.suppress(RuntimeError):  # the loop is closed: nobody listens
                 main.call_soon_threadsafe(self._run_callbacks, good)
             good = None
+        here: asyncio.AbstractEventLoop | None = None
+        with contextlib.suppress(RuntimeError):  # on the DB thread: no loop runs here
+            here = asyncio.get_running_loop()  # an inline commit: on the submitters' loop
         for loop, answers in by_loop.items():
             callbacks = good if loop is main else None
+            if loop is here:
+                loop.call_soon(self._deliver, answers, callbacks)
+                continue
             with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting
                 loop.call_soon_threadsafe(self._deliver, answers, callbacks)
 
