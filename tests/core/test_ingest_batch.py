@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
@@ -195,3 +196,58 @@ def test_nul_in_a_message_is_removed_before_storing_on_both_engines(both_db: Dat
     )
     assert texts == [("wamid.NUL1", "Hola mundo"), ("wamid.NULECHO", "Ya te atiendo")]
     assert count(both_db, RawEvent) == 3
+
+
+@pytest.mark.asyncio
+async def test_the_writer_stores_without_a_session_and_replays_a_failing_body_on_both_engines(
+    both_db: Database,
+) -> None:
+    """The writer's own connection (compiled statements, no ORM session): a failing body gets
+    its error alone, the rest of its batch commits; statuses take the session path."""
+    if both_db.dialect == "postgresql":
+        trigger = [
+            "CREATE FUNCTION fail_bad() RETURNS trigger AS $$ BEGIN "
+            "IF NEW.wamid = 'wamid.BAD' THEN RAISE EXCEPTION 'disk I/O error'; END IF; "
+            "RETURN NEW; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER fail_one BEFORE INSERT ON messages FOR EACH ROW "
+            "EXECUTE FUNCTION fail_bad()",
+        ]
+    else:
+        trigger = [
+            "CREATE TRIGGER fail_one BEFORE INSERT ON messages WHEN NEW.wamid = 'wamid.BAD' "
+            "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+        ]
+
+    def create(session: Any) -> None:
+        for statement in trigger:
+            session.execute(text(statement))
+
+    both_db.session_run_sync(create)
+    writer = IngestWriter(both_db, inline_max=4)
+    items = [
+        item("wamid.W1"),
+        item("wamid.W2", wa_id="5215500000002"),
+        item("wamid.BAD", wa_id="5215500000003"),
+        item("wamid.W3", wa_id="5215500000004"),
+    ]
+    results = await asyncio.gather(*(writer.submit(i) for i in items), return_exceptions=True)
+    assert [isinstance(r, StorageError) for r in results] == [False, False, True, False]
+    assert count(both_db, Message) == 3 and count(both_db, RawEvent) == 3
+    # A duplicate and a status (session path) after the raw batches: both stored once.
+    status = webhook_body(
+        change_value(
+            statuses=[
+                {
+                    "id": "wamid.UNKNOWN",
+                    "status": "delivered",
+                    "timestamp": str(int(time.time())),
+                    "recipient_id": "5215500000001",
+                }
+            ]
+        )
+    )
+    parsed = parse_webhook(decode_body(status), phone_number_id=PHONE_NUMBER_ID)
+    again = await writer.submit(item("wamid.W1"))
+    await writer.submit(IngestItem(status, parsed, time.time()))
+    assert again.duplicates == 1
+    assert count(both_db, Message) == 3 and count(both_db, RawEvent) == 5

@@ -307,6 +307,9 @@ class Database:
         # batch on the webhook server's thread instead (no hop), so writes still never
         # interleave (core/store/writer.py).
         self.write_lock = threading.Lock()
+        # The ingest writer's own connection, held for its life (no pool checkout per batch).
+        self._ingest_connection: Any = None
+        self.closed = False
         # SQLite: a read-only engine of its own (WAL readers never wait for the writer). A
         # PostgreSQL server serves concurrent readers itself: the same engine, its own threads.
         self.read_engine = make_read_engine(db_path, pool_size=2) if url is None else self.engine
@@ -382,12 +385,55 @@ class Database:
         with self.sessions.begin() as session:
             return fn(session, *args)
 
+    def raw_transaction(self, fn: Callable[..., T], /, *args: Any) -> T:
+        """``fn(cursor, dialect, *args)`` in one transaction on the ingest writer's own DBAPI
+        connection, committed on success (one fsync on SQLite), rolled back on failure.
+
+        No ORM session and no pool checkout per call: for the webhook hot path (core/store/
+        writer.py), on the DB thread or with :attr:`write_lock` held. A connection that failed
+        is dropped; the next call opens a fresh one.
+        """
+        if self.closed:
+            raise RuntimeError("database closed")
+        fairy = self._ingest_connection
+        if fairy is None:
+            fairy = self._ingest_connection = self.engine.raw_connection()
+        dbapi = fairy.dbapi_connection
+        cursor = dbapi.cursor()
+        try:
+            if self.dialect == "sqlite":
+                cursor.execute("BEGIN")  # isolation_level None: no implicit transaction
+            result = fn(cursor, self.engine.dialect, *args)
+            dbapi.commit()
+            return result
+        except BaseException:
+            with contextlib.suppress(Exception):
+                dbapi.rollback()
+            self._drop_ingest_connection(invalidate=True)
+            raise
+        finally:
+            with contextlib.suppress(Exception):
+                cursor.close()
+
+    def _drop_ingest_connection(self, *, invalidate: bool = False) -> None:
+        fairy, self._ingest_connection = self._ingest_connection, None
+        if fairy is None:
+            return
+        with contextlib.suppress(Exception):
+            if invalidate:
+                fairy.invalidate()
+            else:
+                fairy.close()  # back to the pool, which dispose() then closes
+
     def close(self) -> None:
         for reader in self._readers.values():
             reader.shutdown(wait=True)
         if self.read_engine is not self.engine:
             self.read_engine.dispose()
         self._executor.shutdown(wait=True)
+        with self.write_lock:
+            self.closed = True
+            self._drop_ingest_connection()
         self.leases.close()
         self.engine.dispose()
 

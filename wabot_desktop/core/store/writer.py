@@ -32,7 +32,13 @@ from collections.abc import Callable
 
 from wabot_desktop.core.errors import StorageError
 from wabot_desktop.core.store.db import Database
-from wabot_desktop.core.store.ingest import IngestItem, IngestOutcome, apply_batch
+from wabot_desktop.core.store.ingest import (
+    IngestItem,
+    IngestOutcome,
+    apply_batch,
+    apply_batch_raw,
+    needs_session,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -115,8 +121,17 @@ class IngestWriter:
         if group:
             self._post(group, None, exc)
 
+    def _store(self, items: list[IngestItem]) -> list[IngestOutcome]:
+        """One transaction for the batch: compiled statements on the writer's own connection,
+        or an ORM session when a body needs one (staff echoes, statuses)."""
+        if any(needs_session(item) for item in items):
+            return self._db.session_run_sync(apply_batch, items)
+        return self._db.raw_transaction(apply_batch_raw, items)
+
     def _drain_inline(self) -> bool:
         """Commit a small pending batch here and now if the DB thread is idle; False if not."""
+        if self._db.closed:
+            return False  # the DB thread's queue refuses it: every waiter gets its error
         lock = self._db.write_lock
         with self._lock:
             if len(self._pending) > self.inline_max:
@@ -137,7 +152,7 @@ class IngestWriter:
         if group:
             items = [item for item, _ in group]
             try:
-                outcomes = self._db.session_run_sync(apply_batch, items)
+                outcomes = self._store(items)
             except Exception as exc:
                 logger.exception("webhook group of %d could not be committed", len(items))
                 self._post(group, None, exc)
