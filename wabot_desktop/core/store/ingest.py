@@ -797,9 +797,7 @@ def _apply_batch(
     return outcomes
 
 
-def _apply_each(
-    session: Session | None, raw: _Raw, items: list[IngestItem]
-) -> list[IngestOutcome]:
+def _apply_each(session: Session | None, raw: _Raw, items: list[IngestItem]) -> list[IngestOutcome]:
     """Each item in its own savepoint: a failing one is rolled back alone (its 503)."""
     outcomes: list[IngestOutcome] = []
     for item in items:
