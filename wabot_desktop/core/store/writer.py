@@ -121,8 +121,12 @@ class IngestWriter:
         await asyncio.Event().wait()  # until cancelled
 
     def _queue_drain(self) -> None:
+        """On the submitters' loop: commit a small batch here, else queue it on the DB thread."""
         if self.inline_max and self._drain_inline():
             return
+        self._queue_on_db_thread()
+
+    def _queue_on_db_thread(self) -> None:
         try:
             self._db.submit(self._drain)
         except RuntimeError as exc:  # the DB executor is shut down: nothing can be stored
@@ -180,7 +184,9 @@ class IngestWriter:
             more = bool(self._pending)
             self._draining = more
         if more:
-            self._queue_drain()  # behind other DB work already queued
+            # Behind other DB work already queued. Never inline from here: this thread holds
+            # the write lock (the DB thread's job, or an inline commit), which is not reentrant.
+            self._queue_on_db_thread()
 
     def _post(
         self,
