@@ -230,9 +230,11 @@ class CoreConfig:
         default_factory=lambda: os.environ.get("WABOT_SERVER_THREAD", "1") != "0"
     )
     # Batches of at most this many webhooks commit on the server's thread when the DB thread
-    # is idle (core/store/writer.py); 0: always on the DB thread. WABOT_INGEST_INLINE overrides.
+    # is idle (core/store/writer.py); 0 (the default): always on the DB thread, which measured
+    # as fast at concurrency 1 and faster at 64 (the commit overlaps the parsing; bench/README).
+    # WABOT_INGEST_INLINE sets it (bench/compare_peers.py --variant).
     ingest_inline_max: int = field(
-        default_factory=lambda: int(os.environ.get("WABOT_INGEST_INLINE", "4"))
+        default_factory=lambda: int(os.environ.get("WABOT_INGEST_INLINE", "0"))
     )
 
 
