@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sys
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -131,6 +132,8 @@ async def test_start_stop_restart_release_the_port_and_leave_no_thread(
     thread = parts.server.thread
     assert thread is not None and thread.is_alive() and thread is not threading.current_thread()
     assert server_threads() == [thread]
+    if sys.platform != "win32":  # uvloop's loop where it is installed; asyncio's elsewhere
+        assert type(parts.server.loop).__module__.startswith("uvloop")
     assert (await post(client, f"http://127.0.0.1:{port}", text_body("uno"))).status_code == 200
     await parts.server.stop()
     assert not thread.is_alive() and server_threads() == []

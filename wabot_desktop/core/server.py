@@ -217,6 +217,11 @@ class WebhookServer:
         """The server's own thread while it runs (None on the caller's loop or stopped)."""
         return self._thread.thread if self._thread is not None else None
 
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop | None:
+        """The server's own loop while it runs on its thread."""
+        return self._thread.loop if self._thread is not None else None
+
     def set_credentials(self, credentials: WebhookCredentials) -> None:
         """Use ``credentials`` from the next request on (one reference swap: thread-safe)."""
         self.credentials = credentials
