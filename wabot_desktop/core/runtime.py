@@ -225,7 +225,8 @@ class CoreConfig:
     # SQLite file (issue 16). The password comes from the URL or the keyring, never logged.
     database_url: str | None = None
     # The webhook server on a thread and loop of its own (acks never wait for the bot's and
-    # the GUI's loop). WABOT_SERVER_THREAD=0 keeps it on the main loop (bench/ compares both).
+    # the GUI's loop): the desktop app's default. WABOT_SERVER_THREAD=0 keeps it on the main
+    # loop; ``serve`` keeps it there unless WABOT_SERVER_THREAD=1 (core/headless.py).
     server_thread: bool = field(
         default_factory=lambda: os.environ.get("WABOT_SERVER_THREAD", "1") != "0"
     )

@@ -307,8 +307,6 @@ class Database:
         # batch on the webhook server's thread instead (no hop), so writes still never
         # interleave (core/store/writer.py).
         self.write_lock = threading.Lock()
-        # The ingest writer's own connection, held for its life (no pool checkout per batch).
-        self._ingest_connection: Any = None
         self.closed = False
         # SQLite: a read-only engine of its own (WAL readers never wait for the writer). A
         # PostgreSQL server serves concurrent readers itself: the same engine, its own threads.
@@ -386,19 +384,20 @@ class Database:
             return fn(session, *args)
 
     def raw_transaction(self, fn: Callable[..., T], /, *args: Any) -> T:
-        """``fn(cursor, dialect, *args)`` in one transaction on the ingest writer's own DBAPI
-        connection, committed on success (one fsync on SQLite), rolled back on failure.
+        """``fn(cursor, dialect, *args)`` in one transaction on a DBAPI connection of the
+        writer's pool, committed on success (one fsync on SQLite), rolled back on failure.
 
-        No ORM session and no pool checkout per call: for the webhook hot path (core/store/
-        writer.py), on the DB thread or with :attr:`write_lock` held. A connection that failed
-        is dropped; the next call opens a fresh one.
+        No ORM session (its begin/commit bookkeeping cost more than a one-body batch's
+        statements): for the webhook hot path (core/store/writer.py), on the DB thread or with
+        :attr:`write_lock` held. The same pooled connection the sessions use (so what is set on
+        it, e.g. a PRAGMA, holds for both); a connection that failed is invalidated and the
+        next call gets a fresh one.
         """
         if self.closed:
             raise RuntimeError("database closed")
-        fairy = self._ingest_connection
-        if fairy is None:
-            fairy = self._ingest_connection = self.engine.raw_connection()
+        fairy = self.engine.raw_connection()
         dbapi = fairy.dbapi_connection
+        assert dbapi is not None
         cursor = dbapi.cursor()
         try:
             if self.dialect == "sqlite":
@@ -409,21 +408,13 @@ class Database:
         except BaseException:
             with contextlib.suppress(Exception):
                 dbapi.rollback()
-            self._drop_ingest_connection(invalidate=True)
+            with contextlib.suppress(Exception):
+                fairy.invalidate()
             raise
         finally:
             with contextlib.suppress(Exception):
                 cursor.close()
-
-    def _drop_ingest_connection(self, *, invalidate: bool = False) -> None:
-        fairy, self._ingest_connection = self._ingest_connection, None
-        if fairy is None:
-            return
-        with contextlib.suppress(Exception):
-            if invalidate:
-                fairy.invalidate()
-            else:
-                fairy.close()  # back to the pool, which dispose() then closes
+            fairy.close()  # back to the pool (a no-op after invalidate)
 
     def close(self) -> None:
         for reader in self._readers.values():
@@ -433,7 +424,6 @@ class Database:
         self._executor.shutdown(wait=True)
         with self.write_lock:
             self.closed = True
-            self._drop_ingest_connection()
         self.leases.close()
         self.engine.dispose()
 
