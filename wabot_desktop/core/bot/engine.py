@@ -558,7 +558,9 @@ class BotEngine:
         if committed.queued:
             self._outbox.wake(conversation_id)
         if committed.mode is not None:
-            self._hub.publish(ModeChanged(conversation_id=conversation_id, mode=committed.mode))
+            self._hub.publish(
+                ModeChanged(conversation_id=conversation_id, mode=committed.mode)
+            )
             if committed.mode is ConversationMode.NEEDS_HUMAN and reason is not None:
                 self._hub.publish(
                     HandoffRequested(conversation_id=conversation_id, reason=reason.value)
