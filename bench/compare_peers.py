@@ -17,6 +17,10 @@ before/after of our own path and the seed are measured in one sitting. Each roun
 fsync'd SQLite commits (WAL, synchronous=FULL) on the same disk: at concurrency 1 our p50 is
 that commit plus the Python path, the seed stores nothing, so the commit is printed beside it.
 
+``--variant NAME:KEY=VALUE[,KEY=VALUE]`` (repeatable) runs one more ``serve`` from this checkout
+with those environment variables, e.g. ``--variant hop:WABOT_INGEST_INLINE=0`` (every commit on
+the DB thread) or ``--variant mainloop:WABOT_SERVER_THREAD=0`` (the server on the main loop).
+
 Last line: JSON with the medians and ratios.
 """
 
@@ -137,6 +141,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--baseline", type=Path, help="another checkout to run as 'base'")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        help="NAME:KEY=VALUE[,KEY=VALUE]: one more serve from this checkout with that env",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is required (apt-get install wrk)")
@@ -156,6 +166,20 @@ def main() -> None:
                 start_baseline(args.baseline.resolve(), base_data, graph.base_url),
                 base_data,
             )
+        for spec in args.variant:
+            name, _, assignments = spec.partition(":")
+            env = dict(a.split("=", 1) for a in assignments.split(",") if a)
+            variant_data = work / name
+            seed_settings(
+                variant_data, bot_paused=True, debounce_quiet_s=120.0, debounce_max_s=240.0
+            )
+            stores[name] = (
+                ServeProcess(
+                    serve_args(variant_data, graph.base_url, "http://127.0.0.1:9"),
+                    live_env(**env),
+                ).start(),
+                variant_data,
+            )
         names = ["seed", *stores]
         seed_port = free_port()
         seed = start_seed(seed_port)
@@ -168,7 +192,7 @@ def main() -> None:
                     # Alternate the order too, so no server always runs right after another.
                     order = names if round_no % 2 == 0 else names[::-1]
                     for name in order:
-                        prefix = f"{name[0].upper()}R{round_no}C{concurrency}X"
+                        prefix = f"{name.upper()}R{round_no}C{concurrency}X"
                         bodies = make_bodies(prefix, BODIES[concurrency])
                         if name == "seed":
                             url = f"http://127.0.0.1:{seed_port}"
@@ -217,6 +241,10 @@ def main() -> None:
                 f"p50 {figures['p50_ms']} ms  p99 {figures['p99_ms']} ms"  # type: ignore[index]
             )
         print(f"  c={concurrency:<3} ratio ours/seed: {level['ratio_ours_seed']}")
+        for name in names:
+            if name not in ("seed", "ours"):
+                other = level[name]["acks_per_s"]  # type: ignore[index]
+                level[f"ratio_{name}_seed"] = round(other / seed_ack, 2) if seed_ack else None
         if "base" in level:
             print(
                 f"  c={concurrency:<3} ratio base/seed: {level['ratio_base_seed']}  "

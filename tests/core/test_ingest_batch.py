@@ -6,15 +6,23 @@ import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
 
-from tests.helpers import PHONE_NUMBER_ID, message_body, text_message
+from tests.helpers import (
+    PHONE_NUMBER_ID,
+    change_value,
+    message_body,
+    text_message,
+    webhook_body,
+)
 from wabot_desktop.core.errors import StorageError
 from wabot_desktop.core.store.db import Database
+from wabot_desktop.core.store.dialect import parse_database_url
 from wabot_desktop.core.store.ingest import IngestItem, IngestOutcome, apply_batch
-from wabot_desktop.core.store.models import Conversation, Message, RawEvent
+from wabot_desktop.core.store.models import Contact, Conversation, Message, RawEvent
 from wabot_desktop.core.store.writer import IngestWriter
 from wabot_desktop.core.whatsapp.parser import decode_body, parse_webhook
 
@@ -114,3 +122,132 @@ async def test_submit_after_the_database_closed_fails_instead_of_hanging(
     writer = IngestWriter(database)
     with pytest.raises(StorageError):
         await asyncio.wait_for(writer.submit(item("wamid.D1")), timeout=10)
+
+
+@pytest.fixture
+def both_db(tmp_path: Path, store_url: str | None) -> Iterator[Database]:
+    """The profile's SQLite file, then a fresh PostgreSQL database (tests/pg.py)."""
+    url = parse_database_url(store_url) if store_url else None
+    database = Database(tmp_path / "wabot.db", url=url)
+    database.migrate()
+    yield database
+    database.close()
+
+
+def test_nul_in_a_message_is_removed_before_storing_on_both_engines(both_db: Database) -> None:
+    """PostgreSQL refuses NUL in text: a body carrying one must not fail (503) forever.
+
+    The parser removes NUL from every string it reads (textutil.sanitize_text), the raw body is
+    stored without it; here the whole path to the store on both engines: a customer's text and
+    name, a staff echo typed on the phone app, and a status's callback data.
+    """
+    wa_id = "5215500000009"
+    body = message_body(
+        [text_message("Hola\u0000 mundo", wa_id=wa_id, wamid="wamid.NUL1")],
+        wa_id=wa_id,
+        name="Ana\u0000 Ruiz",
+    )
+    echo = webhook_body(
+        change_value(
+            message_echoes=[
+                {
+                    "from": "15550101234",
+                    "to": "5215500000010",
+                    "id": "wamid.NUL\u0000ECHO",
+                    "timestamp": str(int(time.time())),
+                    "type": "text",
+                    "text": {"body": "Ya te\u0000 atiendo"},
+                }
+            ],
+        ),
+        field="smb_message_echoes",
+    )
+    status = webhook_body(
+        change_value(
+            statuses=[
+                {
+                    "id": "wamid.NUL1",
+                    "status": "delivered",
+                    "timestamp": str(int(time.time())),
+                    "recipient_id": wa_id,
+                    "biz_opaque_callback_data": "ref\u0000-1",
+                }
+            ]
+        )
+    )
+    assert all(b"\\u0000" in b for b in (body, echo, status))
+    items = [
+        IngestItem(b, parse_webhook(decode_body(b), phone_number_id=PHONE_NUMBER_ID), time.time())
+        for b in (body, echo, status)
+    ]
+    outcomes = both_db.session_run_sync(apply_batch, items)
+    assert [o.error for o in outcomes] == [None, None, None]
+    assert len(outcomes[0].new_messages) == 1 and len(outcomes[1].new_messages) == 1
+    stored = both_db.session_run_sync(
+        lambda s: s.execute(select(Message.text).where(Message.wamid == "wamid.NUL1")).scalar()
+    )
+    assert stored == "Hola mundo"
+    name = both_db.session_run_sync(
+        lambda s: s.execute(select(Contact.profile_name).where(Contact.wa_id == wa_id)).scalar()
+    )
+    assert name == "Ana Ruiz"
+    texts = both_db.session_run_sync(
+        lambda s: sorted(tuple(r) for r in s.execute(select(Message.wamid, Message.text)))
+    )
+    assert texts == [("wamid.NUL1", "Hola mundo"), ("wamid.NULECHO", "Ya te atiendo")]
+    assert count(both_db, RawEvent) == 3
+
+
+@pytest.mark.asyncio
+async def test_the_writer_stores_without_a_session_and_replays_a_failing_body_on_both_engines(
+    both_db: Database,
+) -> None:
+    """The writer's own connection (compiled statements, no ORM session): a failing body gets
+    its error alone, the rest of its batch commits; statuses take the session path."""
+    if both_db.dialect == "postgresql":
+        trigger = [
+            "CREATE FUNCTION fail_bad() RETURNS trigger AS $$ BEGIN "
+            "IF NEW.wamid = 'wamid.BAD' THEN RAISE EXCEPTION 'disk I/O error'; END IF; "
+            "RETURN NEW; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER fail_one BEFORE INSERT ON messages FOR EACH ROW "
+            "EXECUTE FUNCTION fail_bad()",
+        ]
+    else:
+        trigger = [
+            "CREATE TRIGGER fail_one BEFORE INSERT ON messages WHEN NEW.wamid = 'wamid.BAD' "
+            "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+        ]
+
+    def create(session: Any) -> None:
+        for statement in trigger:
+            session.execute(text(statement))
+
+    both_db.session_run_sync(create)
+    writer = IngestWriter(both_db, inline_max=4)
+    items = [
+        item("wamid.W1"),
+        item("wamid.W2", wa_id="5215500000002"),
+        item("wamid.BAD", wa_id="5215500000003"),
+        item("wamid.W3", wa_id="5215500000004"),
+    ]
+    results = await asyncio.gather(*(writer.submit(i) for i in items), return_exceptions=True)
+    assert [isinstance(r, StorageError) for r in results] == [False, False, True, False]
+    assert count(both_db, Message) == 3 and count(both_db, RawEvent) == 3
+    # A duplicate and a status (session path) after the raw batches: both stored once.
+    status = webhook_body(
+        change_value(
+            statuses=[
+                {
+                    "id": "wamid.UNKNOWN",
+                    "status": "delivered",
+                    "timestamp": str(int(time.time())),
+                    "recipient_id": "5215500000001",
+                }
+            ]
+        )
+    )
+    parsed = parse_webhook(decode_body(status), phone_number_id=PHONE_NUMBER_ID)
+    again = await writer.submit(item("wamid.W1"))
+    await writer.submit(IngestItem(status, parsed, time.time()))
+    assert again.duplicates == 1
+    assert count(both_db, Message) == 3 and count(both_db, RawEvent) == 5

@@ -83,6 +83,11 @@ def config_from_args(args: argparse.Namespace) -> CoreConfig:
         database_url=getattr(args, "database_url", None)
         or os.environ.get(DATABASE_URL_ENV)
         or None,
+        # serve has no GUI on its loop: the webhook server stays on it unless
+        # WABOT_SERVER_THREAD=1 (with its own thread, a burst of one customer's webhooks is
+        # acked faster than the bot answers, so the bot merges it into fewer replies, which
+        # tests/e2e/test_serve.py's payload replay does not expect; see bench/README).
+        server_thread=os.environ.get("WABOT_SERVER_THREAD", "0") == "1",
     )
 
 

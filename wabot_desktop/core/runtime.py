@@ -12,7 +12,9 @@ a demo business and FAQ so the fallback responder can answer without Ollama.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -222,6 +224,19 @@ class CoreConfig:
     # serve --database-url / WABOT_DATABASE_URL: a shop's PostgreSQL instead of the profile's
     # SQLite file (issue 16). The password comes from the URL or the keyring, never logged.
     database_url: str | None = None
+    # The webhook server on a thread and loop of its own (acks never wait for the bot's and
+    # the GUI's loop): the desktop app's default. WABOT_SERVER_THREAD=0 keeps it on the main
+    # loop; ``serve`` keeps it there unless WABOT_SERVER_THREAD=1 (core/headless.py).
+    server_thread: bool = field(
+        default_factory=lambda: os.environ.get("WABOT_SERVER_THREAD", "1") != "0"
+    )
+    # Batches of at most this many webhooks commit on the server's thread when the DB thread
+    # is idle (core/store/writer.py); 0 (the default): always on the DB thread, which measured
+    # as fast at concurrency 1 and faster at 64 (the commit overlaps the parsing; bench/README).
+    # WABOT_INGEST_INLINE sets it (bench/compare_peers.py --variant).
+    ingest_inline_max: int = field(
+        default_factory=lambda: int(os.environ.get("WABOT_INGEST_INLINE", "0"))
+    )
 
 
 def default_secret_store(paths: AppPaths, data_dir_overridden: bool) -> SecretStore:
@@ -334,7 +349,8 @@ class Core:
         """
         await self.load_credentials()
         if self.server is not None:
-            creds = self.server.credentials
+            # A new object, swapped whole: the server's thread never sees half the change.
+            creds = dataclasses.replace(self.server.credentials)
             app_secret = self.credential(SecretKey.APP_SECRET) or ""
             if app_secret.strip():
                 creds.app_secret = app_secret
@@ -344,6 +360,7 @@ class Core:
                 creds.phone_number_id = phone_number_id
                 if self.graph is not None:
                     self.graph.phone_number_id = phone_number_id
+            self.server.set_credentials(creds)
         if self.outbox is not None and self.outbox.is_blocked():
             await self.outbox.recheck_token()
 
@@ -547,7 +564,7 @@ class Core:
             knowledge=self.knowledge,
             clock=self.clock,
         )
-        self.writer = IngestWriter(self.db)
+        self.writer = IngestWriter(self.db, inline_max=self.config.ingest_inline_max)
         self.writer.add_committed_callback(
             CommitPipeline(self.hub, self.engine, self.voice).on_committed
         )
@@ -579,6 +596,8 @@ class Core:
             metrics=self.metrics,
             limits=ServerLimits.from_settings(self.settings),
             blocking=self.blocking,
+            clock=self.clock,
+            own_thread=self.config.server_thread,
         )
         # /health and /metrics: direct loopback requests only while a tunnel relays to us.
         self.server.behind_tunnel = lambda: self.tunnel is not None

@@ -1,4 +1,13 @@
-"""The webhook HTTP server (aiohttp.web on the app's own loop, also under qasync).
+"""The webhook HTTP server (aiohttp.web on a thread and event loop of its own).
+
+The server runs on its own thread (:class:`~wabot_desktop.core.aio.LoopThread`, uvloop where it
+is installed), in ``serve`` and in the desktop app alike, so an ack never waits for the loop the
+bot, its HTTP calls and the GUI share. What its handlers need of the core is thread-safe: the
+writer answers each body on the loop it came from and runs the post-commit callbacks on the
+core's main loop (one hop per batch); /health's provider and the simulator's extra routes run on
+the main loop (``run_coroutine_threadsafe``); the credentials are one object swapped whole when
+they change (:meth:`WebhookServer.set_credentials`). ``own_thread=False`` keeps the server on the
+caller's loop (the old arrangement, for comparison in bench/).
 
 GET /webhook: Meta's verification handshake. POST /webhook: size limit, signature over the raw
 bytes, strict parsing, then the body joins the next group commit (core/store/writer.py: body and
@@ -28,6 +37,8 @@ import ipaddress
 import json
 import logging
 import sqlite3
+import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -37,7 +48,8 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from wabot_desktop.core.aio import SHARED_POOL, BlockingPool
+from wabot_desktop.core.aio import SHARED_POOL, BlockingPool, LoopThread
+from wabot_desktop.core.clock import REAL_CLOCK, Clock
 from wabot_desktop.core.dto import DatabaseState, HealthSnapshot
 from wabot_desktop.core.errors import MissingCredentialsError, PortInUseError, StorageError
 from wabot_desktop.core.metrics import Metrics
@@ -54,11 +66,16 @@ MAX_BODY_BYTES = 3 * 1024 * 1024
 _OFFLOAD_BYTES = 128 * 1024
 # Bodies up to this size need no buffer slot: max_connections x 64 KiB stays small.
 _SMALL_BODY_BYTES = 64 * 1024
+# With the server on its own thread, a busy main thread (the bot, the GUI) hands the GIL over
+# at most this often (CPython's default is 5 ms, a floor under every ack's wait).
+SWITCH_INTERVAL_S = 0.001
 
 
 @dataclass(slots=True)
 class WebhookCredentials:
-    """What the webhook needs to accept deliveries; mutable so the wizard can change it live."""
+    """What the webhook needs to accept deliveries. The wizard changes them live by handing the
+    server a new object (:meth:`WebhookServer.set_credentials`): a request reads one object, so it
+    never sees a new secret with an old number."""
 
     app_secret: str
     verify_token: str
@@ -167,11 +184,19 @@ class WebhookServer:
         metrics: Metrics,
         limits: ServerLimits | None = None,
         blocking: BlockingPool | None = None,
+        clock: Clock = REAL_CLOCK,
+        own_thread: bool = True,
     ) -> None:
         self._writer = writer
         self._blocking = blocking or SHARED_POOL  # large bodies are parsed off the loop
+        self._clock = clock
         self.limits = limits or ServerLimits()
-        self._bodies = asyncio.Semaphore(self.limits.max_buffered_bodies)
+        self._bodies: asyncio.Semaphore | None = None  # made on the server's loop at start
+        self.own_thread = own_thread
+        self._thread: LoopThread | None = None
+        # The loop start() was called on (the core's): the health provider and the extra
+        # routes run there.
+        self._main_loop: asyncio.AbstractEventLoop | None = None
         self._listener: asyncio.Server | None = None
         # "disk full" / "read-only" / ... while the last webhook write failed; None once one works.
         self.last_write_error: str | None = None
@@ -183,8 +208,23 @@ class WebhookServer:
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
         self.host: str | None = None
-        # Optional extra routes (the simulator's sandbox mounts itself here).
+        # Optional extra routes (the simulator's sandbox mounts itself here). They run on the
+        # main loop (the sandbox lives there), their request body already read.
         self.extra_routes: list[web.RouteDef] = []
+
+    @property
+    def thread(self) -> threading.Thread | None:
+        """The server's own thread while it runs (None on the caller's loop or stopped)."""
+        return self._thread.thread if self._thread is not None else None
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop | None:
+        """The server's own loop while it runs on its thread."""
+        return self._thread.loop if self._thread is not None else None
+
+    def set_credentials(self, credentials: WebhookCredentials) -> None:
+        """Use ``credentials`` from the next request on (one reference swap: thread-safe)."""
+        self.credentials = credentials
 
     def build_app(self) -> web.Application:
         app = web.Application(client_max_size=MAX_BODY_BYTES)
@@ -192,11 +232,39 @@ class WebhookServer:
         app.router.add_post("/webhook", self._post_webhook)
         app.router.add_get("/health", self._get_health)
         app.router.add_get("/metrics", self._get_metrics)
-        app.router.add_routes(self.extra_routes)
+        app.router.add_routes(
+            [
+                web.RouteDef(r.method, r.path, self._on_main_loop(r.handler), r.kwargs)
+                if isinstance(r, web.RouteDef)
+                else r
+                for r in self.extra_routes
+            ]
+        )
         return app
 
+    def _on_main_loop(self, handler: Any) -> Any:
+        """``handler`` run on the main loop, its body read here first (the request's stream
+        belongs to the server's loop; a read body is cached, so the handler's read is safe)."""
+
+        async def relay(request: web.Request) -> web.StreamResponse:
+            if request.can_read_body:
+                await request.read()
+            response: web.StreamResponse = await self._call_main(handler(request))
+            return response
+
+        return relay
+
+    async def _call_main(self, coro: Awaitable[Any]) -> Any:
+        main = self._main_loop
+        if main is None or main is asyncio.get_running_loop():
+            return await coro
+        return await asyncio.wrap_future(
+            asyncio.run_coroutine_threadsafe(_as_coroutine(coro), main)
+        )
+
     async def start(self, host: str, port: int) -> int:
-        """Bind and serve; returns the bound port (useful with port 0).
+        """Bind and serve (on the server's own thread unless ``own_thread`` is False); returns
+        the bound port (useful with port 0).
 
         Raises:
             MissingCredentialsError: the app secret is blank (no webhook could be verified).
@@ -204,6 +272,23 @@ class WebhookServer:
         """
         if not self.credentials.app_secret.strip():
             raise MissingCredentialsError(["app_secret"])
+        self._main_loop = asyncio.get_running_loop()
+        if not self.own_thread:
+            return await self._start_here(host, port)
+        thread = LoopThread("wabot-webhook")
+        thread.start()
+        try:
+            bound = await thread.run(self._start_here(host, port))
+        except BaseException:
+            await thread.stop()
+            raise
+        self._thread = thread
+        if sys.getswitchinterval() > SWITCH_INTERVAL_S:
+            sys.setswitchinterval(SWITCH_INTERVAL_S)
+        return bound
+
+    async def _start_here(self, host: str, port: int) -> int:
+        self._bodies = asyncio.Semaphore(self.limits.max_buffered_bodies)
         # keepalive_timeout also bounds the wait for a new connection's first request headers.
         self._runner = web.AppRunner(
             self.build_app(),
@@ -237,6 +322,17 @@ class WebhookServer:
         return server()
 
     async def stop(self) -> None:
+        """Close the listener and every connection; the server's thread ends (port released)."""
+        thread, self._thread = self._thread, None
+        if thread is None:
+            await self._stop_here()
+            return
+        try:
+            await thread.run(self._stop_here())
+        finally:
+            await thread.stop()
+
+    async def _stop_here(self) -> None:
         listener, self._listener = self._listener, None
         if listener is not None:
             listener.close()
@@ -277,11 +373,11 @@ class WebhookServer:
         if declared is not None and declared <= _SMALL_BODY_BYTES:
             # Small bodies (every real webhook) are bounded by the connection cap alone.
             body, refused = await self._read_body(request)
-        elif self._bodies.locked():
+        elif (slots := self._bodies) is None or slots.locked():
             # Every large-body slot is taken (a flood, or stalled uploads): Meta re-delivers.
             return self._reject(503, "busy", started)
         else:
-            async with self._bodies:
+            async with slots:
                 body, refused = await self._read_body(request)
         if refused is not None:
             if refused == 408:
@@ -291,8 +387,9 @@ class WebhookServer:
             if refused == 413:
                 return self._reject(413, "too_large", started)
             return self._reject(400, "body_aborted", started)
+        credentials = self.credentials  # one object for the whole request
         check = verify_signature(
-            self.credentials.app_secret, body, request.headers.get("X-Hub-Signature-256")
+            credentials.app_secret, body, request.headers.get("X-Hub-Signature-256")
         )
         if check is SignatureCheck.MISSING:
             logger.warning("unsigned webhook refused")
@@ -300,7 +397,7 @@ class WebhookServer:
         if check is not SignatureCheck.OK:
             logger.warning("webhook with a wrong signature refused (%s)", body_hash(body))
             return self._reject(403, "bad_signature", started)
-        pnid = self.credentials.phone_number_id
+        pnid = credentials.phone_number_id
         try:
             if len(body) > _OFFLOAD_BYTES:
                 parsed = await self._blocking.run(_decode_and_parse, body, pnid)
@@ -314,7 +411,7 @@ class WebhookServer:
             logger.info("ignoring webhook for object %r", parsed.object_type)
         else:
             try:
-                outcome = await self._writer.submit(IngestItem(body, parsed, time.time()))
+                outcome = await self._writer.submit(IngestItem(body, parsed, self._clock.time()))
             except StorageError as exc:
                 cause = describe_storage_error(exc)
                 if cause != self.last_write_error:
@@ -364,7 +461,7 @@ class WebhookServer:
         if refused is not None:
             return refused
         try:
-            snapshot = await self._health()
+            snapshot = await self._call_main(self._health())
         except Exception:
             logger.exception("health check failed")
             return web.json_response({"database": DatabaseState.ERROR.value}, status=500)
@@ -384,6 +481,10 @@ class WebhookServer:
         response = web.Response(body=self._metrics.render())
         response.headers["Content-Type"] = CONTENT_TYPE_LATEST
         return response
+
+
+async def _as_coroutine(awaitable: Awaitable[Any]) -> Any:
+    return await awaitable
 
 
 def _decode_and_parse(body: bytes, phone_number_id: str | None) -> Any:

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -120,6 +121,8 @@ def make_read_engine(db_path: Path, pool_size: int = 2) -> Engine:
         conn.exec_driver_sql("BEGIN")  # one snapshot for everything the read function does
 
     return engine
+
+
 def make_server_engine(url: URL) -> Engine:
     """An engine for a shop's PostgreSQL server (issue 16): psycopg 3, checked connections."""
     return create_engine(
@@ -300,6 +303,11 @@ class Database:
         self.leases = Leases(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wabot-db")
+        # Held by every job of the DB thread; the ingest writer takes it to commit a small
+        # batch on the webhook server's thread instead (no hop), so writes still never
+        # interleave (core/store/writer.py).
+        self.write_lock = threading.Lock()
+        self.closed = False
         # SQLite: a read-only engine of its own (WAL readers never wait for the writer). A
         # PostgreSQL server serves concurrent readers itself: the same engine, its own threads.
         self.read_engine = make_read_engine(db_path, pool_size=2) if url is None else self.engine
@@ -327,7 +335,7 @@ class Database:
     async def run(self, fn: Callable[..., T], /, *args: Any) -> T:
         """Run ``fn(*args)`` on the DB thread and await its result."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, fn, *args)
+        return await loop.run_in_executor(self._executor, self._locked, fn, *args)
 
     def submit(self, fn: Callable[..., T], /, *args: Any) -> Future[T]:
         """Queue ``fn(*args)`` on the DB thread without awaiting it (callable from any thread).
@@ -335,7 +343,11 @@ class Database:
         For code that answers its own callers (the ingest writer posts one result per batch
         back to the loop) and so needs no asyncio future per call.
         """
-        return self._executor.submit(fn, *args)
+        return self._executor.submit(self._locked, fn, *args)
+
+    def _locked(self, fn: Callable[..., T], /, *args: Any) -> T:
+        with self.write_lock:
+            return fn(*args)
 
     async def session_run(self, fn: Callable[..., T], /, *args: Any) -> T:
         """Run ``fn(session, *args)`` in a transaction on the DB thread; commit on success."""
@@ -371,12 +383,47 @@ class Database:
         with self.sessions.begin() as session:
             return fn(session, *args)
 
+    def raw_transaction(self, fn: Callable[..., T], /, *args: Any) -> T:
+        """``fn(cursor, dialect, *args)`` in one transaction on a DBAPI connection of the
+        writer's pool, committed on success (one fsync on SQLite), rolled back on failure.
+
+        No ORM session (its begin/commit bookkeeping cost more than a one-body batch's
+        statements): for the webhook hot path (core/store/writer.py), on the DB thread or with
+        :attr:`write_lock` held. The same pooled connection the sessions use (so what is set on
+        it, e.g. a PRAGMA, holds for both); a connection that failed is invalidated and the
+        next call gets a fresh one.
+        """
+        if self.closed:
+            raise RuntimeError("database closed")
+        fairy = self.engine.raw_connection()
+        dbapi = fairy.dbapi_connection
+        assert dbapi is not None
+        cursor = dbapi.cursor()
+        try:
+            if self.dialect == "sqlite":
+                cursor.execute("BEGIN")  # isolation_level None: no implicit transaction
+            result = fn(cursor, self.engine.dialect, *args)
+            dbapi.commit()
+            return result
+        except BaseException:
+            with contextlib.suppress(Exception):
+                dbapi.rollback()
+            with contextlib.suppress(Exception):
+                fairy.invalidate()
+            raise
+        finally:
+            with contextlib.suppress(Exception):
+                cursor.close()
+            fairy.close()  # back to the pool (a no-op after invalidate)
+
     def close(self) -> None:
         for reader in self._readers.values():
             reader.shutdown(wait=True)
         if self.read_engine is not self.engine:
             self.read_engine.dispose()
         self._executor.shutdown(wait=True)
+        with self.write_lock:
+            self.closed = True
         self.leases.close()
         self.engine.dispose()
 

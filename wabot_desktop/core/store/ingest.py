@@ -167,14 +167,23 @@ class _Sql:
 
 
 class _Raw:
-    """Runs compiled statements on the cursor of the session's current transaction."""
+    """Runs compiled statements on the cursor of the current transaction."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session | None = None) -> None:
+        if session is None:
+            return  # made by on()
         connection = session.connection()
         self.dialect = connection.dialect
         dbapi = connection.connection.dbapi_connection
         assert dbapi is not None
         self.cursor = dbapi.cursor()
+
+    @classmethod
+    def on(cls, cursor: Any, dialect: Any) -> _Raw:
+        """Over a DBAPI cursor whose transaction the caller runs (the writer's connection)."""
+        raw = cls()
+        raw.cursor, raw.dialect = cursor, dialect
+        return raw
 
     def run(self, sql: _Sql, params: dict[str, Any]) -> Any:
         text, defaults = sql.for_dialect(self.dialect)
@@ -183,6 +192,13 @@ class _Raw:
 
     def first(self, sql: _Sql, params: dict[str, Any]) -> Any:
         return self.run(sql, params).fetchone()
+
+    def execute(self, statement: Any) -> Any:
+        """A statement compiled now (the rare, variable-shaped updates of the hot path)."""
+        target = _DIALECT if self.dialect.name == SQLITE else self.dialect
+        compiled = statement.compile(dialect=target)
+        self.cursor.execute(str(compiled), compiled.params)
+        return self.cursor
 
 
 _ZERO: Any = literal_column("0.0")
@@ -328,7 +344,6 @@ _UPDATE_CONVERSATION = {
 
 
 def resolve_contact(
-    session: Session,
     raw: _Raw,
     *,
     wa_id: str | None,
@@ -362,7 +377,6 @@ def resolve_contact(
         )
         if inserted is None:  # stored by another instance meanwhile: use that one
             return resolve_contact(
-                session,
                 raw,
                 wa_id=wa_id,
                 user_id=user_id,
@@ -388,7 +402,7 @@ def resolve_contact(
             changes["username"] = username
         if changes:
             changes["last_seen_at"] = now
-            session.execute(update(Contact).where(Contact.id == contact_id).values(**changes))
+            raw.execute(update(Contact).where(Contact.id == contact_id).values(**changes))
         else:
             raw.run(_TOUCH_CONTACT, {"cid": contact_id, "now": now})
     if conversation is not None:
@@ -453,9 +467,7 @@ def _message_values(
     }
 
 
-def _store_message(
-    session: Session, raw: _Raw, msg: InboundMessage, now: float, outcome: IngestOutcome
-) -> None:
+def _store_message(raw: _Raw, msg: InboundMessage, now: float, outcome: IngestOutcome) -> None:
     wa_id = msg.from_wa_id or msg.sender.wa_id
     user_id = msg.from_user_id or msg.sender.user_id
     if not wa_id and not user_id:
@@ -480,7 +492,6 @@ def _store_message(
     if msg.type == MessageType.SYSTEM and msg.system and msg.system.type == "user_changed_number":
         logger.info("customer %s changed number", mask_phone(wa_id))
     contact_id, conversation_id, contact_blocked = resolve_contact(
-        session,
         raw,
         wa_id=wa_id,
         user_id=user_id,
@@ -522,7 +533,7 @@ def _store_message(
             "source_type": msg.referral.source_type,
             "source_url": msg.referral.source_url,
         }
-        session.execute(
+        raw.execute(
             update(Contact)
             .where(Contact.id == contact_id)
             .values(referral_json=json.dumps(referral, ensure_ascii=False))
@@ -561,7 +572,7 @@ def _store_echoes(
         body: dict[str, Any] = content if isinstance(content, dict) else {}
         text = body.get("body") if kind == "text" else body.get("caption")
         contact_id, conversation_id, _blocked = resolve_contact(
-            session, raw, wa_id=to, user_id=None, profile_name=None, username=None, now=now
+            raw, wa_id=to, user_id=None, profile_name=None, username=None, now=now
         )
         inserted = session.execute(
             insert_for(session, Message)
@@ -705,16 +716,32 @@ def _raw_row(item: IngestItem) -> dict[str, Any]:
     }
 
 
-def _apply_rows(session: Session, raw: _Raw, item: IngestItem, outcome: IngestOutcome) -> None:
-    """The rows parsed from one body (its raw_events row is written by the caller)."""
+def needs_session(item: IngestItem) -> bool:
+    """Whether storing ``item`` needs an ORM session (staff echoes and statuses); the rest,
+    every customer message, runs on compiled statements alone (:func:`apply_batch_raw`)."""
+    parsed = item.parsed
+    return bool(parsed.statuses) or any(
+        other.field == "smb_message_echoes" for other in parsed.other_changes
+    )
+
+
+def _apply_rows(
+    session: Session | None, raw: _Raw, item: IngestItem, outcome: IngestOutcome
+) -> None:
+    """The rows parsed from one body (its raw_events row is written by the caller).
+
+    ``session`` may be None only for items :func:`needs_session` says need none.
+    """
     parsed = item.parsed
     now = item.received_at
     for msg in parsed.messages:
-        _store_message(session, raw, msg, now, outcome)
+        _store_message(raw, msg, now, outcome)
     for other in parsed.other_changes:
         if other.field == "smb_message_echoes":
+            assert session is not None
             _store_echoes(session, raw, other.raw, now, outcome)
     for status in parsed.statuses:
+        assert session is not None
         change = apply_status(session, status, now)
         if change is not None:
             outcome.status_changes.append(change)
@@ -727,7 +754,7 @@ def _apply_rows(session: Session, raw: _Raw, item: IngestItem, outcome: IngestOu
             condition = (
                 Contact.wa_id == pref.wa_id if pref.wa_id else Contact.user_id == pref.user_id
             )
-            session.execute(
+            raw.execute(
                 update(Contact).where(condition).values(marketing_opt_out=pref.value == "stop")
             )
 
@@ -740,7 +767,19 @@ def apply_batch(session: Session, items: list[IngestItem]) -> list[IngestOutcome
     group rolled back to that savepoint and replayed body by body, each in its own savepoint,
     so one bad body never costs the others their commit and never leaves half its rows.
     """
-    raw = _Raw(session)
+    return _apply_batch(session, _Raw(session), items)
+
+
+def apply_batch_raw(cursor: Any, dialect: Any, items: list[IngestItem]) -> list[IngestOutcome]:
+    """:func:`apply_batch` on a DBAPI cursor in the caller's transaction, no ORM session (the
+    session's begin/commit machinery was most of a small batch's Python cost). Only for items
+    that :func:`needs_session` says need none."""
+    return _apply_batch(None, _Raw.on(cursor, dialect), items)
+
+
+def _apply_batch(
+    session: Session | None, raw: _Raw, items: list[IngestItem]
+) -> list[IngestOutcome]:
     raw.cursor.execute("SAVEPOINT ingest_batch")
     try:
         outcomes = [IngestOutcome() for _ in items]
@@ -751,13 +790,14 @@ def apply_batch(session: Session, items: list[IngestItem]) -> list[IngestOutcome
     except Exception:
         raw.cursor.execute("ROLLBACK TO SAVEPOINT ingest_batch")
         raw.cursor.execute("RELEASE SAVEPOINT ingest_batch")
-        session.expire_all()  # ORM objects loaded in the pass may hold rolled-back values
+        if session is not None:
+            session.expire_all()  # ORM objects loaded in the pass may hold rolled-back values
         return _apply_each(session, raw, items)
     raw.cursor.execute("RELEASE SAVEPOINT ingest_batch")
     return outcomes
 
 
-def _apply_each(session: Session, raw: _Raw, items: list[IngestItem]) -> list[IngestOutcome]:
+def _apply_each(session: Session | None, raw: _Raw, items: list[IngestItem]) -> list[IngestOutcome]:
     """Each item in its own savepoint: a failing one is rolled back alone (its 503)."""
     outcomes: list[IngestOutcome] = []
     for item in items:
@@ -768,7 +808,8 @@ def _apply_each(session: Session, raw: _Raw, items: list[IngestItem]) -> list[In
             _apply_rows(session, raw, item, outcome)
         except Exception as exc:  # one bad body must not cost the others their commit
             raw.cursor.execute("ROLLBACK TO SAVEPOINT ingest_item")
-            session.expire_all()
+            if session is not None:
+                session.expire_all()
             logger.exception("storing webhook %s failed", body_hash(item.body))
             outcome = IngestOutcome(error=exc)
         raw.cursor.execute("RELEASE SAVEPOINT ingest_item")

@@ -11,9 +11,24 @@ Hand-offs are per batch, not per request:
 * on the DB thread, a drain takes everything pending (up to ``max_batch``), stores it in ONE
   transaction (:func:`apply_batch`: one savepoint for the group, a savepoint per body only if
   one fails) and commits once (one fsync).
-* DB thread -> loop: ONE ``call_soon_threadsafe`` per batch answers every waiter and runs the
-  post-commit callbacks. If more bodies are pending, the next drain is queued behind whatever
-  other DB work is waiting (the bot, the GUI), so a flood never starves them.
+* DB thread -> loops: ONE ``call_soon_threadsafe`` per batch answers every waiter on the loop
+  it submitted from (the webhook server's own thread, see core/server.py), and ONE per batch runs
+  the post-commit callbacks on the core's main loop (the loop :meth:`IngestWriter.run` runs on:
+  the engine, the event hub and the GUI live there). When both are the same loop it is one hop.
+  If more bodies are pending, the next drain is queued behind whatever other DB work is waiting
+  (the bot, the GUI), so a flood never starves them.
+
+Two shortcuts for the common case (issue 17):
+
+* a small batch (at most ``inline_max`` bodies) is committed right on the submitting loop's
+  thread (the webhook server's own) with the database's ``write_lock`` held, the lock every job
+  of the DB thread holds too, so writes still never interleave; it waits up to
+  ``INLINE_WAIT_S`` for the DB thread's current job rather than queueing behind all of them.
+  No hop to the DB thread and back: at concurrency 1 those two wake-ups were most of an ack.
+  Larger batches go to the DB thread, whose commit overlaps the loop's parsing of the next ones;
+* a batch of customer messages (no staff echo, no status) is stored with compiled statements on
+  the writer's own DBAPI connection (:meth:`Database.raw_transaction`), without an ORM session,
+  whose begin/commit bookkeeping cost more than the statements of a one-body batch.
 
 Under load the list fills while a commit is in flight, so one fsync serves many webhooks; with
 one webhook at a time it is one commit each. Nothing is answered before its commit returned.
@@ -29,37 +44,61 @@ from collections.abc import Callable
 
 from wabot_desktop.core.errors import StorageError
 from wabot_desktop.core.store.db import Database
-from wabot_desktop.core.store.ingest import IngestItem, IngestOutcome, apply_batch
+from wabot_desktop.core.store.ingest import (
+    IngestItem,
+    IngestOutcome,
+    apply_batch,
+    apply_batch_raw,
+    needs_session,
+)
 
 logger = logging.getLogger(__name__)
 
 CommittedCallback = Callable[[list[IngestOutcome]], None]
 _Waiter = tuple[IngestItem, "asyncio.Future[IngestOutcome]"]
+# How long a small batch waits for the DB thread's current job before it queues behind it.
+INLINE_WAIT_S = 0.05
 
 
 class IngestWriter:
     """Batches bodies onto the DB thread; ``submit`` returns only after the body is committed."""
 
-    def __init__(self, db: Database, *, max_batch: int = 256) -> None:
+    def __init__(self, db: Database, *, max_batch: int = 256, inline_max: int = 0) -> None:
         self._db = db
         self._max_batch = max_batch
+        # A batch of at most this many bodies is committed on the submitting loop's thread
+        # when the DB thread is free (no hop there and back); larger ones go to the DB thread,
+        # whose commit overlaps the loop's parsing of the next requests. 0: always the DB thread.
+        self.inline_max = inline_max
         self._lock = threading.Lock()
         self._pending: list[_Waiter] = []  # guarded by _lock
         self._draining = False  # a drain is queued or running on the DB thread (under _lock)
-        self._loop: asyncio.AbstractEventLoop | None = None
+        # The core's main loop: post-commit callbacks run there (the loop the writer is made
+        # on, or the one run() runs on).
+        self._main_loop: asyncio.AbstractEventLoop | None = None
+        with contextlib.suppress(RuntimeError):  # made outside a loop: run() or submit() sets it
+            self._main_loop = asyncio.get_running_loop()
         self._on_committed: list[CommittedCallback] = []
         self.batches = 0
         self.items = 0
 
     def add_committed_callback(self, callback: CommittedCallback) -> None:
-        """Called on the loop with the outcomes of each committed group (after commit)."""
+        """Called on the main loop with the outcomes of each committed group (after commit)."""
         self._on_committed.append(callback)
 
+    def pending_count(self) -> int:
+        """Bodies waiting for their batch's commit (from any thread)."""
+        with self._lock:
+            return len(self._pending)
+
     async def submit(self, item: IngestItem) -> IngestOutcome:
-        """Store ``item``; raises StorageError if it could not be committed."""
-        loop = self._loop
-        if loop is None:
-            loop = self._loop = asyncio.get_running_loop()
+        """Store ``item``; raises StorageError if it could not be committed.
+
+        Callable from any loop (the webhook server's thread): the answer comes back on it.
+        """
+        loop = asyncio.get_running_loop()
+        if self._main_loop is None:
+            self._main_loop = loop  # no run() (a writer used alone): callbacks run here too
         future: asyncio.Future[IngestOutcome] = loop.create_future()
         with self._lock:
             self._pending.append((item, future))
@@ -76,11 +115,18 @@ class IngestWriter:
         return outcome
 
     async def run(self) -> None:
-        """Lifetime of the writer (the supervisor's task); the work itself is on the DB thread."""
-        self._loop = asyncio.get_running_loop()
+        """Lifetime of the writer (the supervisor's task, on the core's main loop: post-commit
+        callbacks run there); the work itself is on the DB thread."""
+        self._main_loop = asyncio.get_running_loop()
         await asyncio.Event().wait()  # until cancelled
 
     def _queue_drain(self) -> None:
+        """On the submitters' loop: commit a small batch here, else queue it on the DB thread."""
+        if self.inline_max and self._drain_inline():
+            return
+        self._queue_on_db_thread()
+
+    def _queue_on_db_thread(self) -> None:
         try:
             self._db.submit(self._drain)
         except RuntimeError as exc:  # the DB executor is shut down: nothing can be stored
@@ -93,6 +139,31 @@ class IngestWriter:
         if group:
             self._post(group, None, exc)
 
+    def _store(self, items: list[IngestItem]) -> list[IngestOutcome]:
+        """One transaction for the batch: compiled statements on the writer's own connection,
+        or an ORM session when a body needs one (staff echoes, statuses)."""
+        if any(needs_session(item) for item in items):
+            return self._db.session_run_sync(apply_batch, items)
+        return self._db.raw_transaction(apply_batch_raw, items)
+
+    def _drain_inline(self) -> bool:
+        """Commit a small pending batch here and now if the DB thread is idle; False if not."""
+        if self._db.closed:
+            return False  # the DB thread's queue refuses it: every waiter gets its error
+        lock = self._db.write_lock
+        with self._lock:
+            if len(self._pending) > self.inline_max:
+                return False
+        # Waiting for the DB thread's current job (a bot turn's write, a GUI action) is shorter
+        # than queueing behind every job waiting there: acks go first.
+        if not lock.acquire(timeout=INLINE_WAIT_S):
+            return False
+        try:
+            self._drain()
+        finally:
+            lock.release()
+        return True
+
     def _drain(self) -> None:
         """On the DB thread: store and commit one batch, hand its outcomes to the loop."""
         with self._lock:
@@ -101,17 +172,21 @@ class IngestWriter:
         if group:
             items = [item for item, _ in group]
             try:
-                outcomes = self._db.session_run_sync(apply_batch, items)
+                outcomes = self._store(items)
             except Exception as exc:
                 logger.exception("webhook group of %d could not be committed", len(items))
                 self._post(group, None, exc)
             else:
+                self.batches += 1
+                self.items += len(group)
                 self._post(group, outcomes, None)
         with self._lock:
             more = bool(self._pending)
             self._draining = more
         if more:
-            self._queue_drain()  # behind other DB work already queued
+            # Behind other DB work already queued. Never inline from here: this thread holds
+            # the write lock (the DB thread's job, or an inline commit), which is not reentrant.
+            self._queue_on_db_thread()
 
     def _post(
         self,
@@ -119,32 +194,47 @@ class IngestWriter:
         outcomes: list[IngestOutcome] | None,
         error: BaseException | None,
     ) -> None:
-        loop = self._loop
-        if loop is None:
-            return
-        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting
-            loop.call_soon_threadsafe(self._deliver, group, outcomes, error)
+        """From the DB thread: one hop per loop per batch (the callbacks' and the waiters')."""
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Waiter, IngestOutcome]]] = {}
+        for index, waiter in enumerate(group):
+            outcome = outcomes[index] if outcomes is not None else IngestOutcome(error=error)
+            by_loop.setdefault(waiter[1].get_loop(), []).append((waiter, outcome))
+        main = self._main_loop
+        good = [o for o in outcomes if o.error is None] if outcomes is not None else None
+        if main is not None and good is not None and main not in by_loop:
+            # The callbacks' own hop, before the waiters' (a body's events are on their way
+            # to the main loop when its 200 is sent).
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody listens
+                main.call_soon_threadsafe(self._run_callbacks, good)
+            good = None
+        here: asyncio.AbstractEventLoop | None = None
+        with contextlib.suppress(RuntimeError):  # on the DB thread: no loop runs here
+            here = asyncio.get_running_loop()  # an inline commit: on the submitters' loop
+        for loop, answers in by_loop.items():
+            callbacks = good if loop is main else None
+            if loop is here:
+                loop.call_soon(self._deliver, answers, callbacks)
+                continue
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting
+                loop.call_soon_threadsafe(self._deliver, answers, callbacks)
 
-    def _deliver(
-        self,
-        group: list[_Waiter],
-        outcomes: list[IngestOutcome] | None,
-        error: BaseException | None,
-    ) -> None:
-        """On the loop: post-commit callbacks, then every waiter of the batch is answered."""
-        if outcomes is None:
-            for _, future in group:
-                if not future.done():
-                    future.set_result(IngestOutcome(error=error))
-            return
-        self.batches += 1
-        self.items += len(group)
-        good = [o for o in outcomes if o.error is None]
+    def _run_callbacks(self, good: list[IngestOutcome]) -> None:
+        """On the main loop: the post-commit callbacks of one batch."""
         for callback in self._on_committed:
             try:
                 callback(good)
             except Exception:
                 logger.exception("post-commit callback failed")
-        for (_, future), outcome in zip(group, outcomes, strict=True):
+
+    def _deliver(
+        self,
+        answers: list[tuple[_Waiter, IngestOutcome]],
+        callbacks: list[IngestOutcome] | None,
+    ) -> None:
+        """On a submitter's loop: the batch's callbacks if this is the main loop, then every
+        waiter of the batch on this loop is answered."""
+        if callbacks is not None:
+            self._run_callbacks(callbacks)
+        for (_, future), outcome in answers:
             if not future.done():
                 future.set_result(outcome)
