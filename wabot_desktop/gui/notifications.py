@@ -16,7 +16,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from wabot_desktop.core.dto import Author, ConversationMode
+from wabot_desktop.core.dto import Author, ConversationMode, HandoffReason
 from wabot_desktop.core.errors import ConversationNotFoundError
 from wabot_desktop.gui import texts
 from wabot_desktop.gui.service_api import MonitorService
@@ -61,7 +61,7 @@ class Notifier(QObject):
         if tray is not None:
             tray.message_clicked.connect(self._on_tray_message_clicked)
 
-    def on_handoff_requested(self, conversation_id: int, reason: str) -> None:
+    def on_handoff_requested(self, conversation_id: int, reason: HandoffReason) -> None:
         """A customer needs a person: always alert."""
         self._tasks.spawn(self._alert_handoff(conversation_id, reason), name="handoff")
 
@@ -72,17 +72,21 @@ class Notifier(QObject):
     def close(self) -> None:
         self._tasks.close()
 
-    async def _alert_handoff(self, conversation_id: int, reason: str) -> None:
+    async def _alert_handoff(self, conversation_id: int, reason: HandoffReason) -> None:
         try:
             summary = await self._service.get_conversation(conversation_id)
         except ConversationNotFoundError:
             return
         name = texts.chat_title(summary)
-        if reason == "flood":
+        if reason is HandoffReason.FLOOD:
             title = self.tr("{name} is sending many messages").format(name=name)
-        elif reason in ("no_answer", "llm_unavailable", "bot_error"):
+        elif reason in (
+            HandoffReason.NO_ANSWER,
+            HandoffReason.LLM_UNAVAILABLE,
+            HandoffReason.BOT_ERROR,
+        ):
             title = self.tr("The bot could not answer {name}").format(name=name)
-        elif reason == "backlog":
+        elif reason is HandoffReason.BACKLOG:
             title = self.tr("{name} has been waiting for an answer").format(name=name)
         else:
             title = self.tr("{name} wants to talk to a person").format(name=name)

@@ -563,7 +563,7 @@ class BotEngine:
             )
             if committed.mode is ConversationMode.NEEDS_HUMAN and reason is not None:
                 self._hub.publish(
-                    HandoffRequested(conversation_id=conversation_id, reason=reason.value)
+                    HandoffRequested(conversation_id=conversation_id, reason=reason)
                 )
 
     async def _typing(self, wamid: str | None, every: float) -> None:
