@@ -805,12 +805,22 @@ class Child:
 
 
 @contextlib.contextmanager
-def fakes() -> Iterator[tuple[str, str]]:
+def fakes() -> Iterator[tuple[str, str, dict[str, int]]]:
+    """FakeGraph and FakeOllama threads; the dict gets their request counts when they stop."""
     from tests.fakes.graph import FakeGraph
     from tests.fakes.ollama import FakeOllama
 
+    counts: dict[str, int] = {}
     with FakeGraph.in_thread() as graph, FakeOllama.in_thread() as ollama:
-        yield graph.base_url, ollama.host
+        try:
+            yield graph.base_url, ollama.host, counts
+        finally:
+            counts.update(
+                graph_sends=len(graph.sent_messages),
+                graph_read_receipts=len(graph.read_receipts),
+                graph_requests=len(graph.requests),
+                ollama_chats=len(ollama.chat_requests),
+            )
 
 
 def main() -> int:
@@ -857,7 +867,7 @@ def main() -> int:
             f"generated in {time.perf_counter() - started:.1f} s; bot {args.bot}"
         )
         bodies = make_bodies(info, args.rate, args.seconds, args.seed)
-        with fakes() as (graph_url, ollama_url):
+        with fakes() as (graph_url, ollama_url, requests):
             child = Child(
                 [
                     sys.executable,
@@ -918,6 +928,12 @@ def main() -> int:
     )
     print(f"memory: {result['rss_mb']} MB resident at the end (peak {result['rss_peak_mb']} MB)")
     print(
+        f"requests over the whole run: {requests['graph_sends']} sends, "
+        f"{requests['graph_read_receipts']} read receipts/typing indicators "
+        f"({requests['graph_requests']} Graph requests in all), "
+        f"{requests['ollama_chats']} LLM chats"
+    )
+    print(
         json.dumps(
             {
                 "window_shown_s": result["window_shown_s"],
@@ -937,6 +953,7 @@ def main() -> int:
                 "live_open_rows": result["live_open_rows"],
                 "live_chat_rows": result["live_chat_rows"],
                 "live_paints": result["live_paints"],
+                "requests": requests,
             }
         )
     )
