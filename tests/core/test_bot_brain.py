@@ -1045,9 +1045,10 @@ async def test_a_fast_answer_does_not_abort_the_read_receipt(
         completed: list[str] = []
         original = core.graph.mark_read
 
-        async def recording(message_id: str, *, typing: bool = False) -> None:
-            await original(message_id, typing=typing)
+        async def recording(message_id: str, *, typing: bool = False, **kwargs: Any) -> bool:
+            sent = await original(message_id, typing=typing, **kwargs)
             completed.append(message_id)
+            return sent
 
         core.graph.mark_read = recording  # type: ignore[method-assign]
         graph.set_delay(0.3)  # Meta answers slower than the model
