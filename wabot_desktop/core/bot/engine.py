@@ -207,7 +207,9 @@ def history_turns(messages: tuple[TurnMessage, ...]) -> list[HistoryTurn]:
     for m in messages:
         if m.author == Author.SYSTEM:
             continue
-        if m.author == Author.CUSTOMER or not m.text:
+        if m.type == "text":
+            content = m.text or ""  # what describe() says of a text, without building one
+        elif m.author == Author.CUSTOMER or not m.text:
             content = turn_content(m).describe()
         else:
             content = m.text

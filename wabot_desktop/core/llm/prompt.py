@@ -270,6 +270,8 @@ def merge_pending(
 
 
 def _is_transcript(text: str) -> bool:
+    if VOICE_NOTE_MARK not in text and AUDIO_MARK not in text:
+        return False  # the common case, without splitting every history turn into lines
     return any(line.startswith((VOICE_NOTE_MARK, AUDIO_MARK)) for line in text.splitlines())
 
 
