@@ -303,6 +303,8 @@ class TypingIndicators:
         return due - now
 
     def shown(self, conversation_id: int, at: float) -> None:
+        if len(self._shown) >= 1000:  # chats whose indicator ran out unasked: forget them
+            self._shown = {c: t for c, t in self._shown.items() if at - t < TYPING_SHOWN_S}
         self._shown[conversation_id] = at
 
     def hidden(self, conversation_id: int) -> None:
