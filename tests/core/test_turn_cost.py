@@ -173,6 +173,21 @@ async def test_at_most_max_concurrent_requests_are_on_the_wire(fake: FakeGraph) 
     assert first_two == ["respuesta 0", "respuesta 1"]
 
 
+@pytest.mark.asyncio
+async def test_read_receipts_never_take_every_slot(fake: FakeGraph) -> None:
+    fake.set_delay(1.0)  # each receipt holds the one receipt slot for a second
+    async with httpx.AsyncClient(limits=pool_limits(3)) as http:
+        client = _client(http, fake, max_concurrent=3, max_receipts=1)
+        receipts = [asyncio.create_task(client.mark_read(f"wamid.IN{i}")) for i in range(3)]
+        to = recipient_fields("5491100000001", None)
+        reply = asyncio.create_task(client.send(text_message(to, "respuesta")))
+        await asyncio.gather(reply, *receipts)
+    assert len(fake.read_receipts) == 3
+    # The reply went out next to the first receipt, not behind all three.
+    kinds = ["receipt" if r.json.get("status") == "read" else "send" for r in fake.requests]
+    assert sorted(kinds[:2]) == ["receipt", "send"] and kinds[2:] == ["receipt", "receipt"]
+
+
 def test_max_concurrent_must_be_positive() -> None:
     with pytest.raises(ValueError):
         GraphClient(

@@ -44,10 +44,13 @@ DEFAULT_API_VERSION = "v25.0"
 DEFAULT_TIMEOUT = 15.0
 # Requests on the wire at once: the outbox's lanes, read receipts/typing indicators, media and
 # template calls together. httpcore checks every pooled connection (a socket poll each) whenever
-# a request starts or ends, so fewer connections cost the loop less. Six at a ~300 ms round trip
-# are ~20 requests a second, ~10 answered messages a second: far above a shop's traffic (Meta's
-# default throughput limit is 80 messages a second).
-DEFAULT_MAX_CONCURRENT = 6
+# a request starts or ends, so a bounded pool costs the loop less than one that grows with a
+# backlog. Sixteen at a ~300 ms round trip are ~50 requests a second, far above a shop's traffic
+# (Meta's default throughput limit is 80 messages a second). Read receipts and typing indicators
+# take at most DEFAULT_MAX_RECEIPTS of them, so a slow Meta holding receipts never holds back
+# the replies.
+DEFAULT_MAX_CONCURRENT = 16
+DEFAULT_MAX_RECEIPTS = 4
 DEFAULT_MAX_MEDIA_BYTES = 100 * 1024 * 1024
 # Safety net against a paging loop; 100 templates per page makes this 5000 templates.
 _MAX_TEMPLATE_PAGES = 50
@@ -177,6 +180,7 @@ class GraphClient:
         waba_id: str | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         max_concurrent: int = DEFAULT_MAX_CONCURRENT,
+        max_receipts: int = DEFAULT_MAX_RECEIPTS,
     ) -> None:
         if not phone_number_id:
             raise ValueError("phone_number_id is required")
@@ -184,6 +188,7 @@ class GraphClient:
             raise ValueError("max_concurrent must be at least 1")
         self._http = http
         self._slots = asyncio.Semaphore(max_concurrent)  # FIFO: waiters are served in order
+        self._receipt_slots = asyncio.Semaphore(max(1, min(max_receipts, max_concurrent)))
         self.max_concurrent = max_concurrent
         self._base_url = base_url.rstrip("/")
         self._api_version = api_version.strip("/")
@@ -319,7 +324,8 @@ class GraphClient:
         url = self.url(f"{quote(self.phone_number_id, safe='')}/messages")
         what = "typing indicator" if typing else "mark read"
         payload = mark_read_payload(message_id, typing)
-        response = await self._request("POST", url, what=what, json=payload, skip_if=skip_if)
+        async with self._receipt_slots:  # a share of the slots: replies are never held back
+            response = await self._request("POST", url, what=what, json=payload, skip_if=skip_if)
         return response is not None
 
     # -- media ----------------------------------------------------------------------------
