@@ -20,7 +20,9 @@
    every gap between ticks of a 5 ms QTimer (``max_stall_ms`` is the largest gap, timer period
    included), the asyncio loop's oversleep and the garbage collector's pauses; this process
    records each webhook's ack latency.
-6. ``rss_mb`` is the child's resident memory at the end (``/proc/self/status``, VmRSS).
+6. ``rss_mb`` is the child's resident memory at the end (``/proc/self/status``, VmRSS). The CPU
+   time of the GUI thread (the event loop) and of the whole child during the load is printed
+   too: on a machine shared with other work it varies less than the stalls do.
 
 The bot is paused by default (``--bot paused``), as in bench/webhook_ingest.py: the figures are
 the window's cost on top of the ingest path (the paused bot still records each turn). With
@@ -626,11 +628,20 @@ def run_child(args: argparse.Namespace) -> int:  # noqa: C901 - one scripted ses
         monitor.reset()
         gc_watch.take()
         list_paints, bubble_paints = list_probe.paints, bubbles_probe.paints
+        # CPU time of the GUI thread (the event loop) and of the whole process during the load:
+        # what the window and the bot cost, less sensitive to other processes than the stalls.
+        loop_cpu, process_cpu = time.thread_time(), time.process_time()
+        # Objects a full collection walks (not frozen): the size of a gen2 pause.
+        result["gc_objects_at_load_start"] = len(gc.get_objects())
+        result["gc_frozen"] = gc.get_freeze_count()
         _say("ready", server_url=core.server_url)
         while "done" not in stdin_lines:
             got_line.clear()
             await got_line.wait()
         await asyncio.sleep(0.5)
+        result["live_loop_cpu_s"] = round(time.thread_time() - loop_cpu, 2)
+        result["live_process_cpu_s"] = round(time.process_time() - process_cpu, 2)
+        result["gc_objects_at_load_end"] = len(gc.get_objects())
         result["live_stalls"] = {**monitor.summary(), **gc_watch.take()}
         result["live_messages_seen"] = len(received)
         result["live_open_rows"] = message_model.rowCount()
@@ -805,12 +816,22 @@ class Child:
 
 
 @contextlib.contextmanager
-def fakes() -> Iterator[tuple[str, str]]:
+def fakes() -> Iterator[tuple[str, str, dict[str, int]]]:
+    """FakeGraph and FakeOllama threads; the dict gets their request counts when they stop."""
     from tests.fakes.graph import FakeGraph
     from tests.fakes.ollama import FakeOllama
 
+    counts: dict[str, int] = {}
     with FakeGraph.in_thread() as graph, FakeOllama.in_thread() as ollama:
-        yield graph.base_url, ollama.host
+        try:
+            yield graph.base_url, ollama.host, counts
+        finally:
+            counts.update(
+                graph_sends=len(graph.sent_messages),
+                graph_read_receipts=len(graph.read_receipts),
+                graph_requests=len(graph.requests),
+                ollama_chats=len(ollama.chat_requests),
+            )
 
 
 def main() -> int:
@@ -857,7 +878,7 @@ def main() -> int:
             f"generated in {time.perf_counter() - started:.1f} s; bot {args.bot}"
         )
         bodies = make_bodies(info, args.rate, args.seconds, args.seed)
-        with fakes() as (graph_url, ollama_url):
+        with fakes() as (graph_url, ollama_url, requests):
             child = Child(
                 [
                     sys.executable,
@@ -916,7 +937,17 @@ def main() -> int:
         f"ms, gaps > 50 ms: {live['gaps_over_50ms']}, > 16 ms: {live['gaps_over_16ms']}, "
         f"max asyncio lag {live['max_loop_lag_ms']} ms"
     )
+    print(
+        f"CPU during the load: event loop thread {result['live_loop_cpu_s']} s, whole app "
+        f"{result['live_process_cpu_s']} s"
+    )
     print(f"memory: {result['rss_mb']} MB resident at the end (peak {result['rss_peak_mb']} MB)")
+    print(
+        f"requests over the whole run: {requests['graph_sends']} sends, "
+        f"{requests['graph_read_receipts']} read receipts/typing indicators "
+        f"({requests['graph_requests']} Graph requests in all), "
+        f"{requests['ollama_chats']} LLM chats"
+    )
     print(
         json.dumps(
             {
@@ -937,6 +968,14 @@ def main() -> int:
                 "live_open_rows": result["live_open_rows"],
                 "live_chat_rows": result["live_chat_rows"],
                 "live_paints": result["live_paints"],
+                "requests": requests,
+                "live_loop_cpu_s": result["live_loop_cpu_s"],
+                "live_process_cpu_s": result["live_process_cpu_s"],
+                "gc_objects": [
+                    result["gc_objects_at_load_start"],
+                    result["gc_objects_at_load_end"],
+                    result["gc_frozen"],
+                ],
             }
         )
     )

@@ -1037,6 +1037,30 @@ async def test_typing_indicator_is_refreshed_during_long_generations(
         assert len(graph.read_receipts) == count  # stops with the generation
 
 
+async def test_a_dropped_draft_sends_no_second_typing_indicator_while_the_first_shows(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
+) -> None:
+    ollama.initial_delay = 0.6
+    async with core_for(tmp_path, graph, ollama) as core:
+
+        def typing() -> list[dict[str, Any]]:
+            return [r for r in graph.read_receipts if r.get("typing_indicator")]
+
+        first = await say(client, core, "Hola")
+        await ollama.async_wait_until(lambda f: len(chats(f)) == 1)
+        await wait_for(lambda: len(typing()) == 1, what="first typing indicator")
+        await say(client, core, "¿hacen tortas de cumpleaños?")  # the draft is dropped
+        await graph.wait_for_sends(1)
+        await idle(core)
+        assert len(chats(ollama)) == 2  # two generations ...
+        assert [r["message_id"] for r in typing()] == [first]  # ... one indicator, still shown
+        # The reply hid it: the next turn shows a new one, for its own message.
+        third = await say(client, core, "¿Y cuánto cuestan?")
+        await graph.wait_for_sends(2)
+        await idle(core)
+        assert [r["message_id"] for r in typing()] == [first, third]
+
+
 async def test_a_fast_answer_does_not_abort_the_read_receipt(
     tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
 ) -> None:
@@ -1045,9 +1069,10 @@ async def test_a_fast_answer_does_not_abort_the_read_receipt(
         completed: list[str] = []
         original = core.graph.mark_read
 
-        async def recording(message_id: str, *, typing: bool = False) -> None:
-            await original(message_id, typing=typing)
+        async def recording(message_id: str, *, typing: bool = False, **kwargs: Any) -> bool:
+            sent = await original(message_id, typing=typing, **kwargs)
             completed.append(message_id)
+            return sent
 
         core.graph.mark_read = recording  # type: ignore[method-assign]
         graph.set_delay(0.3)  # Meta answers slower than the model

@@ -20,10 +20,10 @@ from tests.helpers import (
     text_body,
     wait_for,
 )
+from wabot_desktop.core.dto import InDoubtDecision
 from wabot_desktop.core.runtime import Core
 from wabot_desktop.core.secrets import MemorySecretStore, SecretKey
 from wabot_desktop.core.store.models import OutboxItem
-from wabot_desktop.core.store.outbox import DECIDED_CONFIRMED, DECIDED_RESENT
 
 pytestmark = pytest.mark.asyncio
 
@@ -97,7 +97,9 @@ async def test_in_doubt_rows_wait_for_their_status_and_are_resent_only_without_o
         await wait_for(lambda: all(r[1] == "sent" for r in outbox_rows(core)), timeout=15)
         rows = outbox_rows(core)
     decisions = Counter(r[3] for r in rows)
-    assert decisions == Counter({DECIDED_CONFIRMED: 3, DECIDED_RESENT: 3})
+    assert decisions == Counter(
+        {InDoubtDecision.CONFIRMED_BY_STATUS: 3, InDoubtDecision.RESENT_NO_STATUS: 3}
+    )
     # Only the rows Meta never confirmed were sent again, once each.
     assert sends_per_customer(graph) == Counter({c: 1 for c in CUSTOMERS[3:]})
 

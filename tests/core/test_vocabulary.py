@@ -30,9 +30,12 @@ from wabot_desktop.core.dto import (
     ConversationMode,
     DatabaseState,
     GraphState,
+    HandoffReason,
     HealthSnapshot,
+    InDoubtDecision,
     LlmState,
     MessageStatus,
+    OutboxState,
     TunnelState,
 )
 from wabot_desktop.core.events import (
@@ -40,6 +43,7 @@ from wabot_desktop.core.events import (
     ConversationUpdated,
     Event,
     EventHub,
+    HandoffRequested,
     MessageReceived,
     MessageStatusChanged,
     ModeChanged,
@@ -55,7 +59,13 @@ from wabot_desktop.core.store.ingest import (
     apply_batch,
 )
 from wabot_desktop.core.store.models import Conversation, Message, OutboxItem
-from wabot_desktop.core.store.outbox import OutboundSpec, mark_failed, mark_sent, queue_replies
+from wabot_desktop.core.store.outbox import (
+    OutboundSpec,
+    mark_failed,
+    mark_sent,
+    queue_replies,
+    record_in_doubt_decision,
+)
 from wabot_desktop.core.store.turns import TurnMessage, TurnState, set_mode
 from wabot_desktop.core.whatsapp.models import StatusKind
 from wabot_desktop.core.whatsapp.parser import decode_body, parse_webhook
@@ -70,6 +80,16 @@ STORED_VALUES: dict[type[Any], list[str]] = {
     TunnelState: ["disabled", "starting", "up", "down", "agent_missing", "auth_failed", "error"],
     GraphState: ["ok", "unknown", "blocked", "error", "sandbox"],
     DatabaseState: ["ok", "error"],
+    OutboxState: ["queued", "sent", "failed", "cancelled"],
+    InDoubtDecision: ["confirmed_by_status", "resent_no_status"],
+    HandoffReason: [
+        "customer_request",
+        "no_answer",
+        "llm_unavailable",
+        "flood",
+        "backlog",
+        "bot_error",
+    ],
 }
 
 
@@ -83,10 +103,12 @@ def test_enum_values_are_the_stored_strings(enum: type[Any]) -> None:
 
 def test_one_definition_of_each_word() -> None:
     from wabot_desktop.core import tunnel
+    from wabot_desktop.core.bot import rules
     from wabot_desktop.core.llm import base
     from wabot_desktop.core.whatsapp import graph
 
     assert base.LlmState is dto.LlmState
+    assert rules.HandoffReason is dto.HandoffReason
     assert tunnel.TunnelState is dto.TunnelState
     assert graph.TemplateInfo is dto.TemplateInfo
 
@@ -225,6 +247,8 @@ def test_enums_round_trip_through_the_database(db: Database) -> None:
     ]
     assert _raw(db, "SELECT mode, last_message_author FROM conversations") == [("human", "staff")]
     assert _raw(db, "SELECT wamid, status FROM message_statuses") == [(wamid, "delivered")]
+    # The outbox rows' states are OutboxState's values (no schema change: the same strings).
+    assert _raw(db, "SELECT state FROM outbox ORDER BY id") == [("sent",), ("failed",)]
 
 
 def test_a_stored_status_older_than_the_update_is_not_replaced(db: Database) -> None:
@@ -519,3 +543,37 @@ def test_core_composes_the_pipeline_without_glue_of_its_own() -> None:
     assert "publish_status_changes" not in vars(runtime)
     assert Message.status.type.length == 16  # every MessageStatus value fits the column
     assert max(len(s.value) for s in MessageStatus) <= 16
+
+
+def test_outbox_in_doubt_decision_is_stored_as_its_string(db: Database) -> None:
+    now = time.time()
+    (outcome,) = _ingest(db, text_body("Hola"), now)
+    conversation_id = outcome.new_messages[0].conversation_id
+    (queued,) = db.session_run_sync(
+        lambda s: queue_replies(
+            s,
+            conversation_id=conversation_id,
+            specs=[OutboundSpec(type="text", text="Hola", payload={})],
+            author=Author.BOT,
+            staff_name=None,
+            handled_ids=[],
+            now=now,
+        )
+    )
+    assert _raw(db, "SELECT state FROM outbox") == [(OutboxState.QUEUED.value,)]
+    outbox_id = _outbox_id(db, queued.message_id)
+    db.session_run_sync(record_in_doubt_decision, outbox_id, InDoubtDecision.RESENT_NO_STATUS, now)
+    assert _raw(db, "SELECT state, in_doubt_decision FROM outbox") == [
+        ("queued", "resent_no_status")
+    ]
+
+
+def test_handoff_reason_is_the_member_also_from_a_stored_string() -> None:
+    assert HandoffRequested(conversation_id=1, reason=HandoffReason.FLOOD).reason is (
+        HandoffReason.FLOOD
+    )
+    # Another instance's cluster notification carries the string: it becomes the member.
+    from_string = HandoffRequested(conversation_id=1, reason="backlog")  # type: ignore[arg-type]
+    assert from_string.reason is HandoffReason.BACKLOG
+    with pytest.raises(ValueError):
+        HandoffRequested(conversation_id=1, reason="whatever")  # type: ignore[arg-type]

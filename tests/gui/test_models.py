@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -212,4 +213,48 @@ async def test_conversation_model_holds_a_window_of_pages(
         assert model.jump_to_newest()
         await until(lambda: model.rowCount() == 10 and not model.loading, what="newest page")
         assert model.ids()[-1] == sent.id and not model.has_newer
+        model.close()
+
+
+@pytest.mark.asyncio
+async def test_a_burst_of_live_messages_is_read_together_and_shown_in_order(
+    qtmodeltester: ModelTester, tmp_path: Path
+) -> None:
+    async with running_core(tmp_path / "data", bot_paused=True) as env:
+        wa_id = "5215512349999"
+        assert await env.post(inbound_many(wa_id, "Lucía", ["primero", "segundo"])) == 200
+        conversation_id = (await env.service.list_conversations())[0].id
+        model = ConversationModel(env.service, page_size=25)
+        model.set_conversation(conversation_id)
+        await until(lambda: model.rowCount() == 2, what="first page")
+        qtmodeltester.check(model)
+
+        burst = [f"<b>parte</b> {n} &amp; <i>más</i>" for n in range(20)]
+        assert await env.post(inbound_many(wa_id, "Lucía", burst)) == 200
+        stored = await env.service.get_messages(conversation_id, limit=50)
+        new_ids = [m.id for m in stored][2:]
+        reads: list[str] = []
+        service = env.service
+        original_many, original_one = service.get_messages, service.get_message
+
+        async def get_messages(*args: Any, **kwargs: Any) -> Any:
+            reads.append("range")
+            return await original_many(*args, **kwargs)
+
+        async def get_message(message_id: int) -> Any:
+            reads.append("one")
+            return await original_one(message_id)
+
+        service.get_messages = get_messages  # type: ignore[method-assign]
+        service.get_message = get_message  # type: ignore[method-assign]
+        # The events of one webhook arrive together (here even newest first), with a status
+        # change of an older row among them.
+        for message_id in reversed(new_ids):
+            model.on_message_added(conversation_id, message_id)
+        model.on_message_changed(conversation_id, stored[0].id)
+        await until(lambda: model.rowCount() == 22, what="the burst")
+        texts = [str(model.index(r, 0).data(Qt.ItemDataRole.DisplayRole)) for r in range(22)]
+        assert texts == ["primero", "segundo", *burst]  # every one, in order, as typed
+        assert reads == ["range"]  # one read for the whole frame, not one per message
+        qtmodeltester.check(model)
         model.close()

@@ -228,6 +228,37 @@ async def test_a_handoff_keyword_raises_the_notification(
 
 
 @pytest.mark.asyncio
+async def test_a_message_in_a_chat_staff_holds_alerts_and_one_the_bot_answers_does_not(
+    qtbot: QtBot, tmp_path: Path, spanish: Translators, light_theme: None
+) -> None:
+    async with open_window(qtbot, tmp_path / "data") as harness:
+        env = harness.env
+        notified: list[tuple[int, str, str]] = []
+        harness.window.notifier.notified.connect(lambda *args: notified.append(args))
+        harness.window.notifier.sound = False
+        await env.customer_says(CUSTOMER, "Lucía Pérez", "Hola")
+        await until(lambda: harness.row_of("Lucía Pérez") >= 0, what="row")
+        await idle(env.core)
+        conversation_id = int(
+            harness.chat_list.model.index(harness.row_of("Lucía Pérez"), 0).data(
+                ChatRole.CONVERSATION_ID
+            )
+        )
+        await env.service.take_over(conversation_id, "Ana")
+        # Several chats write at once (looked at together): only the one staff holds alerts.
+        await env.customer_says("5491133334444", "Jorge", "Buenas")
+        await env.customer_says(CUSTOMER, "Lucía Pérez", "<b>¿Hay alguien?</b>")
+        await env.customer_says("5491155556666", "Marta", "Hola")
+        await until(lambda: notified, what="alert")
+        await until(lambda: harness.row_of("Marta") >= 0, what="Marta's row")
+        await idle(env.core)
+        assert [(cid, title) for cid, title, _body in notified] == [
+            (conversation_id, "Nuevo mensaje de Lucía Pérez")
+        ]
+        assert notified[0][2] == "<b>¿Hay alguien?</b>"  # as typed, never markup
+
+
+@pytest.mark.asyncio
 async def test_the_24_hour_window_locks_free_text_and_offers_templates(
     qtbot: QtBot, tmp_path: Path, spanish: Translators, light_theme: None
 ) -> None:

@@ -1,7 +1,8 @@
 """Plain frozen data the BotService hands to the GUI (never ORM objects), and the vocabulary.
 
 The enums here are the one definition of each word the core, the database, the events, /health
-and the GUI share (conversation mode, author, message status, LLM and tunnel state). They are
+and the GUI share (conversation mode, author, message status, outbox state, handoff reason, LLM
+and tunnel state). They are
 StrEnums whose values are the strings stored in the database and written in JSON, so a member
 compares equal to its stored string and serialises as it.
 
@@ -86,6 +87,34 @@ _WIRE_STATUSES = frozenset(
         MessageStatus.FAILED,
     }
 )
+
+
+class OutboxState(StrEnum):
+    """Where a row of the outbox stands (``outbox.state``); the message's own status is
+    :class:`MessageStatus`."""
+
+    QUEUED = "queued"  # waiting to be sent (or sent again after a transient error)
+    SENT = "sent"  # Meta accepted it
+    FAILED = "failed"  # permanently refused, or given up after ``give_up_after_hours``
+    CANCELLED = "cancelled"
+
+
+class InDoubtDecision(StrEnum):
+    """Start-up's decision on a row whose send was never answered (``outbox.in_doubt_decision``)."""
+
+    CONFIRMED_BY_STATUS = "confirmed_by_status"  # a status webhook named it: not sent again
+    RESENT_NO_STATUS = "resent_no_status"  # no status within the wait: sent again
+
+
+class HandoffReason(StrEnum):
+    """Why a chat went to a person (``HandoffRequested.reason``)."""
+
+    CUSTOMER_REQUEST = "customer_request"
+    NO_ANSWER = "no_answer"
+    LLM_UNAVAILABLE = "llm_unavailable"
+    FLOOD = "flood"
+    BACKLOG = "backlog"
+    BOT_ERROR = "bot_error"  # the turn itself raised (a bug, a missing file, a bad setting)
 
 
 class LlmState(StrEnum):

@@ -15,7 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from wabot_desktop.core.dto import Author, ConversationMode, LlmState, MessageStatus, TunnelState
+from wabot_desktop.core.dto import (
+    Author,
+    ConversationMode,
+    HandoffReason,
+    LlmState,
+    MessageStatus,
+    TunnelState,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +91,13 @@ class HandoffRequested(Event):
     """A customer needs a person (asked for one, the bot had no answer, flood, backlog)."""
 
     conversation_id: int
-    reason: str
+    reason: HandoffReason
+
+    def __post_init__(self) -> None:
+        # Another instance's notification carries the stored string: make it the member.
+        reason: object = self.reason
+        if not isinstance(reason, HandoffReason):
+            object.__setattr__(self, "reason", HandoffReason(str(reason)))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

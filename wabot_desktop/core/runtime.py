@@ -61,7 +61,7 @@ from wabot_desktop.core.supervisor import Supervisor
 from wabot_desktop.core.tunnel import TunnelManager
 from wabot_desktop.core.voice.notes import VoiceNotes
 from wabot_desktop.core.whatsapp.errors import GraphApiError
-from wabot_desktop.core.whatsapp.graph import GraphClient
+from wabot_desktop.core.whatsapp.graph import GraphClient, pool_limits
 from wabot_desktop.core.whatsapp.sandbox import Sandbox, StatusDelays
 
 if TYPE_CHECKING:
@@ -529,7 +529,11 @@ class Core:
             Core.active_simulator_dirs.add(paths.data_dir)
 
         # The simulator only ever talks to the loopback sandbox: never through a proxy.
-        self._http = httpx.AsyncClient(timeout=httpx.Timeout(15.0), trust_env=self.sandbox is None)
+        self._http = httpx.AsyncClient(
+            timeout=httpx.Timeout(15.0),
+            trust_env=self.sandbox is None,
+            limits=pool_limits(),  # as many kept-alive connections as GraphClient sends at once
+        )
         self.graph = GraphClient(
             self._http,
             base_url=graph_url,

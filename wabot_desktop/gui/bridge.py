@@ -34,7 +34,7 @@ class CoreBridge(QObject):
         message_status_changed(int, int, object): conversation id, message id, new MessageStatus.
         message_updated(int, int): conversation id, message id (a transcript arrived).
         mode_changed(int, object, object): conversation id, ConversationMode, staff name or None.
-        handoff_requested(int, str): conversation id, machine-readable reason.
+        handoff_requested(int, object): conversation id, HandoffReason.
         conversation_updated(int): conversation id whose list row changed.
         conversation_deleted(int): conversation id that no longer exists.
         llm_state_changed(object, str, object): LlmState, model, detail or None.
@@ -55,7 +55,7 @@ class CoreBridge(QObject):
     message_status_changed = Signal(int, int, object)
     message_updated = Signal(int, int)
     mode_changed = Signal(int, object, object)
-    handoff_requested = Signal(int, str)
+    handoff_requested = Signal(int, object)
     conversation_updated = Signal(int)
     conversation_deleted = Signal(int)
     llm_state_changed = Signal(object, str, object)

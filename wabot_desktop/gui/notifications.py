@@ -9,6 +9,7 @@ asks for attention (``QApplication.alert``) instead.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from wabot_desktop.core.dto import Author, ConversationMode
+from wabot_desktop.core.dto import Author, ConversationMode, ConversationSummary, HandoffReason
 from wabot_desktop.core.errors import ConversationNotFoundError
 from wabot_desktop.gui import texts
 from wabot_desktop.gui.service_api import MonitorService
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 _PER_CHAT_COOLDOWN_S = 30.0
 _PREVIEW_CHARS = 120
+_BATCH_INTERVAL_S = 0.1  # new messages are looked at together at most ~10 times a second
 
 
 class Notifier(QObject):
@@ -52,6 +54,8 @@ class Notifier(QObject):
         self._window = window
         self._tray = tray
         self._tasks = TaskOwner("notifier")
+        self._incoming: dict[int, int] = {}  # conversation id -> first new message id
+        self._batcher: asyncio.Task[None] | None = None
         self._last_conversation: int | None = None
         self._last_alert: dict[int, float] = {}
         self.sound = True
@@ -61,28 +65,40 @@ class Notifier(QObject):
         if tray is not None:
             tray.message_clicked.connect(self._on_tray_message_clicked)
 
-    def on_handoff_requested(self, conversation_id: int, reason: str) -> None:
+    def on_handoff_requested(self, conversation_id: int, reason: HandoffReason) -> None:
         """A customer needs a person: always alert."""
         self._tasks.spawn(self._alert_handoff(conversation_id, reason), name="handoff")
 
     def on_message_received(self, conversation_id: int, message_id: int) -> None:
-        """A customer wrote: alert only if a person (not the bot) must answer it."""
-        self._tasks.spawn(self._alert_message(conversation_id, message_id), name="message")
+        """A customer wrote: alert only if a person (not the bot) must answer it.
+
+        Batched like the chat list's rows: the first message is looked at at once, those that
+        arrive meanwhile together (one read for all their chats) at most every
+        ``_BATCH_INTERVAL_S``: most chats are the bot's, and a busy shop's every message used
+        to cost a read of its own just to find that out.
+        """
+        self._incoming.setdefault(conversation_id, message_id)  # the chat's first one alerts
+        if self._batcher is None or self._batcher.done():
+            self._batcher = self._tasks.spawn(self._alert_messages(), name="messages")
 
     def close(self) -> None:
         self._tasks.close()
 
-    async def _alert_handoff(self, conversation_id: int, reason: str) -> None:
+    async def _alert_handoff(self, conversation_id: int, reason: HandoffReason) -> None:
         try:
             summary = await self._service.get_conversation(conversation_id)
         except ConversationNotFoundError:
             return
         name = texts.chat_title(summary)
-        if reason == "flood":
+        if reason is HandoffReason.FLOOD:
             title = self.tr("{name} is sending many messages").format(name=name)
-        elif reason in ("no_answer", "llm_unavailable", "bot_error"):
+        elif reason in (
+            HandoffReason.NO_ANSWER,
+            HandoffReason.LLM_UNAVAILABLE,
+            HandoffReason.BOT_ERROR,
+        ):
             title = self.tr("The bot could not answer {name}").format(name=name)
-        elif reason == "backlog":
+        elif reason is HandoffReason.BACKLOG:
             title = self.tr("{name} has been waiting for an answer").format(name=name)
         else:
             title = self.tr("{name} wants to talk to a person").format(name=name)
@@ -95,13 +111,17 @@ class Notifier(QObject):
             body = _preview(said.text or texts.media_kind(said)) + "\n" + body
         self._show(conversation_id, title, body)
 
-    async def _alert_message(self, conversation_id: int, message_id: int) -> None:
-        try:
-            summary = await self._service.get_conversation(conversation_id)
-        except ConversationNotFoundError:
-            return
-        if summary.mode == ConversationMode.BOT:
-            return  # the bot answers it
+    async def _alert_messages(self) -> None:
+        while self._incoming:
+            batch, self._incoming = self._incoming, {}
+            summaries = await self._service.get_conversations(list(batch))
+            for summary in summaries:  # chats deleted meanwhile are not in there
+                if summary.mode != ConversationMode.BOT:  # else the bot answers it
+                    await self._alert_message(summary, batch[summary.id])
+            await asyncio.sleep(_BATCH_INTERVAL_S)
+
+    async def _alert_message(self, summary: ConversationSummary, message_id: int) -> None:
+        conversation_id = summary.id
         if self._window.isActiveWindow() and self.open_conversation() == conversation_id:
             return  # the user is looking at it
         now = self.clock()

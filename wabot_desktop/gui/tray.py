@@ -46,6 +46,7 @@ class TrayIcon(QObject):
         self.connected = True
         self.unread = 0
         self.waiting = 0
+        self._shown_dot: object = None  # the dot the icon was last drawn with
         self.open_action.triggered.connect(self.open_requested)
         self.quit_action.triggered.connect(self.quit_requested)
         self.pause_action.toggled.connect(self._on_pause_action_toggled)
@@ -96,7 +97,9 @@ class TrayIcon(QObject):
             dot = STATUS_PAUSED
         else:
             dot = STATUS_OK
-        self.icon.setIcon(status_icon(dot))
+        if dot != self._shown_dot:  # counts change with every message; the dot rarely does
+            self._shown_dot = dot
+            self.icon.setIcon(status_icon(dot))
         parts = [
             self.tr("Bot paused") if self.paused else self.tr("Bot answering"),
             self.tr("connected") if self.connected else self.tr("not connected"),
@@ -105,7 +108,9 @@ class TrayIcon(QObject):
             parts.append(self.tr("%n chat(s) unread", "", self.unread))
         if self.waiting:
             parts.append(self.tr("%n waiting for a person", "", self.waiting))
-        self.icon.setToolTip("WaBot — " + " · ".join(parts))
+        tooltip = "WaBot — " + " · ".join(parts)
+        if tooltip != self.icon.toolTip():
+            self.icon.setToolTip(tooltip)
         self.pause_action.blockSignals(True)
         self.pause_action.setChecked(self.paused)
         self.pause_action.blockSignals(False)

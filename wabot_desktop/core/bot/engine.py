@@ -207,7 +207,9 @@ def history_turns(messages: tuple[TurnMessage, ...]) -> list[HistoryTurn]:
     for m in messages:
         if m.author == Author.SYSTEM:
             continue
-        if m.author == Author.CUSTOMER or not m.text:
+        if m.type == "text":
+            content = m.text or ""  # what describe() says of a text, without building one
+        elif m.author == Author.CUSTOMER or not m.text:
             content = turn_content(m).describe()
         else:
             content = m.text
@@ -273,6 +275,42 @@ def _voice_fallback(decision: Decision, state: TurnState, settings: Settings) ->
     return decision
 
 
+TYPING_SHOWN_S = 25.0  # WhatsApp hides the typing indicator after this, or when we send
+
+
+class TypingIndicators:
+    """When each chat's typing indicator was last accepted, so a chat gets one at a time.
+
+    WhatsApp shows "typing…" until the business sends a message or for 25 s. A draft dropped for
+    a newer customer message starts a new generation; while the first indicator still shows, a
+    second request would only repeat it (the read receipt of the newer message then goes with the
+    next indicator, or the customer sees the reply). Queuing a reply ends it: the next turn sends
+    a fresh one.
+    """
+
+    def __init__(self) -> None:
+        self._shown: dict[int, float] = {}  # conversation id -> monotonic time it was requested
+
+    def wait_s(self, conversation_id: int, now: float, every: float) -> float:
+        """Seconds until this chat's indicator is due again (0: send one now)."""
+        since = self._shown.get(conversation_id)
+        if since is None:
+            return 0.0
+        due = since + min(max(1.0, every), TYPING_SHOWN_S)
+        if now >= due:
+            del self._shown[conversation_id]
+            return 0.0
+        return due - now
+
+    def shown(self, conversation_id: int, at: float) -> None:
+        if len(self._shown) >= 1000:  # chats whose indicator ran out unasked: forget them
+            self._shown = {c: t for c, t in self._shown.items() if at - t < TYPING_SHOWN_S}
+        self._shown[conversation_id] = at
+
+    def hidden(self, conversation_id: int) -> None:
+        self._shown.pop(conversation_id, None)
+
+
 class _Worker:
     def __init__(self, conversation_id: int, clock: Clock) -> None:
         self.conversation_id = conversation_id
@@ -316,6 +354,7 @@ class BotEngine:
         self._workers: dict[int, _Worker] = {}
         self._closed = False
         self._receipts: set[asyncio.Task[bool]] = set()  # read receipts still on their way
+        self._indicators = TypingIndicators()
         self.turn_failures = 0  # turns that raised since start-up (shown in /health)
 
     @property
@@ -556,43 +595,52 @@ class BotEngine:
                 )
             )
         if committed.queued:
+            self._indicators.hidden(conversation_id)  # the reply hides it on WhatsApp
             self._outbox.wake(conversation_id)
         if committed.mode is not None:
-            self._hub.publish(
-                ModeChanged(conversation_id=conversation_id, mode=committed.mode)
-            )
+            self._hub.publish(ModeChanged(conversation_id=conversation_id, mode=committed.mode))
             if committed.mode is ConversationMode.NEEDS_HUMAN and reason is not None:
-                self._hub.publish(
-                    HandoffRequested(conversation_id=conversation_id, reason=reason.value)
-                )
+                self._hub.publish(HandoffRequested(conversation_id=conversation_id, reason=reason))
 
-    async def _typing(self, wamid: str | None, every: float) -> None:
+    async def _typing(
+        self, conversation_id: int, wamid: str | None, every: float, ready: Callable[[], bool]
+    ) -> None:
         """Mark read + typing indicator now, and again before it expires (25 s on WhatsApp).
 
         Cancelled when the reply is ready; a request already on its way is left to finish (it
         is shielded) rather than aborted, or a fast answer would cost the customer the read
-        receipt.
+        receipt. Not sent (see :class:`TypingIndicators`) while this chat's indicator from an
+        earlier draft still shows, nor once the reply is ready before the request may leave.
         """
         if not wamid:
             return
         while True:
-            request = asyncio.create_task(self._send_typing(wamid))
+            wait = self._indicators.wait_s(conversation_id, self._clock.monotonic(), every)
+            if wait > 0:
+                await self._clock.sleep(wait)  # an earlier draft's indicator still shows
+                continue
+            request = asyncio.create_task(self._send_typing(conversation_id, wamid, ready))
             self._receipts.add(request)
             request.add_done_callback(self._receipts.discard)
             if not await asyncio.shield(request):
                 return
             await self._clock.sleep(max(1.0, every))
 
-    async def _send_typing(self, wamid: str) -> bool:
+    async def _send_typing(
+        self, conversation_id: int, wamid: str, ready: Callable[[], bool]
+    ) -> bool:
+        started = self._clock.monotonic()
         try:
-            await self._graph.mark_read(wamid, typing=True)
+            sent = await self._graph.mark_read(wamid, typing=True, skip_if=ready)
         except GraphApiError as exc:
             logger.info("typing indicator not sent (code %s)", exc.code)
             return False
         except Exception:
             logger.exception("typing indicator failed")
             return False
-        return True
+        if sent:
+            self._indicators.shown(conversation_id, started)
+        return sent
 
     async def _generate(
         self, worker: _Worker, state: TurnState, decision: Decision, settings: Settings
@@ -603,15 +651,12 @@ class BotEngine:
         reply = ""
         reason = HandoffReason.NO_ANSWER
         new_mode_guard: ConversationMode | None = None
-        system_prompt = system_prompt_for(settings)
         brain = self.knowledge if self.knowledge is not None and self.knowledge.ready else None
         direct = brain.direct_answer(merged) if brain is not None and merged.strip() else None
         if direct is not None:
             reply = direct  # an FAQ entry the owner marked "answer directly": no model call
         elif self.llm is not None and merged.strip():
             history = history_turns(state.history)
-            language = normalize_language(settings.language or None)
-            template = settings.system_prompt or load_system_template(language)
             if brain is not None:
                 messages, system_prompt = brain.messages(
                     history,
@@ -620,6 +665,9 @@ class BotEngine:
                     now=self._clock.time(),
                 )
             else:
+                language = normalize_language(settings.language or None)
+                template = settings.system_prompt or load_system_template(language)
+                system_prompt = system_prompt_for(settings)
                 messages = compose_messages(
                     template,
                     business_profile(settings),
@@ -633,8 +681,10 @@ class BotEngine:
             generation = asyncio.create_task(self.llm.chat(messages))
             typing = asyncio.create_task(
                 self._typing(
+                    state.conversation_id,
                     decision.llm_pending[-1].wamid if decision.llm_pending else None,
                     settings.typing_refresh_s,
+                    generation.done,
                 )
             )
             arrival = asyncio.create_task(worker.arrived.wait())

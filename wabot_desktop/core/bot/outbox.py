@@ -46,7 +46,7 @@ from tenacity import (
 
 from wabot_desktop.core.bot.pipeline import publish_status_changes
 from wabot_desktop.core.clock import REAL_CLOCK, Clock
-from wabot_desktop.core.dto import MessageStatus
+from wabot_desktop.core.dto import InDoubtDecision, MessageStatus
 from wabot_desktop.core.events import (
     EventHub,
     MessageStatusChanged,
@@ -60,8 +60,6 @@ from wabot_desktop.core.store.db import Database
 from wabot_desktop.core.store.ingest import StatusChange
 from wabot_desktop.core.store.leases import LeaseKind
 from wabot_desktop.core.store.outbox import (
-    DECIDED_CONFIRMED,
-    DECIDED_RESENT,
     DueItem,
     InDoubtItem,
     callback_data_for,
@@ -230,7 +228,10 @@ class OutboxSender:
             for outbox_id, wamid in found.items():
                 item = pending.pop(outbox_id)
                 await self._db.session_run(
-                    record_in_doubt_decision, outbox_id, DECIDED_CONFIRMED, self._clock.time()
+                    record_in_doubt_decision,
+                    outbox_id,
+                    InDoubtDecision.CONFIRMED_BY_STATUS,
+                    self._clock.time(),
                 )
                 sent = await self._db.session_run(
                     mark_sent, outbox_id, item.message_id, wamid, self._clock.time()
@@ -246,7 +247,10 @@ class OutboxSender:
             await self._clock.sleep(min(_IN_DOUBT_POLL_S, deadline - self._clock.monotonic()))
         for outbox_id in pending:
             await self._db.session_run(
-                record_in_doubt_decision, outbox_id, DECIDED_RESENT, self._clock.time()
+                record_in_doubt_decision,
+                outbox_id,
+                InDoubtDecision.RESENT_NO_STATUS,
+                self._clock.time(),
             )
             logger.warning(
                 "reply %d in doubt: no status within %g s; sending it again", outbox_id, wait_s

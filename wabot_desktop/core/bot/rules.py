@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from wabot_desktop.core.dto import ConversationMode
+from wabot_desktop.core.dto import HandoffReason as HandoffReason  # re-exported (one definition)
 from wabot_desktop.core.settings import WEEKDAYS, Settings
 from wabot_desktop.core.store.turns import TurnMessage, TurnState
 from wabot_desktop.core.store.voice import DONE as TRANSCRIBED
@@ -36,15 +37,6 @@ class Canned(StrEnum):
     OPT_IN_CONFIRM = "opt_in_confirm"
     MEDIA_UNREADABLE = "media_unreadable"
     THANKS = "thanks"
-
-
-class HandoffReason(StrEnum):
-    CUSTOMER_REQUEST = "customer_request"
-    NO_ANSWER = "no_answer"
-    LLM_UNAVAILABLE = "llm_unavailable"
-    FLOOD = "flood"
-    BACKLOG = "backlog"
-    BOT_ERROR = "bot_error"  # the turn itself raised (a bug, a missing file, a bad setting)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

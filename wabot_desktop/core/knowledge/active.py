@@ -24,6 +24,9 @@ class ActiveKnowledge:
         self.knowledge = knowledge or Knowledge()
         self.version = version
         self._faq = FaqIndex(self.knowledge)
+        # (knowledge, minute, text): the system prompt changes with the version and, through
+        # {hoy} (weekday, HH:MM, open/closed), once a minute; every turn asks for it.
+        self._prompt: tuple[Knowledge, int, str] | None = None
 
     @property
     def ready(self) -> bool:
@@ -33,9 +36,19 @@ class ActiveKnowledge:
     def activate(self, knowledge: Knowledge, version: VersionInfo | None) -> None:
         faq = FaqIndex(knowledge)
         self.knowledge, self.version, self._faq = knowledge, version, faq
+        self._prompt = None
 
     def system_prompt(self, now: float | None = None) -> str:
-        return system_prompt(self.knowledge, time.time() if now is None else now)
+        """The composed system message for ``now`` (kept for the minute it was composed in)."""
+        now = time.time() if now is None else now
+        minute = int(now // 60)  # zone offsets are whole minutes: local minutes start here too
+        knowledge = self.knowledge
+        cached = self._prompt
+        if cached is not None and cached[0] is knowledge and cached[1] == minute:
+            return cached[2]
+        text = system_prompt(knowledge, now)
+        self._prompt = (knowledge, minute, text)
+        return text
 
     def canned(self, key: str, now: float | None = None) -> str:
         """The owner's text for ``key`` in this version; "" = use the settings/default text."""

@@ -9,6 +9,7 @@ system message only gains a fixed note saying such transcripts may be misheard.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -99,17 +100,28 @@ def normalize_language(language: str | None) -> str:
     return base if base in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
 
 
+# The bundled prompt files are read-only package data: read once per process, not per turn.
+@functools.lru_cache(maxsize=8)
+def _bundled_system_template(language: str) -> str:
+    return resources.read_text(f"prompts/system_{language}.md")
+
+
+@functools.lru_cache(maxsize=8)
+def _bundled_defaults(language: str) -> tuple[tuple[str, str], ...]:
+    raw = json.loads(resources.read_text(f"prompts/defaults_{language}.json"))
+    if not isinstance(raw, dict):
+        raise ValueError("defaults file must hold a JSON object")
+    return tuple((str(key), str(value)) for key, value in raw.items())
+
+
 def load_system_template(language: str = DEFAULT_LANGUAGE) -> str:
     """The bundled default system prompt template for ``language``."""
-    return resources.read_text(f"prompts/system_{normalize_language(language)}.md")
+    return _bundled_system_template(normalize_language(language))
 
 
 def load_defaults(language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     """The bundled canned texts (keys in ``DEFAULT_KEYS``); may contain ``{business_name}``."""
-    raw = json.loads(resources.read_text(f"prompts/defaults_{normalize_language(language)}.json"))
-    if not isinstance(raw, dict):
-        raise ValueError("defaults file must hold a JSON object")
-    return {str(key): str(value) for key, value in raw.items()}
+    return dict(_bundled_defaults(normalize_language(language)))
 
 
 class _KeepUnknown(dict[str, str]):
@@ -189,12 +201,29 @@ def business_facts(profile: BusinessProfile, *, language: str = DEFAULT_LANGUAGE
 def build_system_message(
     template: str, profile: BusinessProfile, *, language: str = DEFAULT_LANGUAGE
 ) -> str:
-    """Instructions followed by the business facts."""
+    """Instructions followed by the business facts.
+
+    The result is kept for the same template, profile and language (every turn of the bot asks
+    for it, and they change only when the owner saves settings): the cache key is the content
+    itself, so a changed setting is a new key and never serves a stale prompt.
+    """
+    try:
+        return _system_message(template, profile, language)
+    except TypeError:  # an unhashable profile (a list for the FAQ): built each time
+        return _build_system_message(template, profile, language)
+
+
+def _build_system_message(template: str, profile: BusinessProfile, language: str) -> str:
     return (
         render_system_prompt(template, profile)
         + "\n\n"
         + business_facts(profile, language=language)
     )
+
+
+@functools.lru_cache(maxsize=32)
+def _system_message(template: str, profile: BusinessProfile, language: str) -> str:
+    return _build_system_message(template, profile, language)
 
 
 def describe_content(content: TurnContent) -> str:
@@ -241,6 +270,8 @@ def merge_pending(
 
 
 def _is_transcript(text: str) -> bool:
+    if VOICE_NOTE_MARK not in text and AUDIO_MARK not in text:
+        return False  # the common case, without splitting every history turn into lines
     return any(line.startswith((VOICE_NOTE_MARK, AUDIO_MARK)) for line in text.splitlines())
 
 

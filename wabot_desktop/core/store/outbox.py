@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from wabot_desktop.core.dto import Author, Direction, MessageStatus
+from wabot_desktop.core.dto import Author, Direction, InDoubtDecision, MessageStatus, OutboxState
 from wabot_desktop.core.store.dialect import is_postgres
 from wabot_desktop.core.store.ingest import (
     StatusChange,
@@ -37,15 +37,9 @@ from wabot_desktop.core.store.models import (
     OutboxItem,
 )
 
-QUEUED = "queued"
-SENT = "sent"
-FAILED = "failed"
-CANCELLED = "cancelled"
-
 CALLBACK_PREFIX = "wabot-outbox:"
-# What start-up decided for a row in doubt (outbox.in_doubt_decision).
-DECIDED_CONFIRMED = "confirmed_by_status"
-DECIDED_RESENT = "resent_no_status"
+# The rows' states and start-up's in-doubt decisions are core.dto's OutboxState and
+# InDoubtDecision (stored as their values).
 
 
 def callback_data_for(outbox_id: int) -> str:
@@ -179,7 +173,7 @@ def queue_replies(
                 "message_id": message_id,
                 "conversation_id": conversation_id,
                 "payload": json.dumps(spec.payload, ensure_ascii=False),
-                "state": QUEUED,
+                "state": OutboxState.QUEUED.value,
                 "attempts": 0,
                 "next_attempt_at": now,
                 "created_at": now,
@@ -211,7 +205,7 @@ def due_conversations(session: Session, now: float) -> list[int]:
     """Conversations with at least one queued row whose time has come."""
     query = (
         select(OutboxItem.conversation_id)
-        .where(OutboxItem.state == QUEUED, OutboxItem.next_attempt_at <= now)
+        .where(OutboxItem.state == OutboxState.QUEUED.value, OutboxItem.next_attempt_at <= now)
         .distinct()
     )
     return list(session.scalars(query))
@@ -235,7 +229,10 @@ def due_items(session: Session, now: float, conversation_id: int) -> list[DueIte
                 OutboxItem.next_attempt_at,
                 OutboxItem.created_at,
             )
-            .where(OutboxItem.state == QUEUED, OutboxItem.conversation_id == conversation_id)
+            .where(
+                OutboxItem.state == OutboxState.QUEUED.value,
+                OutboxItem.conversation_id == conversation_id,
+            )
             .order_by(OutboxItem.id)
         )
         .all()
@@ -261,7 +258,7 @@ def reset_backoff(session: Session, now: float) -> int:
     """Start-up recovery: queued rows are due at once (the outage that delayed them may be over)."""
     result = session.execute(
         update(OutboxItem)
-        .where(OutboxItem.state == QUEUED, OutboxItem.next_attempt_at > now)
+        .where(OutboxItem.state == OutboxState.QUEUED.value, OutboxItem.next_attempt_at > now)
         .values(next_attempt_at=now)
     )
     return int(getattr(result, "rowcount", 0) or 0)
@@ -269,7 +266,9 @@ def reset_backoff(session: Session, now: float) -> int:
 
 def next_due_at(session: Session) -> float | None:
     return session.scalar(
-        select(func.min(OutboxItem.next_attempt_at)).where(OutboxItem.state == QUEUED)
+        select(func.min(OutboxItem.next_attempt_at)).where(
+            OutboxItem.state == OutboxState.QUEUED.value
+        )
     )
 
 
@@ -287,7 +286,9 @@ def claim_send(session: Session, outbox_id: int, now: float) -> bool:
     whose row was sent meanwhile (state no longer queued) sends nothing. Then marked as started
     in the same commit (see :func:`mark_send_started`).
     """
-    query = select(OutboxItem.id).where(OutboxItem.id == outbox_id, OutboxItem.state == QUEUED)
+    query = select(OutboxItem.id).where(
+        OutboxItem.id == outbox_id, OutboxItem.state == OutboxState.QUEUED.value
+    )
     if is_postgres(session):
         query = query.with_for_update(skip_locked=True)
     if session.scalar(query) is None:
@@ -305,7 +306,9 @@ def in_doubt_items(session: Session, conversation_id: int | None = None) -> list
             OutboxItem.conversation_id,
             OutboxItem.send_started_at,
         )
-        .where(OutboxItem.state == QUEUED, OutboxItem.send_started_at.is_not(None))
+        .where(
+            OutboxItem.state == OutboxState.QUEUED.value, OutboxItem.send_started_at.is_not(None)
+        )
         .order_by(OutboxItem.id)
     )
     if conversation_id is not None:
@@ -327,12 +330,16 @@ def confirmed_wamids(session: Session, outbox_ids: Sequence[int]) -> dict[int, s
     return {tags[r.callback_data]: r.wamid for r in rows}
 
 
-def record_in_doubt_decision(session: Session, outbox_id: int, decision: str, now: float) -> None:
+def record_in_doubt_decision(
+    session: Session, outbox_id: int, decision: InDoubtDecision, now: float
+) -> None:
     """Keep what start-up decided; a row to resend becomes an ordinary queued row again."""
     session.execute(
         update(OutboxItem)
         .where(OutboxItem.id == outbox_id)
-        .values(in_doubt_decision=decision, send_started_at=None, updated_at=now)
+        .values(
+            in_doubt_decision=InDoubtDecision(decision).value, send_started_at=None, updated_at=now
+        )
     )
 
 
@@ -343,7 +350,12 @@ def mark_sent(
     session.execute(
         update(OutboxItem)
         .where(OutboxItem.id == outbox_id)
-        .values(state=SENT, updated_at=now, attempts=OutboxItem.attempts + 1, send_started_at=None)
+        .values(
+            state=OutboxState.SENT.value,
+            updated_at=now,
+            attempts=OutboxItem.attempts + 1,
+            send_started_at=None,
+        )
     )
     session.execute(
         update(Message)
@@ -391,7 +403,7 @@ def mark_failed(
         update(OutboxItem)
         .where(OutboxItem.id == outbox_id)
         .values(
-            state=FAILED,
+            state=OutboxState.FAILED.value,
             last_error_code=code,
             attempts=attempts,
             updated_at=now,
@@ -412,6 +424,12 @@ def mark_failed(
 
 def outbox_counts(session: Session) -> tuple[int, int]:
     """(queued, failed) row counts."""
-    queued = session.scalar(select(func.count()).where(OutboxItem.state == QUEUED)) or 0
-    failed = session.scalar(select(func.count()).where(OutboxItem.state == FAILED)) or 0
+    queued = (
+        session.scalar(select(func.count()).where(OutboxItem.state == OutboxState.QUEUED.value))
+        or 0
+    )
+    failed = (
+        session.scalar(select(func.count()).where(OutboxItem.state == OutboxState.FAILED.value))
+        or 0
+    )
     return int(queued), int(failed)

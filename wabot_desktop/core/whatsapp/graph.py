@@ -1,13 +1,19 @@
 """Async client for the WhatsApp Cloud API (Meta Graph API).
 
 One request per call and no retries: the outbox owns retry policy and branches on the typed
-errors from :mod:`wabot_desktop.core.whatsapp.errors`. Network failures become
-``NetworkError``; non-2xx answers become the error chosen by Meta's code. The bearer token is
-sent on every request and never logged; message bodies are never logged either.
+errors from :mod:`wabot_desktop.core.whatsapp.errors`. At most ``max_concurrent`` requests are
+on the wire at once (FIFO); the others wait here, not in httpcore's pool, which scans every
+queued request against every pooled connection each time one starts or ends (at 50 messages a
+second that scan was a measurable part of the event loop's time). Give the ``AsyncClient`` a pool
+of the same size (:func:`pool_limits`) so the connections stay alive between requests.
+Network failures become ``NetworkError``; non-2xx answers become the error chosen by Meta's
+code. The bearer token is sent on every request and never logged; message bodies are never
+logged either.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import logging
@@ -36,6 +42,15 @@ logger = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://graph.facebook.com"
 DEFAULT_API_VERSION = "v25.0"
 DEFAULT_TIMEOUT = 15.0
+# Requests on the wire at once: the outbox's lanes, read receipts/typing indicators, media and
+# template calls together. httpcore checks every pooled connection (a socket poll each) whenever
+# a request starts or ends, so a bounded pool costs the loop less than one that grows with a
+# backlog. Sixteen at a ~300 ms round trip are ~50 requests a second, far above a shop's traffic
+# (Meta's default throughput limit is 80 messages a second). Read receipts and typing indicators
+# take at most DEFAULT_MAX_RECEIPTS of them, so a slow Meta holding receipts never holds back
+# the replies.
+DEFAULT_MAX_CONCURRENT = 16
+DEFAULT_MAX_RECEIPTS = 4
 DEFAULT_MAX_MEDIA_BYTES = 100 * 1024 * 1024
 # Safety net against a paging loop; 100 templates per page makes this 5000 templates.
 _MAX_TEMPLATE_PAGES = 50
@@ -142,6 +157,15 @@ def _template_from_json(item: Mapping[str, Any]) -> TemplateInfo | None:
     )
 
 
+def pool_limits(max_concurrent: int = DEFAULT_MAX_CONCURRENT) -> httpx.Limits:
+    """httpx pool limits matching a client's ``max_concurrent`` (all kept alive)."""
+    return httpx.Limits(
+        max_connections=max_concurrent,
+        max_keepalive_connections=max_concurrent,
+        keepalive_expiry=30.0,
+    )
+
+
 class GraphClient:
     """The Cloud API calls the bot needs: send, mark read, media, templates, health."""
 
@@ -155,10 +179,17 @@ class GraphClient:
         access_token: Callable[[], str | None] | str,
         waba_id: str | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        max_concurrent: int = DEFAULT_MAX_CONCURRENT,
+        max_receipts: int = DEFAULT_MAX_RECEIPTS,
     ) -> None:
         if not phone_number_id:
             raise ValueError("phone_number_id is required")
+        if max_concurrent < 1:
+            raise ValueError("max_concurrent must be at least 1")
         self._http = http
+        self._slots = asyncio.Semaphore(max_concurrent)  # FIFO: waiters are served in order
+        self._receipt_slots = asyncio.Semaphore(max(1, min(max_receipts, max_concurrent)))
+        self.max_concurrent = max_concurrent
         self._base_url = base_url.rstrip("/")
         self._api_version = api_version.strip("/")
         self.phone_number_id = phone_number_id
@@ -194,17 +225,38 @@ class GraphClient:
         what: str,
         params: Mapping[str, str] | None = None,
         json: Mapping[str, Any] | None = None,
-    ) -> httpx.Response:
-        """One request; raises the typed error for transport failures and non-2xx answers."""
+        skip_if: Callable[[], bool] | None = None,
+    ) -> httpx.Response | None:
+        """One request; raises the typed error for transport failures and non-2xx answers.
+
+        Waits for one of the ``max_concurrent`` slots first. ``skip_if`` is asked once the slot
+        is free: True drops the request unsent (returns None).
+        """
         headers = self._auth_headers()
-        try:
-            response = await self._http.request(
-                method, url, params=params, json=json, headers=headers, timeout=self._timeout
-            )
-        except httpx.RequestError as exc:
-            raise _network_error(exc, what) from exc
+        async with self._slots:
+            if skip_if is not None and skip_if():
+                return None
+            try:
+                response = await self._http.request(
+                    method, url, params=params, json=json, headers=headers, timeout=self._timeout
+                )
+            except httpx.RequestError as exc:
+                raise _network_error(exc, what) from exc
         if not response.is_success:
             raise self._http_error(response, what)
+        return response
+
+    async def _call(
+        self,
+        method: str,
+        url: str,
+        *,
+        what: str,
+        params: Mapping[str, str] | None = None,
+        json: Mapping[str, Any] | None = None,
+    ) -> httpx.Response:
+        response = await self._request(method, url, what=what, params=params, json=json)
+        assert response is not None  # nothing to skip without skip_if
         return response
 
     def _http_error(self, response: httpx.Response, what: str) -> GraphApiError:
@@ -239,7 +291,7 @@ class GraphClient:
     async def send(self, payload: Mapping[str, Any]) -> SendResult:
         """POST a message built by :mod:`~wabot_desktop.core.whatsapp.payloads`."""
         url = self.url(f"{quote(self.phone_number_id, safe='')}/messages")
-        response = await self._request("POST", url, what="send", json=payload)
+        response = await self._call("POST", url, what="send", json=payload)
         data = self._json_object(response, "send")
         messages = data.get("messages")
         first = messages[0] if isinstance(messages, list) and messages else None
@@ -260,11 +312,21 @@ class GraphClient:
         )
         return SendResult(wamid=wamid, wa_id=wa_id)
 
-    async def mark_read(self, message_id: str, *, typing: bool = False) -> None:
-        """Mark an inbound message read; ``typing`` also shows the typing indicator."""
+    async def mark_read(
+        self, message_id: str, *, typing: bool = False, skip_if: Callable[[], bool] | None = None
+    ) -> bool:
+        """Mark an inbound message read; ``typing`` also shows the typing indicator.
+
+        ``skip_if`` is asked when the request may leave (see ``max_concurrent``): True drops it
+        (e.g. the reply is ready by then, so the indicator would only flash). Returns whether it
+        was sent.
+        """
         url = self.url(f"{quote(self.phone_number_id, safe='')}/messages")
         what = "typing indicator" if typing else "mark read"
-        await self._request("POST", url, what=what, json=mark_read_payload(message_id, typing))
+        payload = mark_read_payload(message_id, typing)
+        async with self._receipt_slots:  # a share of the slots: replies are never held back
+            response = await self._request("POST", url, what=what, json=payload, skip_if=skip_if)
+        return response is not None
 
     # -- media ----------------------------------------------------------------------------
 
@@ -272,7 +334,7 @@ class GraphClient:
         """Fresh download URL and metadata of a media object (URL valid ~5 minutes)."""
         if not media_id:
             raise ValueError("media_id is empty")
-        response = await self._request(
+        response = await self._call(
             "GET",
             self.url(quote(media_id, safe="")),
             what="get media",
@@ -374,7 +436,7 @@ class GraphClient:
                 logger.warning("stopped listing templates after %d pages", _MAX_TEMPLATE_PAGES)
                 break
             seen.add(url)
-            response = await self._request("GET", url, what="list templates", params=params)
+            response = await self._call("GET", url, what="list templates", params=params)
             data = self._json_object(response, "list templates")
             items = data.get("data")
             if isinstance(items, list):
@@ -396,7 +458,7 @@ class GraphClient:
     async def check_health(self) -> bool:
         """True when the phone number is reachable with this token; never raises Graph errors."""
         try:
-            await self._request(
+            await self._call(
                 "GET",
                 self.url(quote(self.phone_number_id, safe="")),
                 what="health check",

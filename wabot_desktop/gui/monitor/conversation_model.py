@@ -3,7 +3,9 @@
 Opening a chat loads its newest page; scrolling to the top calls :meth:`fetch_older`, scrolling
 back down (after older pages pushed the newest ones out) calls :meth:`fetch_newer`. New
 messages are inserted by id (normally at the end) with ``beginInsertRows``; a status change
-re-reads just that message and emits ``dataChanged`` for its row.
+re-reads just that message and emits ``dataChanged`` for its row. Live changes are coalesced:
+the messages touched within one frame (``_BATCH_S``) are read together, in one query, and applied
+in id order; what arrives while that read is on its way goes with the next one.
 
 The model holds at most ``max_rows`` messages (plus a page of slack for live messages): loading
 a page at one end drops rows at the other end, and :meth:`trim_around` bounds live growth. A
@@ -19,6 +21,7 @@ by the view (see ``Conversation``).
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import logging
 from enum import IntEnum
@@ -43,6 +46,8 @@ logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 MAX_ROWS = 600  # messages held at once (12 pages); see the module docstring
+_BATCH_S = 0.016  # live changes within one frame are read and applied together
+_BATCH_SLACK = 50  # a batch's range read may hold this many other messages of the chat
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -98,7 +103,8 @@ class ConversationModel(QAbstractListModel):
         self._has_older = False
         self._has_newer = False  # newer messages were dropped: live ones wait for fetch_newer()
         self._missed: set[int] = set()  # live messages skipped while a newer page was loading
-        self._refreshing: dict[int, bool] = {}
+        self._dirty: set[int] = set()  # live messages to read again (the next batch)
+        self._flusher: asyncio.Task[None] | None = None
 
     @property
     def conversation_id(self) -> int | None:
@@ -130,6 +136,7 @@ class ConversationModel(QAbstractListModel):
         self._ids.clear()
         self._rows.clear()
         self._missed.clear()
+        self._dirty.clear()
         self._has_older = conversation_id is not None
         self._has_newer = False
         self.endResetModel()
@@ -386,27 +393,41 @@ class ConversationModel(QAbstractListModel):
             if self._loading:
                 self._missed.add(message_id)
             return
-        if message_id in self._refreshing:
-            self._refreshing[message_id] = True
-            return
-        self._refreshing[message_id] = False
-        self._tasks.spawn(self._fetch_one(message_id, self._generation), name="message")
+        self._dirty.add(message_id)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = self._tasks.spawn(self._flush(), name="messages")
 
-    async def _fetch_one(self, message_id: int, generation: int) -> None:
-        try:
-            while True:
-                try:
-                    message = await self._service.get_message(message_id)
-                except ConversationNotFoundError:
-                    return  # deleted meanwhile (the customer's data was erased)
-                if generation != self._generation:
-                    return
+    async def _flush(self) -> None:
+        await asyncio.sleep(_BATCH_S)  # what else this frame brings goes in the same read
+        while self._dirty and self._conversation_id is not None:
+            generation, conversation_id = self._generation, self._conversation_id
+            ids = sorted(self._dirty)
+            self._dirty.clear()
+            messages = await self._read(conversation_id, ids)
+            if generation != self._generation:
+                continue  # another chat was opened meanwhile (its own page is fresh)
+            for message in messages:
                 self.upsert(message)
-                if not self._refreshing.get(message_id):
-                    return
-                self._refreshing[message_id] = False
-        finally:
-            self._refreshing.pop(message_id, None)
+            await asyncio.sleep(_BATCH_S)
+
+    async def _read(self, conversation_id: int, ids: list[int]) -> list[MessageView]:
+        """These messages of the chat as stored now, in id order (deleted ones left out)."""
+        wanted = set(ids)
+        limit = len(ids) + _BATCH_SLACK
+        # One range read: the ids are the chat's newest messages, and its statuses, nearly always.
+        found = await self._service.get_messages(
+            conversation_id, after_id=ids[0] - 1, before_id=ids[-1] + 1, limit=limit
+        )
+        # A range wider than the limit (an old message changed too): the rest one by one.
+        covered = found[-1].id if len(found) == limit else ids[-1]
+        messages = {m.id: m for m in found if m.id in wanted}
+        for message_id in ids:
+            if message_id > covered and message_id not in messages:
+                try:
+                    messages[message_id] = await self._service.get_message(message_id)
+                except ConversationNotFoundError:
+                    continue  # deleted meanwhile (the customer's data was erased)
+        return [messages[i] for i in ids if i in messages]
 
     def _beyond_newest(self, message_id: int) -> bool:
         return self._has_newer and (not self._ids or message_id > self._ids[-1])
