@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from tests.fakes.graph import FakeGraph
 from tests.fakes.ollama import FakeOllama
-from tests.helpers import CUSTOMER, post, running_core, text_body
+from tests.helpers import CUSTOMER, post, running_core, text_body, wait_for
 from wabot_desktop.core.dto import ConversationFilter
 from wabot_desktop.core.store import queries
 from wabot_desktop.core.store.db import Database
@@ -139,3 +139,39 @@ async def test_the_core_never_uses_the_loops_default_executor(
 
 
 _ALL: tuple[Any, ...] = (ConversationFilter.ALL, "", None, 0, 50)
+
+
+async def test_an_ingest_drain_goes_ahead_of_queued_db_work_and_a_flood_takes_turns(
+    tmp_path: Path,
+) -> None:
+    db = Database(tmp_path / "wabot.db")
+    db.migrate()
+    order: list[str] = []
+    release, held = await _hold_writer(db)
+    try:
+        # While the writer is busy, three ordinary jobs queue, then two "first" jobs; the
+        # second first-job queues a third one when it runs (a drain finding more pending).
+        normal = [asyncio.ensure_future(db.run(order.append, f"bot{i}")) for i in range(3)]
+        await asyncio.sleep(0)  # the run_in_executor submissions happen now
+
+        def drain(name: str, then: str | None = None) -> None:
+            order.append(name)
+            if then is not None:
+                db.submit_first(lambda: order.append(then))
+
+        db.submit_first(lambda: drain("drain1"))
+        db.submit_first(lambda: drain("drain2", then="drain3"))
+        release.set()
+        await held
+        await asyncio.gather(*normal)
+        await wait_for(lambda: "drain3" in order)
+        # Both queued drains before any queued bot job; the drain queued by a drain waits
+        # for the next job, so the bot's work is never starved by a flood of drains.
+        assert order[:3] == ["drain1", "drain2", "bot0"]
+        assert order[3] == "drain3"
+        assert order[4:] == ["bot1", "bot2"]
+    finally:
+        release.set()
+        db.close()
+    with pytest.raises(RuntimeError):
+        db.submit_first(lambda: None)

@@ -10,6 +10,7 @@ through a long chat never makes a webhook wait for its commit.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import os
@@ -307,6 +308,9 @@ class Database:
         # batch on the webhook server's thread instead (no hop), so writes still never
         # interleave (core/store/writer.py).
         self.write_lock = threading.Lock()
+        # Jobs that go before whatever else is queued on the DB thread (the ingest writer's
+        # drains: an acknowledgement waits for them). See :meth:`submit_first`.
+        self._first: collections.deque[Callable[[], object]] = collections.deque()
         self.closed = False
         # SQLite: a read-only engine of its own (WAL readers never wait for the writer). A
         # PostgreSQL server serves concurrent readers itself: the same engine, its own threads.
@@ -345,8 +349,38 @@ class Database:
         """
         return self._executor.submit(self._locked, fn, *args)
 
+    def submit_first(self, fn: Callable[[], object], /) -> None:
+        """Queue ``fn()`` on the DB thread ahead of the jobs already waiting there.
+
+        It runs before the next job the DB thread starts (so it waits at most for the one in
+        progress), and a job queued behind it still runs right after it: with a flood of
+        ``fn`` jobs, they and the other work take turns, neither starves. ``fn`` reports its
+        own result and errors (nothing is returned). Raises RuntimeError once closed.
+        """
+        self._first.append(fn)
+        try:
+            self._executor.submit(self._locked, _nothing)
+        except RuntimeError:
+            with contextlib.suppress(ValueError):
+                self._first.remove(fn)
+            raise
+
+    def _run_first(self) -> None:
+        # Only jobs queued before this call: one queued meanwhile waits for the next turn.
+        for _ in range(len(self._first)):
+            try:
+                job = self._first.popleft()
+            except IndexError:
+                return
+            try:
+                job()
+            except Exception:
+                logger.exception("DB job failed")
+
     def _locked(self, fn: Callable[..., T], /, *args: Any) -> T:
         with self.write_lock:
+            if self._first:
+                self._run_first()
             return fn(*args)
 
     async def session_run(self, fn: Callable[..., T], /, *args: Any) -> T:
@@ -430,3 +464,7 @@ class Database:
 
 def new_session(db: Database) -> Session:
     return db.sessions()
+
+
+def _nothing() -> None:
+    """The placeholder job that makes the DB thread run :meth:`Database.submit_first` jobs."""

@@ -15,8 +15,10 @@ Hand-offs are per batch, not per request:
   it submitted from (the webhook server's own thread, see core/server.py), and ONE per batch runs
   the post-commit callbacks on the core's main loop (the loop :meth:`IngestWriter.run` runs on:
   the engine, the event hub and the GUI live there). When both are the same loop it is one hop.
-  If more bodies are pending, the next drain is queued behind whatever other DB work is waiting
-  (the bot, the GUI), so a flood never starves them.
+  A drain goes ahead of the other DB work already queued (the bot's writes, a settings save:
+  :meth:`Database.submit_first`), so an acknowledgement waits at most for the job in progress;
+  if more bodies are pending after it, the next drain runs after the next other job, so a flood
+  and the bot take turns and neither starves.
 
 Two shortcuts for the common case (issue 17):
 
@@ -128,7 +130,9 @@ class IngestWriter:
 
     def _queue_on_db_thread(self) -> None:
         try:
-            self._db.submit(self._drain)
+            # Ahead of the bot's and the GUI's queued writes: an acknowledgement waits for it
+            # (they take turns under a flood, see Database.submit_first).
+            self._db.submit_first(self._drain)
         except RuntimeError as exc:  # the DB executor is shut down: nothing can be stored
             self._fail_all(exc)
 
