@@ -11,6 +11,7 @@ a demo business and FAQ so the fallback responder can answer without Ollama.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import logging
@@ -296,6 +297,8 @@ class Core:
         self.knowledge = ActiveKnowledge()
         self.server: WebhookServer | None = None
         self.llm: GuardedProvider | None = None
+        # Providers replaced by a switch, closed once idle, or at stop if still busy then.
+        self._retired_llms: set[GuardedProvider] = set()
         self.tunnel: TunnelManager | None = None
         self.callback_keeper: CallbackKeeper | None = None
         self._service: BotService | None = None
@@ -416,10 +419,21 @@ class Core:
             if self._service is not None:
                 self._service.llm = self.llm
             logger.info("LLM provider switched to %s", self.llm.provider)
+            self._retired_llms.add(retired)
+            warm_up = self._supervisor.task(self._warm_up_name(retired))
+
+            async def retire() -> None:
+                # Its warm-up is pointless now and must not race its close.
+                if warm_up is not None and not warm_up.done():
+                    warm_up.cancel()
+                    await asyncio.wait([warm_up])
+                await retired.aclose_when_idle()
+                self._retired_llms.discard(retired)
+
+            self._supervisor.spawn(f"llm-retire-{id(retired)}", retire, restart=False)
             self._supervisor.spawn(
-                f"llm-retire-{id(retired)}", retired.aclose_when_idle, restart=False
+                self._warm_up_name(self.llm), self._warm_up_llm, restart=False
             )
-            self._supervisor.spawn(f"llm-warmup-{id(self.llm)}", self._warm_up_llm, restart=False)
 
     def _llm_api_key(self) -> str | None:
         # Read from the live profile's store even in simulator mode: it is the owner's model
@@ -630,7 +644,7 @@ class Core:
             self._supervisor.spawn("turn-recovery", self.engine.run_recovery)
             self.shared_events = SharedEvents(self.db, self.hub, on_remote=self._on_cluster_event)
             self.shared_events.start()
-        self._supervisor.spawn("llm-warmup", self._warm_up_llm, restart=False)
+        self._supervisor.spawn(self._warm_up_name(self.llm), self._warm_up_llm, restart=False)
         self._supervisor.spawn("graph-check", self._check_graph)
         self._start_token_watch(graph_url)
         if self.config.tunnel and self.sandbox is None:
@@ -710,21 +724,27 @@ class Core:
         await self.blocking.run(self.secrets.set, SecretKey.ACCESS_TOKEN, token)
         await self.reload_credentials()
 
+    @staticmethod
+    def _warm_up_name(llm: GuardedProvider | None) -> str:
+        return f"llm-warmup-{id(llm)}"
+
     async def _warm_up_llm(self) -> None:
-        assert self.llm is not None
-        if await self.llm.check() is LlmState.UP:
-            await self.llm.warm_up()
-            if not isinstance(self.llm, OllamaProvider):
+        # Bound to the provider it was started for: a switch meanwhile cancels it (_swap_llm).
+        llm = self.llm
+        assert llm is not None
+        if await llm.check() is LlmState.UP:
+            await llm.warm_up()
+            if not isinstance(llm, OllamaProvider) or llm is not self.llm:
                 return
             self.knowledge.context_tokens = await context_tokens(
                 self.config.ollama_url or self.settings.ollama_host, self.settings.llm_model
             )
             window = self.knowledge.context_tokens
-            if window and window < (self.llm.context_size or window + 1):
+            if window and window < (llm.context_size or window + 1):
                 # A model with a smaller window than asked: ask for what it has; the prompt
                 # budget follows.
-                self.llm.context_size = window
-                self.llm.options["num_ctx"] = window
+                llm.context_size = window
+                llm.options["num_ctx"] = window
 
     async def _check_graph(self) -> None:
         """Keep the WhatsApp connection state fresh while the app runs.
@@ -777,6 +797,10 @@ class Core:
             self.outbox.wake(event.conversation_id)
 
     async def _close_clients(self) -> None:
+        # A provider switched away from whose close was still waiting for its last chat: its
+        # retire task is cancelled with the others, so its connections are closed here.
+        while self._retired_llms:
+            await self._retired_llms.pop().aclose()
         if self.llm is not None:
             await self.llm.aclose()
         if self._http is not None:

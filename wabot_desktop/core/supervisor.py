@@ -28,6 +28,10 @@ class Supervisor:
             raise RuntimeError(f"task {name} already running")
         self._tasks[name] = asyncio.create_task(self._guard(name, factory, restart), name=name)
 
+    def task(self, name: str) -> asyncio.Task[None] | None:
+        """The task spawned as ``name`` (None if there is none)."""
+        return self._tasks.get(name)
+
     def _report(self, name: str) -> Callable[[RetryCallState], None]:
         def before_sleep(state: RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome else None

@@ -28,6 +28,7 @@ import logging
 import math
 import os
 import re
+import subprocess
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +64,8 @@ DETAIL_INVALID_OWN_URL: Final = "invalid_own_url"
 DETAIL_INVALID_DOMAIN: Final = "invalid_domain"
 DETAIL_AGENT_EXITED: Final = "agent_exited"
 DETAIL_AGENT_UNREACHABLE: Final = "agent_unreachable"
+# How long a probe that found the API silent waits to tell an exited agent from a stuck one.
+_EXIT_CHECK_S: Final = 1.0
 DETAIL_TUNNEL_MISSING: Final = "tunnel_missing"
 
 # ngrok error codes that mean "the authtoken is missing, malformed or rejected".
@@ -550,9 +553,14 @@ class TunnelManager:
             )
         except (PyngrokError, OSError) as exc:
             logger.info("tunnel: agent API did not answer: %s", exc)
-            return (
-                DETAIL_AGENT_EXITED if agent.proc.poll() is not None else DETAIL_AGENT_UNREACHABLE
-            )
+            # poll() says "still running" while another thread is inside wait() on the same
+            # process (Popen skips waitpid then), so a dead agent could read as unreachable:
+            # wait() with a short timeout waits its turn for that lock.
+            try:
+                agent.proc.wait(_EXIT_CHECK_S)
+            except subprocess.TimeoutExpired:
+                return DETAIL_AGENT_UNREACHABLE
+            return DETAIL_AGENT_EXITED
         items = data.get("endpoints") or data.get("tunnels") or []
         urls = {
             str(item.get("url") or item.get("public_url"))
