@@ -186,9 +186,14 @@ class GuiEnv:
 
 @contextlib.asynccontextmanager
 async def running_core(
-    data_dir: Path, *, reply: str | None = None, **settings: object
+    data_dir: Path,
+    *,
+    reply: str | None = None,
+    database_url: str | None = None,
+    **settings: object,
 ) -> AsyncIterator[GuiEnv]:
-    """Start fake Graph + Ollama and a real core in ``data_dir``; stop everything afterwards."""
+    """Start fake Graph + Ollama and a real core in ``data_dir`` (on ``database_url``'s
+    PostgreSQL if given, else SQLite); stop everything afterwards."""
     overrides = {**FAST_SETTINGS, **settings}
     ollama_kwargs: dict[str, Any] = {}
     if reply is not None:
@@ -212,6 +217,7 @@ async def running_core(
             simulator=False,
             secrets=secrets,
             settings_overrides=overrides,
+            database_url=database_url,
         )
         core = Core(config)
         await core.start()

@@ -13,20 +13,17 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 import shiboken6
 from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.e2e.test_serve_postgres import seed_pg
-from tests.fakes.graph import FakeGraph
-from tests.fakes.ollama import FakeOllama
-from tests.gui.helpers import DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID, GuiEnv, until
-from tests.helpers import ACCESS_TOKEN, APP_SECRET, FAST_SETTINGS
+from tests.gui.helpers import GuiEnv, running_core, until
+from tests.helpers import FAST_SETTINGS
 from tests.pg import PgCluster
 from wabot_desktop.core.paths import AppPaths
-from wabot_desktop.core.runtime import Core, CoreConfig
+from wabot_desktop.core.runtime import CoreConfig
 from wabot_desktop.core.secrets import MemorySecretStore, SecretKey
 from wabot_desktop.core.session import Session, SessionMode, ShopConnection
 from wabot_desktop.core.shop import save_shop
@@ -50,33 +47,8 @@ def _collect_garbage_on_the_gui_thread() -> Iterator[None]:
 @contextlib.asynccontextmanager
 async def shop_server(pg_url: str, data_dir: Path) -> AsyncIterator[GuiEnv]:
     """A server instance of the shop (a real core on ``pg_url``), with fake Graph and Ollama."""
-    async with FakeGraph() as graph, FakeOllama(reply="¡Hola! Sí, tenemos.") as ollama:
-        secrets = MemorySecretStore(
-            {
-                SecretKey.ACCESS_TOKEN: ACCESS_TOKEN,
-                SecretKey.APP_SECRET: APP_SECRET,
-                SecretKey.VERIFY_TOKEN: "test-verify-token",
-                SecretKey.PHONE_NUMBER_ID: DEFAULT_PHONE_NUMBER_ID,
-                SecretKey.WABA_ID: DEFAULT_WABA_ID,
-            }
-        )
-        core = Core(
-            CoreConfig(
-                paths=AppPaths.resolve(data_dir),
-                port=0,
-                graph_url=graph.base_url,
-                ollama_url=ollama.host,
-                tunnel=False,
-                secrets=secrets,
-                database_url=pg_url,
-            )
-        )
-        await core.start()
-        try:
-            async with httpx.AsyncClient(timeout=10.0) as http:
-                yield GuiEnv(core=core, graph=graph, ollama=ollama, http=http)
-        finally:
-            await core.stop()
+    async with running_core(data_dir, reply="¡Hola! Sí, tenemos.", database_url=pg_url) as env:
+        yield env
 
 
 @contextlib.asynccontextmanager
