@@ -2634,7 +2634,7 @@ Cuando un cliente le escriba a tu número de WhatsApp, el chat aparecerá aquí 
     </message>
     <message>
         <source>Kept in this PC&apos;s secure password store, never in a file.</source>
-        <translation>Se guarda en el almacén seguro de contraseñas de esta PC, nunca en un archivo.</translation>
+        <translation>Se guarda en el llavero seguro del sistema de esta PC, nunca en un archivo.</translation>
     </message>
     <message>
         <source>Encrypt the connection (TLS)</source>
