@@ -38,3 +38,12 @@ def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> d
 @pytest.fixture
 def webhooks_dir() -> Path:
     return WEBHOOKS_DIR
+
+
+@pytest.fixture(scope="session")
+def rev0001_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A shop's database at schema 0001 (tests/rev0001.py), built once; copy it, never open it
+    for writing."""
+    from tests.rev0001 import build
+
+    return build(tmp_path_factory.mktemp("rev0001") / "wabot_rev0001.db")

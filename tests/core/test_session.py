@@ -294,9 +294,6 @@ def test_backup_of_a_profile_without_database_is_refused(tmp_path: Path) -> None
         create_backup(AppPaths.resolve(tmp_path / "empty"), tmp_path / "x.zip")
 
 
-UPGRADE_FIXTURE = Path(__file__).parents[1] / "data" / "upgrade" / "wabot_rev0001.db"
-
-
 def fail_upgrades_from_0001(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the schema upgrade of a revision-0001 database fail after it changed something."""
     from wabot_desktop.core.store import db as db_module
@@ -320,13 +317,17 @@ def fail_upgrades_from_0001(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.asyncio
 async def test_a_failed_upgrade_at_start_leaves_the_data_as_it_was_and_nothing_running(
-    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    graph: FakeGraph,
+    ollama: FakeOllama,
+    monkeypatch: pytest.MonkeyPatch,
+    rev0001_db: Path,
 ) -> None:
     from wabot_desktop.core.store.db import MigrationFailedError, current_revision
 
     db_path = AppPaths.resolve(tmp_path / "data").db_path
     db_path.parent.mkdir(parents=True)
-    db_path.write_bytes(UPGRADE_FIXTURE.read_bytes())
+    db_path.write_bytes(rev0001_db.read_bytes())
     before = _inbound(db_path)
     assert before
     fail_upgrades_from_0001(monkeypatch)
@@ -340,13 +341,17 @@ async def test_a_failed_upgrade_at_start_leaves_the_data_as_it_was_and_nothing_r
 
 @pytest.mark.asyncio
 async def test_restoring_an_old_backup_whose_upgrade_fails_puts_the_current_data_back(
-    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    graph: FakeGraph,
+    ollama: FakeOllama,
+    monkeypatch: pytest.MonkeyPatch,
+    rev0001_db: Path,
 ) -> None:
     from wabot_desktop.core.store.db import MigrationFailedError
 
     old = AppPaths.resolve(tmp_path / "old")
     old.db_path.parent.mkdir(parents=True)
-    old.db_path.write_bytes(UPGRADE_FIXTURE.read_bytes())
+    old.db_path.write_bytes(rev0001_db.read_bytes())
     backup = tmp_path / "old.zip"
     assert create_backup(old, backup).revision == "0001"
 

@@ -22,8 +22,6 @@ from wabot_desktop.core.store.db import (
     run_migrations,
 )
 
-FIXTURE = Path(__file__).parents[1] / "data" / "upgrade" / "wabot_rev0001.db"
-
 _MESSAGE_COLUMNS = ", ".join(
     "m." + c
     for c in (
@@ -50,16 +48,16 @@ def messages(db_path: Path) -> list[tuple[object, ...]]:
 
 
 @pytest.fixture
-def old_db(tmp_path: Path) -> Path:
+def old_db(tmp_path: Path, rev0001_db: Path) -> Path:
     path = tmp_path / "data" / "wabot.db"
     path.parent.mkdir(parents=True)
-    shutil.copyfile(FIXTURE, path)
+    shutil.copyfile(rev0001_db, path)
     return path
 
 
-def test_fixture_is_the_first_released_schema() -> None:
-    assert current_revision(FIXTURE) == "0001"
-    assert len(messages(FIXTURE)) == 10
+def test_fixture_is_the_first_released_schema(rev0001_db: Path) -> None:
+    assert current_revision(rev0001_db) == "0001"
+    assert len(messages(rev0001_db)) == 10
 
 
 def test_rev0001_database_upgrades_with_every_message_intact(old_db: Path) -> None:

@@ -17,8 +17,6 @@ from wabot_desktop.core.store.db import current_revision, head_revision
 
 pytestmark = pytest.mark.slow
 
-FIXTURE = Path(__file__).parents[1] / "data" / "upgrade" / "wabot_rev0001.db"
-
 
 def env() -> dict[str, str]:
     e = {k: v for k, v in os.environ.items() if not k.startswith("WABOT_")}
@@ -57,10 +55,10 @@ def test_self_test_passes_on_a_sound_install() -> None:
     assert "self-test passed" in result.stdout
 
 
-def test_cli_backup_and_restore(tmp_path: Path) -> None:
+def test_cli_backup_and_restore(tmp_path: Path, rev0001_db: Path) -> None:
     shop = tmp_path / "shop"
     shop.mkdir()
-    shutil.copyfile(FIXTURE, shop / "wabot.db")  # an old install: backup works on any schema
+    shutil.copyfile(rev0001_db, shop / "wabot.db")  # an old install: backup works on any schema
     backup = tmp_path / "tienda.zip"
     made = run("backup", str(backup), "--data-dir", str(shop))
     assert made.returncode == 0, made.stderr
@@ -73,7 +71,7 @@ def test_cli_backup_and_restore(tmp_path: Path) -> None:
     assert not (target / "wabot.db").exists()
     done = run("restore", str(backup), "--data-dir", str(target), stdin="sí\n")
     assert done.returncode == 0, done.stderr
-    assert texts(target / "wabot.db") == texts(FIXTURE)
+    assert texts(target / "wabot.db") == texts(rev0001_db)
     # Restoring over it again with --yes keeps the replaced database in backups/.
     again = run("restore", str(backup), "--data-dir", str(target), "--yes")
     assert again.returncode == 0, again.stderr
@@ -87,7 +85,7 @@ def test_cli_backup_and_restore(tmp_path: Path) -> None:
     finally:
         db.close()
     assert current_revision(target / "wabot.db") == head_revision()
-    assert texts(target / "wabot.db") == texts(FIXTURE)
+    assert texts(target / "wabot.db") == texts(rev0001_db)
 
 
 def test_cli_restore_refuses_a_file_that_is_no_backup(tmp_path: Path) -> None:

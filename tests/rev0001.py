@@ -1,8 +1,9 @@
-"""Regenerate ``wabot_rev0001.db``: a shop's database at schema 0001 with real-looking chats.
+"""A shop's database at schema 0001 with real-looking chats, built for the tests.
 
-Run from the repository root: ``.venv/bin/python tests/data/upgrade/make_rev0001.py``. The
-committed file is what an install of the first released schema left on disk; the upgrade test
-migrates a copy of it.
+What an install of the first released schema left on disk: the schema comes from migration
+0001 itself (migrations are never edited once released), the rows are the ones below. The
+``rev0001_db`` fixture (tests/conftest.py) builds it once per test run; the upgrade, restore and
+self-test tests migrate copies of it. Built, not committed: no database file lives in the repo.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from alembic.config import Config
 from sqlalchemy import create_engine
 
 from wabot_desktop.core.store.db import MIGRATIONS
-
-TARGET = Path(__file__).with_name("wabot_rev0001.db")
 
 CHATS = [
     (
@@ -59,16 +58,17 @@ SETTINGS = {
 }
 
 
-def main() -> None:
-    TARGET.unlink(missing_ok=True)
-    engine = create_engine(f"sqlite:///{TARGET}")
+def build(target: Path) -> Path:
+    """Write the revision-0001 database to ``target`` (replaced if it exists); returns it."""
+    target.unlink(missing_ok=True)
+    engine = create_engine(f"sqlite:///{target}")
     config = Config()
     config.set_main_option("script_location", MIGRATIONS)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "0001")
     engine.dispose()
-    conn = sqlite3.connect(TARGET)
+    conn = sqlite3.connect(target)
     t = 1_764_000_000.0
     for key, value in SETTINGS.items():
         conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (key, json.dumps(value)))
@@ -105,7 +105,4 @@ def main() -> None:
     conn.execute("PRAGMA journal_mode=DELETE")
     conn.execute("VACUUM")
     conn.close()
-
-
-if __name__ == "__main__":
-    main()
+    return target
