@@ -51,6 +51,7 @@ import json
 import math
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -362,6 +363,7 @@ def run_child(args: argparse.Namespace) -> int:  # noqa: C901 - one scripted ses
 
     from tests.helpers import test_secrets
     from wabot_desktop.core.paths import AppPaths
+    from wabot_desktop.gcpolicy import IdleCollector
     from wabot_desktop.gui import theme
     from wabot_desktop.gui.i18n import Translators, choose_language
     from wabot_desktop.gui.main import create_application
@@ -515,6 +517,10 @@ def run_child(args: argparse.Namespace) -> int:  # noqa: C901 - one scripted ses
         if args.gc_freeze:
             gc.collect()
             gc.freeze()  # as run_gui does once the window is up
+        policy_task: asyncio.Task[None] | None = None
+        if args.gc_policy:  # as run_gui does: full passes only when the bot is idle
+            collector = IdleCollector(lambda: core.engine is not None and core.engine.busy)
+            policy_task = asyncio.create_task(collector.run())
         monitor = StallMonitor()
         monitor.start()
         gc_watch = GcWatch()
@@ -634,6 +640,7 @@ def run_child(args: argparse.Namespace) -> int:  # noqa: C901 - one scripted ses
         # Objects a full collection walks (not frozen): the size of a gen2 pause.
         result["gc_objects_at_load_start"] = len(gc.get_objects())
         result["gc_frozen"] = gc.get_freeze_count()
+        acks_before = _ack_buckets(core)
         _say("ready", server_url=core.server_url)
         while "done" not in stdin_lines:
             got_line.clear()
@@ -643,6 +650,12 @@ def run_child(args: argparse.Namespace) -> int:  # noqa: C901 - one scripted ses
         result["live_process_cpu_s"] = round(time.process_time() - process_cpu, 2)
         result["gc_objects_at_load_end"] = len(gc.get_objects())
         result["live_stalls"] = {**monitor.summary(), **gc_watch.take()}
+        # Inside the server (handler start to 200 written), cumulative: the rest of a client's
+        # ack time is the socket and waiting to be scheduled (GIL, other threads, the CPU).
+        acks_after = _ack_buckets(core)
+        result["server_acks_within_ms"] = {
+            le: acks_after[le] - acks_before.get(le, 0) for le in acks_after
+        }
         result["live_messages_seen"] = len(received)
         result["live_open_rows"] = message_model.rowCount()
         result["live_chat_rows"] = chat_model.rowCount()
@@ -653,6 +666,10 @@ def run_child(args: argparse.Namespace) -> int:  # noqa: C901 - one scripted ses
         monitor.stop()
         result["rss_mb"], result["rss_peak_mb"] = _rss_mb()
 
+        if policy_task is not None:
+            result["gc_policy"] = {"collections": collector.collections, "forced": collector.forced}
+            policy_task.cancel()
+            await asyncio.wait([policy_task])
         window.shutdown()
         window.hide()
         window.deleteLater()
@@ -834,6 +851,18 @@ def fakes() -> Iterator[tuple[str, str, dict[str, int]]]:
             )
 
 
+def _ack_buckets(core: Any) -> dict[str, int]:
+    """The server's own ack-time histogram: acks within each bucket's bound (ms -> count)."""
+    found: dict[str, int] = {}
+    for metric in core.metrics.ack_latency.collect():
+        for sample in metric.samples:
+            if sample.name.endswith("_bucket"):
+                bound = sample.labels["le"]
+                key = "inf" if bound == "+Inf" else f"{float(bound) * 1000:g}"
+                found[key] = int(sample.value)
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bot", choices=("active", "paused"), default="paused")
@@ -847,6 +876,12 @@ def main() -> int:
         default=True,
         help="gc.freeze() once the window is shown, as run_gui does (--no-gc-freeze: without)",
     )
+    parser.add_argument(
+        "--gc-policy",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="full GC passes only when the bot is idle (gcpolicy.py), as run_gui does",
+    )
     # Child mode (internal)
     parser.add_argument("--app", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--graph-url", help=argparse.SUPPRESS)
@@ -858,7 +893,8 @@ def main() -> int:
         return run_child(args)
 
     with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(args.data_dir) if args.data_dir else Path(tmp) / "data"
+        data_dir = Path(tmp) / "data"
+        kept = Path(args.data_dir) if args.data_dir else None
         settings: dict[str, object] = {
             "bot_paused": args.bot == "paused",
             "staff_name": "Ana",
@@ -866,12 +902,21 @@ def main() -> int:
             "language": "es_419",
         }
         started = time.perf_counter()
-        saved = data_dir / "bench-info.json"
-        if saved.exists():  # a profile kept from an earlier run (--data-dir)
+        saved = (kept or data_dir) / "bench-info.json"
+        if kept is not None and saved.exists():
+            # A profile kept from an earlier run: each run gets its own copy (a run adds
+            # messages and replies), so runs start from the same database.
             info = json.loads(saved.read_text())
+            if info.get("bot") != args.bot:
+                print(f"{kept} was generated with --bot {info.get('bot')}: use another --data-dir")
+                return 2
+            shutil.copytree(kept, data_dir)
         else:
             info = generate(data_dir, seed=args.seed, settings=settings)
-            saved.write_text(json.dumps(info))
+            info["bot"] = args.bot
+            (data_dir / "bench-info.json").write_text(json.dumps(info))
+            if kept is not None:
+                shutil.copytree(data_dir, kept)
         print(
             f"database: {CONVERSATIONS} chats, {info['messages']} messages "
             f"(longest {info['longest_messages']}), {info['db_mb']} MB, "
@@ -893,6 +938,7 @@ def main() -> int:
                     "--conversation-id",
                     str(info["longest_conversation_id"]),
                     "--gc-freeze" if args.gc_freeze else "--no-gc-freeze",
+                    "--gc-policy" if args.gc_policy else "--no-gc-policy",
                 ]
             )
             try:
@@ -931,6 +977,16 @@ def main() -> int:
         f"live load: {load['sent']} webhooks in {load['seconds']} s, acks p50 "
         f"{load['ack_p50_ms']} ms, p99 {load['ack_p99_ms']} ms, max {load['ack_max_ms']} ms, "
         f"non-200 {load['non_200']}; window saw {result['live_messages_seen']} messages"
+    )
+    within = result["server_acks_within_ms"]
+    total = within.get("inf", 0) or 1
+    print(
+        "inside the server: "
+        + ", ".join(
+            f"{100 * within[bound] / total:.1f}% within {bound} ms"
+            for bound in ("2", "5", "10", "20", "50")
+            if bound in within
+        )
     )
     print(
         f"event loop during the load: max gap {live['max_gap_ms']} ms, p99 {live['p99_gap_ms']} "

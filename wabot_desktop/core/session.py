@@ -198,6 +198,13 @@ class Session:
         return self._staff
 
     @property
+    def bot_busy(self) -> bool:
+        """The bot is deciding or answering a conversation (the GUI's idle-time chores wait)."""
+        core = self._core
+        engine = core.engine if core is not None else None
+        return engine is not None and engine.busy
+
+    @property
     def running(self) -> bool:
         """True while a core runs."""
         return self._core is not None or self._staff is not None

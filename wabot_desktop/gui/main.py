@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 
 from wabot_desktop import APP_ID, APP_NAME, __version__
 from wabot_desktop.core.errors import UserFacingError
+from wabot_desktop.gcpolicy import IdleCollector
 from wabot_desktop.gui import theme
 from wabot_desktop.gui.crash import CrashReporter
 from wabot_desktop.gui.errors import error_message
@@ -118,7 +119,13 @@ async def _run(
         # which otherwise freeze the window for ~100 ms now and then (bench/gui_history.py).
         gc.collect()
         gc.freeze()
-        await quit_requested.wait()
+        # From now on the full passes run when the bot is idle, not mid-burst (gcpolicy.py).
+        collector = asyncio.create_task(IdleCollector(lambda: core_session.bot_busy).run())
+        try:
+            await quit_requested.wait()
+        finally:
+            collector.cancel()
+            await asyncio.wait([collector])
         session.close_window()
     finally:
         await session.stop()
