@@ -1,0 +1,107 @@
+"""Issue 17: the hot path's compiled statements store every column where it belongs.
+
+The webhook path binds positional parameters and leaves a message's NULL columns out of its
+INSERT (one compiled statement per set of filled columns). For every message payload of the
+corpus, stored alone and in one batch with the others, each column of the row must hold what
+was parsed from the body, and NULL where the body had nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers import PHONE_NUMBER_ID, WEBHOOKS_DIR, payload_bytes
+from wabot_desktop.core.store.db import Database
+from wabot_desktop.core.store.ingest import IngestItem, _message_values, apply_batch_raw
+from wabot_desktop.core.store.models import Contact, Message
+from wabot_desktop.core.whatsapp.parser import decode_body, parse_webhook
+
+# Bodies with customer messages that the compiled path stores (no statuses, no echoes).
+PAYLOADS = sorted(
+    path.name
+    for path in WEBHOOKS_DIR.glob("*.json")
+    if not path.name.startswith("bad_")
+    and (parsed := parse_webhook(decode_body(path.read_bytes()), phone_number_id=PHONE_NUMBER_ID))
+    and parsed.messages
+    and not parsed.statuses
+    and not parsed.other_changes
+)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = Database(tmp_path / "wabot.db")
+    database.migrate()
+    yield database
+    database.close()
+
+
+def _item(name: str) -> IngestItem:
+    body = payload_bytes(name)
+    return IngestItem(
+        body, parse_webhook(decode_body(body), phone_number_id=PHONE_NUMBER_ID), time.time()
+    )
+
+
+def _check_rows(db: Database, items: list[IngestItem]) -> int:
+    checked = 0
+    for item in items:
+        for msg in item.parsed.messages:
+            row = db.session_run_sync(
+                lambda s, wamid=msg.wamid: s.scalars(
+                    select(Message).where(Message.wamid == wamid)
+                ).one()
+            )
+            expected = _message_values(msg, row.conversation_id, item.received_at, row.handled)
+            stored = {name: getattr(row, name) for name in expected}
+            assert stored == expected, msg.wamid
+            checked += 1
+    return checked
+
+
+def test_the_corpus_has_messages_of_many_shapes() -> None:
+    assert len(PAYLOADS) >= 15
+    assert {"text.json", "location_pin.json", "image_with_caption.json"} <= set(PAYLOADS)
+
+
+@pytest.mark.parametrize("name", PAYLOADS)
+def test_a_body_stored_alone_keeps_every_column(db: Database, name: str) -> None:
+    item = _item(name)
+    [outcome] = db.raw_transaction(apply_batch_raw, [item])
+    assert outcome.error is None
+    assert _check_rows(db, [item]) == len(item.parsed.messages)
+
+
+def test_a_batch_of_every_shape_keeps_every_column(db: Database) -> None:
+    items = [_item(name) for name in PAYLOADS]
+    outcomes = db.raw_transaction(apply_batch_raw, items)
+    assert all(o.error is None for o in outcomes)
+    assert _check_rows(db, items) > len(PAYLOADS) / 2
+
+
+def test_filled_and_empty_columns_of_known_shapes(db: Database) -> None:
+    items = [_item(n) for n in ("location_pin.json", "image_with_caption.json", "text.json")]
+    db.raw_transaction(apply_batch_raw, items)
+
+    def by_type(kind: str) -> Message:
+        return db.session_run_sync(
+            lambda s: s.scalars(select(Message).where(Message.type == kind)).one()
+        )
+
+    pin = by_type("location")
+    assert (pin.latitude, pin.longitude) == (12.25089, 43.90539)
+    assert pin.text is None and pin.media_id is None and pin.location_name is None
+    image = by_type("image")
+    assert image.media_id and image.media_mime and image.text
+    assert image.latitude is None
+    text = by_type("text")
+    assert text.text and text.media_id is None and text.error_code is None
+    assert text.handled is False and text.forwarded is False
+    # Each contact stored once, with the name from its body.
+    names = db.session_run_sync(lambda s: set(s.scalars(select(Contact.profile_name))))
+    assert "Maria Gomez" in names
