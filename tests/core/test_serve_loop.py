@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,3 +35,24 @@ def test_standard_loop_without_uvloop(monkeypatch: pytest.MonkeyPatch) -> None:
     assert serve_loop_factory() is None
     with asyncio.Runner(loop_factory=serve_loop_factory()) as runner:
         assert type(runner.get_loop()).__module__.startswith("asyncio")
+
+
+def test_serve_commits_a_lone_webhook_on_its_loop_on_sqlite_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wabot_desktop.app import build_parser
+    from wabot_desktop.core.headless import DATABASE_URL_ENV, config_from_args
+
+    monkeypatch.delenv("WABOT_INGEST_INLINE", raising=False)
+    monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
+    parser = build_parser()
+    local = ["serve", "--data-dir", str(tmp_path)]
+    assert config_from_args(parser.parse_args(local)).ingest_inline_max == 1
+    # PostgreSQL: every statement is a round trip the loop would wait for.
+    shop = [*local, "--database-url", "postgresql+psycopg://wabot@db.local/shop"]
+    assert config_from_args(parser.parse_args(shop)).ingest_inline_max == 0
+    monkeypatch.setenv(DATABASE_URL_ENV, "postgresql+psycopg://wabot@db.local/shop")
+    assert config_from_args(parser.parse_args(local)).ingest_inline_max == 0
+    monkeypatch.setenv("WABOT_INGEST_INLINE", "0")
+    monkeypatch.delenv(DATABASE_URL_ENV)
+    assert config_from_args(parser.parse_args(local)).ingest_inline_max == 0

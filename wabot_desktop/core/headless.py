@@ -65,6 +65,7 @@ DATABASE_URL_ENV = "WABOT_DATABASE_URL"
 
 def config_from_args(args: argparse.Namespace) -> CoreConfig:
     paths = AppPaths.resolve(args.data_dir)
+    database_url = getattr(args, "database_url", None) or os.environ.get(DATABASE_URL_ENV) or None
     return CoreConfig(
         paths=paths,
         host=args.host,
@@ -80,9 +81,7 @@ def config_from_args(args: argparse.Namespace) -> CoreConfig:
         settings_overrides=(
             {"voice_model": args.voice_model} if getattr(args, "voice_model", None) else {}
         ),
-        database_url=getattr(args, "database_url", None)
-        or os.environ.get(DATABASE_URL_ENV)
-        or None,
+        database_url=database_url,
         # serve has no GUI on its loop: the webhook server stays on it unless
         # WABOT_SERVER_THREAD=1 (with its own thread, a burst of one customer's webhooks is
         # acked faster than the bot answers, so the bot merges it into fewer replies, which
@@ -91,8 +90,9 @@ def config_from_args(args: argparse.Namespace) -> CoreConfig:
         # A body that arrives alone is committed right on the loop, no hop to the DB thread
         # and back (~0.25 ms of a 1.1 ms ack here); bursts still go to the DB thread. In
         # compare_peers.py (3 rounds): c=1 p50 0.84 vs 1.15 ms, c=64 3,053 vs 2,637 acks/s.
-        # Not in the desktop app: there the server's thread would wait on the bot's writes.
-        ingest_inline_max=int(os.environ.get("WABOT_INGEST_INLINE", "1")),
+        # Not in the desktop app (there the server's thread would wait on the bot's writes),
+        # nor on PostgreSQL (each statement is a network round trip the loop would wait for).
+        ingest_inline_max=int(os.environ.get("WABOT_INGEST_INLINE", "0" if database_url else "1")),
     )
 
 
