@@ -24,8 +24,9 @@ Two shortcuts for the common case (issue 17):
 
 * a small batch (at most ``inline_max`` bodies) is committed right on the submitting loop's
   thread (the webhook server's own) with the database's ``write_lock`` held, the lock every job
-  of the DB thread holds too, so writes still never interleave; it waits up to
-  ``INLINE_WAIT_S`` for the DB thread's current job rather than queueing behind all of them.
+  of the DB thread holds too, so writes still never interleave. Only when that lock is free:
+  the loop never waits for the DB thread's current job (a bot turn's write would hold every
+  other request); a busy DB thread gets the batch ahead of its queue instead.
   No hop to the DB thread and back: at concurrency 1 those two wake-ups were most of an ack.
   Larger batches go to the DB thread, whose commit overlaps the loop's parsing of the next ones;
 * a batch of customer messages (no staff echo, no status) is stored with compiled statements on
@@ -58,8 +59,6 @@ logger = logging.getLogger(__name__)
 
 CommittedCallback = Callable[[list[IngestOutcome]], None]
 _Waiter = tuple[IngestItem, "asyncio.Future[IngestOutcome]"]
-# How long a small batch waits for the DB thread's current job before it queues behind it.
-INLINE_WAIT_S = 0.05
 
 
 class IngestWriter:
@@ -158,9 +157,9 @@ class IngestWriter:
         with self._lock:
             if len(self._pending) > self.inline_max:
                 return False
-        # Waiting for the DB thread's current job (a bot turn's write, a GUI action) is shorter
-        # than queueing behind every job waiting there: acks go first.
-        if not lock.acquire(timeout=INLINE_WAIT_S):
+        # Never wait here for the DB thread's current job (a bot turn's write, a GUI action):
+        # the loop would hold every other request meanwhile. Queued first, it runs next.
+        if not lock.acquire(blocking=False):
             return False
         try:
             self._drain()
