@@ -1189,6 +1189,34 @@ async def test_a_turn_that_raises_still_answers_and_the_worker_goes_on(
         assert texts(graph, OTHER) == ["¡Sí! Tenemos torta de ricota."]
 
 
+async def test_when_even_the_handoff_text_fails_the_customer_gets_the_built_in_one(
+    tmp_path: Path,
+    graph: FakeGraph,
+    ollama: FakeOllama,
+    client: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The built-in last resort speaks to the customer as the default replies do ("usted")."""
+    from wabot_desktop.core.bot import engine as engine_module
+
+    def missing(*_args: object) -> str:
+        raise FileNotFoundError("prompts/defaults_es.json")
+
+    async with core_for(tmp_path, graph, ollama, **SHOP) as core:
+        default = canned_text(Canned.HANDOFF, core.settings)
+        monkeypatch.setattr(engine_module, "load_system_template", missing)
+        monkeypatch.setattr(engine_module, "canned_text", missing)
+        await say(client, core, "¿tienen torta de ricota?")
+        await graph.wait_for_sends(1)
+        await idle(core)
+        [sent] = texts(graph)
+        assert sent == engine_module._LAST_RESORT_HANDOFF
+        # The default handoff's words, without its emoji: the same register, "su", "le".
+        assert default.startswith(sent.rstrip("."))
+        summary = (await core.service.list_conversations())[0]
+        assert summary.mode is ConversationMode.NEEDS_HUMAN
+
+
 async def test_a_turn_that_raises_in_a_staff_chat_sends_nothing(
     tmp_path: Path,
     graph: FakeGraph,

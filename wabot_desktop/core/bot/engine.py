@@ -217,8 +217,11 @@ def history_turns(messages: tuple[TurnMessage, ...]) -> list[HistoryTurn]:
     return turns
 
 
-# The handoff text when even the owner's canned texts cannot be read (the failure may be that).
-_LAST_RESORT_HANDOFF = "Gracias por tu mensaje. Una persona del equipo te va a responder en breve."
+# The handoff text when even the owner's canned texts cannot be read (the failure may be that):
+# Spanish first, and "usted" to the customer like every default reply (defaults_es.json).
+_LAST_RESORT_HANDOFF = (
+    "Gracias por su mensaje. Una persona de nuestro equipo le responderá por aquí lo antes posible."
+)
 
 
 def _fail_turn(session: Session, conversation_id: int, text: str, now: float) -> _Committed:
