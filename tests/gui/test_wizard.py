@@ -342,6 +342,34 @@ async def test_wizard_walks_every_step_to_a_test_reply(
 
 
 @pytest.mark.asyncio
+async def test_welcome_offers_practice_mode_with_one_button_and_next_goes_on(
+    qtbot: QtBot, tmp_path: Path, spanish: Translators
+) -> None:
+    from PySide6.QtWidgets import QCheckBox, QPushButton
+
+    async with rig_for(tmp_path) as rig:
+        wizard = rig.wizard(rig.flow())
+        welcome = wizard.pages[StepId.WELCOME]
+        # One control for the choice: the button, no checkbox beside it.
+        assert welcome.findChildren(QCheckBox) == []
+        [button] = [
+            b for b in welcome.findChildren(QPushButton) if b.objectName() == "wizardPracticeButton"
+        ]
+        assert button.text() == "Seguir en modo de prueba"
+        # "Verificar y seguir" without it goes to the next step, not to practice mode.
+        chosen: list[bool] = []
+        wizard.practice_chosen.connect(lambda: chosen.append(True))
+        wizard.next_button.click()
+        await until(lambda: wizard.current is StepId.META_APP, what="the Meta app step")
+        assert chosen == [] and wizard.isVisible()
+        # The button ends the wizard in practice mode.
+        wizard.go_to(StepId.WELCOME)
+        button.click()
+        await until(lambda: chosen == [True], what="practice chosen")
+        assert not wizard.isVisible()
+
+
+@pytest.mark.asyncio
 async def test_wizard_explains_the_main_failures_and_rechecks_one_step(
     qtbot: QtBot, tmp_path: Path, spanish: Translators
 ) -> None:

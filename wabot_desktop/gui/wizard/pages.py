@@ -293,7 +293,8 @@ class WelcomePage(StepPage):
     practice_requested = Signal()
 
     def build(self, parent: QWidget) -> None:
-        super().build(parent)
+        # The step's one input (practice mode, a yes/no question in `wabot-desktop setup`) is
+        # this button here: no checkbox beside it that does the same.
         self.practice_button = QPushButton(self.tr("Stay in practice mode"), parent)
         self.practice_button.setObjectName("wizardPracticeButton")
         self.practice_button.clicked.connect(self.practice_requested.emit)
