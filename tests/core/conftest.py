@@ -1,14 +1,26 @@
-"""Fixtures for core tests: the fake Graph API and fake Ollama as real local servers."""
+"""Fixtures for core tests: the fake Graph API and fake Ollama as real local servers, and a
+migrated SQLite database file per test."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
+import pytest
 import pytest_asyncio
 
 from tests.fakes.graph import FakeGraph
 from tests.fakes.ollama import FakeOllama
+from wabot_desktop.core.store.db import Database
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = Database(tmp_path / "wabot.db")
+    database.migrate()
+    yield database
+    database.close()
 
 
 @pytest_asyncio.fixture

@@ -55,44 +55,32 @@ def test_install_stops_automatic_full_passes_and_uninstall_restores(
     assert not collector.installed
 
 
-def test_collects_only_when_idle_on_time_and_not_too_often(
-    thresholds: tuple[int, int, int],
-) -> None:
+def test_collects_only_when_idle_on_time_and_not_too_often() -> None:
     clock, busy, calls = Clock(), [False], list[int]()
     collector = _collector(clock, busy, calls)
-    collector.install()
-    try:
-        clock.now += 5
-        assert not collector.step(0.0)  # too soon after the last one
-        clock.now += 6
-        busy[0] = True
-        assert not collector.step(0.0)  # the bot is answering someone
-        busy[0] = False
-        assert not collector.step(0.2)  # the loop is late: the window is busy
-        assert collector.step(0.001)
-        assert calls == [2]
-        clock.now += 1
-        assert not collector.step(0.0)  # the interval starts again
-        assert collector.forced == 0
-    finally:
-        collector.uninstall()
+    clock.now += 5
+    assert not collector.step(0.0)  # too soon after the last one
+    clock.now += 6
+    busy[0] = True
+    assert not collector.step(0.0)  # the bot is answering someone
+    busy[0] = False
+    assert not collector.step(0.2)  # the loop is late: the window is busy
+    assert collector.step(0.001)
+    assert calls == [2]
+    clock.now += 1
+    assert not collector.step(0.0)  # the interval starts again
+    assert collector.forced == 0
 
 
-def test_a_shop_that_never_goes_quiet_still_gets_a_full_pass(
-    thresholds: tuple[int, int, int],
-) -> None:
+def test_a_shop_that_never_goes_quiet_still_gets_a_full_pass() -> None:
     clock, busy, calls = Clock(), [True], list[int]()
     collector = _collector(clock, busy, calls)
-    collector.install()
-    try:
-        for _ in range(119):
-            clock.now += 1
-            assert not collector.step(0.5)
+    for _ in range(119):
         clock.now += 1
-        assert collector.step(0.5)
-        assert (calls, collector.forced) == ([2], 1)
-    finally:
-        collector.uninstall()
+        assert not collector.step(0.5)
+    clock.now += 1
+    assert collector.step(0.5)
+    assert (calls, collector.forced) == ([2], 1)
 
 
 @pytest.mark.asyncio

@@ -27,14 +27,6 @@ from wabot_desktop.core.store.writer import IngestWriter
 from wabot_desktop.core.whatsapp.parser import decode_body, parse_webhook
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(tmp_path / "wabot.db")
-    database.migrate()
-    yield database
-    database.close()
-
-
 def item(wamid: str, wa_id: str = "5215500000001", text_: str = "Hola") -> IngestItem:
     body = message_body([text_message(text_, wa_id=wa_id, wamid=wamid)], wa_id=wa_id)
     parsed = parse_webhook(decode_body(body), phone_number_id=PHONE_NUMBER_ID)

@@ -84,7 +84,8 @@ def _pid_exited(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as stat:
             return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
-    except (FileNotFoundError, ProcessLookupError):  # gone before the open, or between open and read
+    # Gone before the open, or reaped between the open and the read.
+    except (FileNotFoundError, ProcessLookupError):
         return True
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -154,14 +153,6 @@ def test_status_moves_forward_only(
 
 
 # -- through the database -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(tmp_path / "wabot.db")
-    database.migrate()
-    yield database
-    database.close()
 
 
 def _ingest(db: Database, body: bytes, now: float) -> list[IngestOutcome]:

@@ -163,8 +163,7 @@ class _Sql:
                     and default.is_scalar
                 ):
                     defaults[column.name] = default.arg
-            positions = tuple(compiled.positiontup) if compiled.positional else None
-            found = self.compiled[dialect.name] = _Compiled(str(compiled), defaults, positions)
+            found = self.compiled[dialect.name] = _Compiled.of(compiled, defaults)
         return found
 
 
@@ -175,6 +174,11 @@ class _Compiled:
     text: str
     defaults: dict[str, Any]
     positions: tuple[str, ...] | None
+
+    @classmethod
+    def of(cls, compiled: Any, defaults: dict[str, Any]) -> _Compiled:
+        positions = tuple(compiled.positiontup) if compiled.positional else None
+        return cls(str(compiled), defaults, positions)
 
     def bind(self, params: dict[str, Any]) -> Any:
         """What the DBAPI cursor takes: a tuple in SQL order (SQLite), else a dict."""
@@ -219,10 +223,8 @@ class _Raw:
         """A statement compiled now (the rare, variable-shaped updates of the hot path)."""
         target = _DIALECT if self.dialect.name == SQLITE else self.dialect
         compiled = statement.compile(dialect=target)
-        params = compiled.params
-        if compiled.positional:
-            params = tuple(params[name] for name in compiled.positiontup)
-        self.cursor.execute(str(compiled), params)
+        once = _Compiled.of(compiled, compiled.params)
+        self.cursor.execute(once.text, once.bind({}))
         return self.cursor
 
 

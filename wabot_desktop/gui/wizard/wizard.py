@@ -251,10 +251,7 @@ class SetupWizard(QDialog):
         """The "Verificar y seguir" button: check when needed, then the next step (or finish)."""
         step = self.current
         if step is StepId.WELCOME:
-            self.page.store()
-            if self.flow.answers.practice_mode:
-                self._on_practice_requested()
-                return
+            # Practice mode is the welcome page's own button (practice_requested), not an answer.
             result = self.flow.results.get(step) or await self.verify_current()
         elif self._soft_seen is step:
             result = self.flow.results.get(step)
