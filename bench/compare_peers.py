@@ -112,8 +112,23 @@ def commit_p50_ms(workdir: Path, count: int = 200) -> float:
 
 
 def start_baseline(checkout: Path, data: Path, graph_url: str) -> ServeProcess:
-    """``serve`` from another checkout: its sources come first on the path (cwd and PYTHONPATH)."""
-    seed_settings(data, bot_paused=True, debounce_quiet_s=120.0, debounce_max_s=240.0)
+    """``serve`` from another checkout: its sources come first on the path (cwd and PYTHONPATH).
+
+    Its profile is made by its own code too, so its schema is its own revision (a profile this
+    checkout migrated may be newer than the other checkout knows, which it rightly refuses)."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from tests.e2e.serve import seed_settings; "
+            "seed_settings(Path(sys.argv[1]), bot_paused=True, debounce_quiet_s=120.0, "
+            "debounce_max_s=240.0)",
+            str(data),
+        ],
+        cwd=checkout,
+        env=live_env(PYTHONPATH=str(checkout)),
+        check=True,
+    )
     here = Path.cwd()
     os.chdir(checkout)  # ``python -m`` puts the working directory first on sys.path
     try:

@@ -155,3 +155,28 @@ def test_run_migrations_still_upgrades_directly(tmp_path: Path) -> None:
     finally:
         db.close()
     assert current_revision(tmp_path / "x.db") == head_revision()
+
+
+def _indexes(db_path: Path, table: str) -> set[str]:
+    with contextlib.closing(sqlite3.connect(db_path)) as conn:
+        rows = conn.execute(f"PRAGMA index_list({table})").fetchall()
+    return {str(row[1]) for row in rows}
+
+
+def test_upgrade_drops_the_unread_raw_events_time_index_and_keeps_the_bodies(old_db: Path) -> None:
+    """0008: every webhook paid for an index no query reads; the bodies themselves stay."""
+    with contextlib.closing(sqlite3.connect(old_db)) as conn:
+        conn.execute(
+            "INSERT INTO raw_events (received_at, body_sha256, body) VALUES (1.5, 'ab', '{}')"
+        )
+        conn.commit()
+        before = conn.execute("SELECT * FROM raw_events ORDER BY id").fetchall()
+    assert "ix_raw_events_received_at" in _indexes(old_db, "raw_events")
+    db = Database(old_db)
+    try:
+        db.migrate()
+    finally:
+        db.close()
+    assert "ix_raw_events_received_at" not in _indexes(old_db, "raw_events")
+    with contextlib.closing(sqlite3.connect(old_db)) as conn:
+        assert conn.execute("SELECT * FROM raw_events ORDER BY id").fetchall() == before
