@@ -431,9 +431,7 @@ class Core:
                 self._retired_llms.discard(retired)
 
             self._supervisor.spawn(f"llm-retire-{id(retired)}", retire, restart=False)
-            self._supervisor.spawn(
-                self._warm_up_name(self.llm), self._warm_up_llm, restart=False
-            )
+            self._supervisor.spawn(self._warm_up_name(self.llm), self._warm_up_llm, restart=False)
 
     def _llm_api_key(self) -> str | None:
         # Read from the live profile's store even in simulator mode: it is the owner's model

@@ -51,7 +51,7 @@ def error_message(exc: BaseException) -> str:
         return QCoreApplication.translate(
             "Errors",
             "WhatsApp is not connected yet. Connect it with “Connect WhatsApp…” in the mode "
-            "menu; meanwhile, practise in simulator mode."
+            "menu; meanwhile, practise in simulator mode.",
         )
     if isinstance(exc, errors.KeyringUnavailableError):
         return QCoreApplication.translate(

@@ -151,7 +151,7 @@ def failure_reason(error_code: int | None, error_title: str | None) -> str:
         return QCoreApplication.translate(
             "Texts",
             "Not sent: the WhatsApp connection expired. Enter a new token in “Configure "
-            "WhatsApp…” (the mode menu), then try sending again."
+            "WhatsApp…” (the mode menu), then try sending again.",
         )
     if error_code in (131031, 368):
         return QCoreApplication.translate(
