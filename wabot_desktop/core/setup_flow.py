@@ -761,11 +761,6 @@ class SetupFlow:
         values.update(shop_settings(a))
         return values
 
-    def forget_secrets(self) -> None:
-        """Delete every secret the wizard stores (the "start over" action)."""
-        for key in (*SecretKey,):
-            self.secrets.delete(key)
-
     # -- server / tunnel ------------------------------------------------------------------------
 
     async def ensure_public_path(self) -> tuple[list[CheckResult], str | None]:
