@@ -42,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.webhook_ingest import make_bodies, run_wrk, stored_once  # noqa: E402
+from bench.webhook_ingest import INGEST_PROFILE, make_bodies, run_wrk, stored_once  # noqa: E402
 from tests.e2e.serve import ServeProcess, live_env, seed_settings, serve_args  # noqa: E402
 from tests.fakes.graph import FakeGraph  # noqa: E402
 from tests.helpers import APP_SECRET  # noqa: E402
@@ -120,10 +120,10 @@ def start_baseline(checkout: Path, data: Path, graph_url: str) -> ServeProcess:
         [
             sys.executable,
             "-c",
-            "import sys; from pathlib import Path; from tests.e2e.serve import seed_settings; "
-            "seed_settings(Path(sys.argv[1]), bot_paused=True, debounce_quiet_s=120.0, "
-            "debounce_max_s=240.0)",
+            "import json, sys; from pathlib import Path; from tests.e2e.serve import seed_settings; "
+            "seed_settings(Path(sys.argv[1]), **json.loads(sys.argv[2]))",
             str(data),
+            json.dumps(INGEST_PROFILE),
         ],
         cwd=checkout,
         env=live_env(PYTHONPATH=str(checkout)),
@@ -170,7 +170,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, FakeGraph.in_thread() as graph:
         work = Path(tmp)
         data = work / "data"
-        seed_settings(data, bot_paused=True, debounce_quiet_s=120.0, debounce_max_s=240.0)
+        seed_settings(data, **INGEST_PROFILE)
         ours = ServeProcess(
             serve_args(data, graph.base_url, "http://127.0.0.1:9"), live_env()
         ).start()
@@ -185,9 +185,7 @@ def main() -> None:
             name, _, assignments = spec.partition(":")
             env = dict(a.split("=", 1) for a in assignments.split(",") if a)
             variant_data = work / name
-            seed_settings(
-                variant_data, bot_paused=True, debounce_quiet_s=120.0, debounce_max_s=240.0
-            )
+            seed_settings(variant_data, **INGEST_PROFILE)
             stores[name] = (
                 ServeProcess(
                     serve_args(variant_data, graph.base_url, "http://127.0.0.1:9"),

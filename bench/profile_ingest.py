@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.webhook_ingest import make_bodies, run_wrk  # noqa: E402
+from bench.webhook_ingest import INGEST_PROFILE, make_bodies, run_wrk  # noqa: E402
 from tests.e2e.serve import ServeProcess, live_env, seed_settings, serve_args  # noqa: E402
 from tests.fakes.graph import FakeGraph  # noqa: E402
 
@@ -67,7 +67,7 @@ def main() -> None:
     py_spy = Path(sys.executable).with_name("py-spy")
     with tempfile.TemporaryDirectory() as tmp, FakeGraph.in_thread() as graph:
         data = Path(tmp) / "data"
-        seed_settings(data, bot_paused=True, debounce_quiet_s=120.0, debounce_max_s=240.0)
+        seed_settings(data, **INGEST_PROFILE)
         server = ServeProcess(
             serve_args(data, graph.base_url, "http://127.0.0.1:9"), live_env()
         ).start()

@@ -38,6 +38,9 @@ from wabot_desktop.core.paths import AppPaths  # noqa: E402
 from wabot_desktop.core.store.db import Database  # noqa: E402
 
 LEVELS = ((1, 1000), (16, 3000), (64, 6000))
+# The profile of every measured serve: the bot paused (the figure is ingest) and no debounce
+# firing within a run.
+INGEST_PROFILE = {"bot_paused": True, "debounce_quiet_s": 120.0, "debounce_max_s": 240.0}
 
 
 def make_bodies(prefix: str, count: int) -> list[tuple[str, bytes, dict[str, str]]]:
@@ -186,7 +189,7 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as tmp, FakeGraph.in_thread() as graph:
         data = Path(tmp) / "data"
-        seed_settings(data, bot_paused=True, debounce_quiet_s=120.0, debounce_max_s=240.0)
+        seed_settings(data, **INGEST_PROFILE)
         server = ServeProcess(
             serve_args(data, graph.base_url, "http://127.0.0.1:9"), live_env()
         ).start()

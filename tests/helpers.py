@@ -19,8 +19,10 @@ from wabot_desktop.core.clock import REAL_CLOCK, Clock
 from wabot_desktop.core.paths import AppPaths
 from wabot_desktop.core.runtime import Core, CoreConfig
 from wabot_desktop.core.secrets import MemorySecretStore, SecretKey
+from wabot_desktop.core.store.ingest import IngestItem
 from wabot_desktop.core.store.models import Message
 from wabot_desktop.core.store.outbox import outbox_counts
+from wabot_desktop.core.whatsapp.parser import decode_body, parse_webhook
 from wabot_desktop.core.whatsapp.signature import sign
 
 WEBHOOKS_DIR = Path(__file__).parent / "data" / "webhooks"
@@ -62,6 +64,27 @@ def test_secrets() -> MemorySecretStore:
 
 def payload_bytes(name: str) -> bytes:
     return (WEBHOOKS_DIR / name).read_bytes()
+
+
+def ingest_item(name: str) -> IngestItem:
+    """The corpus body ``name`` verified and parsed, as the webhook server hands it to ingest."""
+    body = payload_bytes(name)
+    return IngestItem(
+        body, parse_webhook(decode_body(body), phone_number_id=PHONE_NUMBER_ID), time.time()
+    )
+
+
+def message_payloads() -> list[str]:
+    """Corpus bodies with customer messages that the compiled path stores (no statuses, no
+    echoes, no other changes), by name."""
+    return sorted(
+        path.name
+        for path in WEBHOOKS_DIR.glob("*.json")
+        if not path.name.startswith("bad_")
+        and (item := ingest_item(path.name)).parsed.messages
+        and not item.parsed.statuses
+        and not item.parsed.other_changes
+    )
 
 
 def signature_headers(body: bytes, secret: str = APP_SECRET) -> dict[str, str]:

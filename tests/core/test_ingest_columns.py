@@ -8,34 +8,15 @@ was parsed from the body, and NULL where the body had nothing.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import PHONE_NUMBER_ID, WEBHOOKS_DIR, payload_bytes
+from tests.helpers import ingest_item, message_payloads
 from wabot_desktop.core.store.db import Database
 from wabot_desktop.core.store.ingest import IngestItem, _message_values, apply_batch_raw
 from wabot_desktop.core.store.models import Contact, Message
-from wabot_desktop.core.whatsapp.parser import decode_body, parse_webhook
 
-# Bodies with customer messages that the compiled path stores (no statuses, no echoes).
-PAYLOADS = sorted(
-    path.name
-    for path in WEBHOOKS_DIR.glob("*.json")
-    if not path.name.startswith("bad_")
-    and (parsed := parse_webhook(decode_body(path.read_bytes()), phone_number_id=PHONE_NUMBER_ID))
-    and parsed.messages
-    and not parsed.statuses
-    and not parsed.other_changes
-)
-
-
-def _item(name: str) -> IngestItem:
-    body = payload_bytes(name)
-    return IngestItem(
-        body, parse_webhook(decode_body(body), phone_number_id=PHONE_NUMBER_ID), time.time()
-    )
+PAYLOADS = message_payloads()
 
 
 def _check_rows(db: Database, items: list[IngestItem]) -> int:
@@ -61,21 +42,21 @@ def test_the_corpus_has_messages_of_many_shapes() -> None:
 
 @pytest.mark.parametrize("name", PAYLOADS)
 def test_a_body_stored_alone_keeps_every_column(db: Database, name: str) -> None:
-    item = _item(name)
+    item = ingest_item(name)
     [outcome] = db.raw_transaction(apply_batch_raw, [item])
     assert outcome.error is None
     assert _check_rows(db, [item]) == len(item.parsed.messages)
 
 
 def test_a_batch_of_every_shape_keeps_every_column(db: Database) -> None:
-    items = [_item(name) for name in PAYLOADS]
+    items = [ingest_item(name) for name in PAYLOADS]
     outcomes = db.raw_transaction(apply_batch_raw, items)
     assert all(o.error is None for o in outcomes)
     assert _check_rows(db, items) == sum(len(i.parsed.messages) for i in items)
 
 
 def test_filled_and_empty_columns_of_known_shapes(db: Database) -> None:
-    items = [_item(n) for n in ("location_pin.json", "image_with_caption.json", "text.json")]
+    items = [ingest_item(n) for n in ("location_pin.json", "image_with_caption.json", "text.json")]
     db.raw_transaction(apply_batch_raw, items)
 
     def by_type(kind: str) -> Message:

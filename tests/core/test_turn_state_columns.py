@@ -12,7 +12,7 @@ import time
 import pytest
 from sqlalchemy import select, update
 
-from tests.core.test_ingest_columns import PAYLOADS, _item
+from tests.helpers import ingest_item, message_payloads
 from wabot_desktop.core.dto import Author
 from wabot_desktop.core.store.db import Database
 from wabot_desktop.core.store.ingest import apply_batch_raw
@@ -56,9 +56,9 @@ def _assert_same(turn: TurnMessage, row: Message) -> None:
     assert turn.text == expected_text
 
 
-@pytest.mark.parametrize("name", PAYLOADS)
+@pytest.mark.parametrize("name", message_payloads())
 def test_every_column_reaches_its_field_pending_and_as_history(db: Database, name: str) -> None:
-    item = _item(name)
+    item = ingest_item(name)
     [outcome] = db.raw_transaction(apply_batch_raw, [item])
     assert outcome.error is None and outcome.new_messages
     conversation_id = outcome.new_messages[0].conversation_id
@@ -88,7 +88,7 @@ def test_every_column_reaches_its_field_pending_and_as_history(db: Database, nam
 
 
 def test_a_transcribed_voice_note_reads_as_its_transcript(db: Database) -> None:
-    item = _item("audio_voice.json")
+    item = ingest_item("audio_voice.json")
     [outcome] = db.raw_transaction(apply_batch_raw, [item])
     conversation_id = outcome.new_messages[0].conversation_id
     db.session_run_sync(

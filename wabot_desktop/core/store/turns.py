@@ -134,9 +134,6 @@ _EARLIER_HANDLED = (
 )
 
 
-_AUTHORS = {author.value: author for author in Author}
-
-
 def _turn_message(row: Any) -> TurnMessage:
     """One row of ``_TURN_COLUMNS``, unpacked by position (every turn reads up to ~40 of them on
     the bot's reader thread; by-name access on each row cost more than the query)."""
@@ -161,7 +158,7 @@ def _turn_message(row: Any) -> TurnMessage:
     return TurnMessage(
         id=id_,
         wamid=wamid,
-        author=_AUTHORS.get(author) or Author(author),
+        author=Author(author),
         type=type_,
         text=transcript if type_ == "audio" and transcript else text,
         wa_timestamp=wa_timestamp,
