@@ -173,6 +173,14 @@ def db_rows(core: Core, *where: Any) -> list[Message]:
     return core.db.session_run_sync(work)
 
 
+async def stored_row(core: Core, wamid: str) -> Message:
+    """The message row of ``wamid`` once it is stored: a body acknowledged with others (a
+    burst) is parsed into its row just after its 200 (core/store/writer.py)."""
+    await wait_for(lambda: db_rows(core, Message.wamid == wamid), what=f"row of {wamid}")
+    [row] = db_rows(core, Message.wamid == wamid)
+    return row
+
+
 @pytest.fixture
 def signature_checks(monkeypatch: pytest.MonkeyPatch) -> list[SignatureCheck]:
     """Every signature verdict of the core's webhook server."""
@@ -355,7 +363,7 @@ async def test_button_and_list_taps_round_trip(tmp_path: Path, closed_port: int)
         with pytest.raises(ValueError, match="no button"):
             await sandbox.tap_button(ana, question.wamid, "maybe", "Quizás")
         tap = await sandbox.tap_button(ana, question.wamid, "ok", "Sí, confirmar")
-        [stored] = db_rows(core, Message.wamid == tap)
+        stored = await stored_row(core, tap)
         assert stored.type == "interactive"
         assert stored.interactive_id == "ok"
         assert stored.text == "Sí, confirmar"
@@ -387,7 +395,7 @@ async def test_button_and_list_taps_round_trip(tmp_path: Path, closed_port: int)
         assert menu.list_button == "Opciones"
         assert [(r.id, r.description) for r in menu.list_rows] == [("s1", None), ("s2", "24-48 h")]
         choice = await sandbox.choose_list_row(ana, menu.wamid, "s2", "Envío", "24-48 h")
-        [row] = db_rows(core, Message.wamid == choice)
+        row = await stored_row(core, choice)
         assert (row.type, row.interactive_id, row.text) == ("interactive", "s2", "Envío")
         assert row.reply_to_wamid == menu.wamid
         with pytest.raises(ValueError, match="not a list"):
@@ -405,15 +413,15 @@ async def test_photo_voice_and_location_are_stored_and_media_opens(
         voice = await sandbox.send_voice_placeholder(ana)
         place = await sandbox.send_location(ana, -34.6037, -58.3816, "Obelisco", "Av. 9 de Julio")
 
-        [image_row] = db_rows(core, Message.wamid == photo)
+        image_row = await stored_row(core, photo)
         assert (image_row.type, image_row.text, image_row.media_mime) == (
             "image",
             "¿Tienen este modelo?",
             "image/png",
         )
-        [voice_row] = db_rows(core, Message.wamid == voice)
+        voice_row = await stored_row(core, voice)
         assert voice_row.type == "audio" and voice_row.media_voice
-        [place_row] = db_rows(core, Message.wamid == place)
+        place_row = await stored_row(core, place)
         assert (place_row.latitude, place_row.longitude, place_row.location_name) == (
             -34.6037,
             -58.3816,

@@ -133,6 +133,52 @@ def test_kill_9_after_ack_then_restart_replies_exactly_once(
     assert rows(data, "SELECT count(*) FROM messages WHERE direction='in'")[0][0] == 1
 
 
+def test_kill_9_between_the_ack_and_the_parse_then_restart_parses_and_replies_once(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama
+) -> None:
+    """A burst is acknowledged as bodies and parsed just after (issue 17): a crash in between
+    loses nothing; the next start parses the bodies and the bot answers each customer once."""
+    data = tmp_path / "data"
+    seed_settings(data, **FAST)
+    args = serve_args(data, graph.base_url, ollama.host)
+    # Every body waits for its parse, and the parse waits for 10 minutes of quiet: the kill
+    # is certain to land between the two.
+    hold = {**live_env(), "WABOT_INGEST_DEFER": "always", "WABOT_INGEST_PARSE_AFTER_MS": "600000"}
+    first = ServeProcess(args, hold).start()
+    bodies = [
+        text_body("Hola, ¿tienen empanadas de carne?", wa_id="5215511110001", name="Ana"),
+        text_body("Buenas, ¿abren el domingo?", wa_id="5215511110002", name="Beto"),
+    ]
+    with httpx.Client(timeout=10) as client:
+        for body in bodies:
+            response = client.post(
+                first.url + "/webhook", content=body, headers=signature_headers(body)
+            )
+            assert response.status_code == 200
+    # Acknowledged and durable, not parsed: the bodies alone are on disk.
+    assert rows(data, "SELECT count(*) FROM pending_webhooks")[0][0] == 2
+    assert rows(data, "SELECT count(*) FROM messages")[0][0] == 0
+    first.kill()
+    assert graph.sent_messages == []
+
+    second = ServeProcess(args, live_env()).start()
+    graph.wait_for_sends_blocking(2, timeout=20)
+    wait_until(lambda: settled(data), what="both conversations to be settled")
+    # Meta re-delivers one of them after the outage: still one reply each.
+    with httpx.Client(timeout=10) as client:
+        response = client.post(
+            second.url + "/webhook", content=bodies[0], headers=signature_headers(bodies[0])
+        )
+        assert response.status_code == 200
+    wait_until(lambda: settled(data), what="the re-delivery to be settled")
+    assert second.terminate() == 0
+    assert sorted(m.get("to") for m in graph.sent_messages) == ["+5215511110001", "+5215511110002"]
+    assert rows(data, "SELECT count(*) FROM messages WHERE direction='in'")[0][0] == 2
+    assert rows(data, "SELECT count(*) FROM pending_webhooks")[0][0] == 0
+    # Each body keeps its audit copy (the re-delivery too, as on the ack path).
+    assert rows(data, "SELECT count(*) FROM raw_events")[0][0] == 3
+
+
 def test_queued_replies_survive_a_crash_and_are_sent_on_restart(
     tmp_path: Path, graph: FakeGraph, ollama: FakeOllama
 ) -> None:

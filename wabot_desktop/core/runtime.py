@@ -57,7 +57,7 @@ from wabot_desktop.core.store.db import Database
 from wabot_desktop.core.store.dialect import parse_database_url, redacted, with_password
 from wabot_desktop.core.store.models import Contact
 from wabot_desktop.core.store.notify import SharedEvents
-from wabot_desktop.core.store.writer import IngestWriter
+from wabot_desktop.core.store.writer import Deferral, IngestWriter, deferral_from_env
 from wabot_desktop.core.supervisor import Supervisor
 from wabot_desktop.core.tunnel import TunnelManager
 from wabot_desktop.core.voice.notes import VoiceNotes
@@ -238,6 +238,10 @@ class CoreConfig:
     ingest_inline_max: int = field(
         default_factory=lambda: int(os.environ.get("WABOT_INGEST_INLINE", "0"))
     )
+    # A burst is acknowledged as bodies and parsed just after (core/store/writer.py, issue
+    # 17); WABOT_INGEST_DEFER / WABOT_INGEST_PARSE_AFTER_MS tune it. Never on PostgreSQL:
+    # instances share the table there, and one would parse another's bodies.
+    ingest_deferral: Deferral | None = field(default_factory=lambda: deferral_from_env(os.environ))
 
 
 def default_secret_store(paths: AppPaths, data_dir_overridden: bool) -> SecretStore:
@@ -580,7 +584,11 @@ class Core:
             knowledge=self.knowledge,
             clock=self.clock,
         )
-        self.writer = IngestWriter(self.db, inline_max=self.config.ingest_inline_max)
+        self.writer = IngestWriter(
+            self.db,
+            inline_max=self.config.ingest_inline_max,
+            deferral=None if self.config.database_url else self.config.ingest_deferral,
+        )
         self.writer.add_committed_callback(
             CommitPipeline(self.hub, self.engine, self.voice).on_committed
         )

@@ -54,7 +54,7 @@ from wabot_desktop.core.dto import DatabaseState, HealthSnapshot
 from wabot_desktop.core.errors import MissingCredentialsError, PortInUseError, StorageError
 from wabot_desktop.core.metrics import Metrics
 from wabot_desktop.core.settings import Settings
-from wabot_desktop.core.store.ingest import IngestItem, body_hash
+from wabot_desktop.core.store.ingest import IngestItem, IngestOutcome, body_hash
 from wabot_desktop.core.store.writer import IngestWriter
 from wabot_desktop.core.whatsapp.parser import WebhookBodyError, decode_body, parse_webhook
 from wabot_desktop.core.whatsapp.signature import SignatureCheck, verify_signature
@@ -191,6 +191,8 @@ class WebhookServer:
         own_thread: bool = True,
     ) -> None:
         self._writer = writer
+        # Counted when the rows are stored: at the ack, or with a burst's parse just after.
+        writer.add_committed_callback(self._count_new_messages)
         self._blocking = blocking or SHARED_POOL  # large bodies are parsed off the loop
         self._clock = clock
         self.limits = limits or ServerLimits()
@@ -363,6 +365,11 @@ class WebhookServer:
         logger.warning("webhook verification refused (wrong token or mode)")
         return web.Response(status=403, text="Forbidden")
 
+    def _count_new_messages(self, outcomes: list[IngestOutcome]) -> None:
+        new = sum(len(outcome.new_messages) for outcome in outcomes)
+        if new:
+            self._metrics.messages_in.inc(new)
+
     def _reject(self, status: int, reason: str, started: float) -> web.Response:
         self._metrics.webhooks_rejected.labels(reason=reason).inc()
         self._metrics.ack_latency.observe(time.perf_counter() - started)
@@ -414,7 +421,7 @@ class WebhookServer:
             logger.info("ignoring webhook for object %r", parsed.object_type)
         else:
             try:
-                outcome = await self._writer.submit(IngestItem(body, parsed, self._clock.time()))
+                await self._writer.submit(IngestItem(body, parsed, self._clock.time(), pnid))
             except StorageError as exc:
                 cause = describe_storage_error(exc)
                 if cause != self.last_write_error:
@@ -422,8 +429,6 @@ class WebhookServer:
                 self.last_write_error = cause
                 return self._reject(503, "storage_error", started)
             self.last_write_error = None
-            if outcome.new_messages:
-                self._metrics.messages_in.inc(len(outcome.new_messages))
         self._metrics.webhooks_received.inc()
         self._metrics.ack_latency.observe(time.perf_counter() - started)
         return web.Response(text="OK")

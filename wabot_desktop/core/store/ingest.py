@@ -1,9 +1,15 @@
 """Storing webhook bodies: one transaction for a group of bodies.
 
-Runs on the DB thread. Each verified body is stored as received (``raw_events``) and parsed into
-rows in the SAME transaction, so a crash never leaves a body without its rows or the reverse;
-the work is per batch where it can be (one savepoint and one ``executemany`` of the raw bodies
-per group; a savepoint per body only when one fails, see :func:`apply_batch`).
+Runs on the DB thread. Two ways in, both durable before the 200:
+
+- inline: each verified body is stored as received (``raw_events``) and parsed into rows in the
+  SAME transaction, so a crash never leaves a body without its rows or the reverse; the work is
+  per batch where it can be (one savepoint and one ``executemany`` of the raw bodies per group;
+  a savepoint per body only when one fails, see :func:`apply_batch`);
+- deferred (a burst, SQLite only, see core/store/writer.py): the verified bytes are committed to
+  ``pending_webhooks`` (:func:`store_pending_raw`) and acknowledged; :func:`parse_pending` later
+  parses the oldest ones into rows and deletes them in one transaction, in arrival order. A
+  crash in between leaves the bodies pending and the next start parses them.
 
 Inbound messages are deduplicated atomically by their UNIQUE wamid (``INSERT ... ON CONFLICT DO
 NOTHING RETURNING``), statuses by (wamid, status) and applied monotonically. What the bot and
@@ -20,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, literal_column, select, update
+from sqlalchemy import bindparam, delete, func, insert, literal_column, select, update
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.orm import Session
 
@@ -32,6 +38,7 @@ from wabot_desktop.core.store.models import (
     Conversation,
     Message,
     MessageStatusEvent,
+    PendingWebhook,
     RawEvent,
     UnattributedMessage,
 )
@@ -43,6 +50,7 @@ from wabot_desktop.core.whatsapp.models import (
     StatusKind,
     StatusUpdate,
 )
+from wabot_desktop.core.whatsapp.parser import WebhookBodyError, decode_body, parse_webhook
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +74,9 @@ class IngestItem:
     body: bytes
     parsed: ParsedWebhook
     received_at: float
+    # The number it was received for (parse_webhook's filter): a deferred body is re-read
+    # from its pending_webhooks row with it (core/store/writer.py).
+    phone_number_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +106,8 @@ class IngestOutcome:
     duplicates: int = 0
     unidentified: int = 0
     error: BaseException | None = None
+    # Committed to pending_webhooks only: its rows come with a later parse (its own outcome).
+    deferred: bool = False
 
 
 def body_hash(body: bytes) -> str:
@@ -729,8 +742,12 @@ def _raw_row(item: IngestItem) -> dict[str, Any]:
     return {
         "received_at": item.received_at,
         "body_sha256": hashlib.sha256(item.body).hexdigest(),
-        "body": item.body.decode("utf-8", errors="replace").replace("\x00", ""),
+        "body": _text(item.body),
     }
+
+
+def _text(body: bytes) -> str:
+    return body.decode("utf-8", errors="replace").replace("\x00", "")
 
 
 def needs_session(item: IngestItem) -> bool:
@@ -859,6 +876,109 @@ def _sender_key(item: IngestItem) -> str:
     for msg in item.parsed.messages:
         return msg.from_wa_id or msg.sender.wa_id or msg.from_user_id or msg.sender.user_id or ""
     return ""
+
+
+_PENDING_FIELDS = ("received_at", "phone_number_id", "body")
+_INSERT_PENDING = _Sql.of(insert(PendingWebhook).values({f: bindparam(f) for f in _PENDING_FIELDS}))
+_OLDEST_PENDING = _Sql.of(
+    select(
+        PendingWebhook.id,
+        PendingWebhook.received_at,
+        PendingWebhook.phone_number_id,
+        PendingWebhook.body,
+    )
+    .order_by(PendingWebhook.id)
+    .limit(bindparam("limit"))
+)
+_DELETE_PENDING = _Sql.of(delete(PendingWebhook).where(PendingWebhook.id <= bindparam("last")))
+_COUNT_PENDING = _Sql.of(select(func.count()).select_from(PendingWebhook))
+
+
+def store_pending_raw(cursor: Any, dialect: Any, items: list[IngestItem]) -> list[IngestOutcome]:
+    """Only the bodies, in the caller's transaction (one ``executemany``): acknowledged now,
+    parsed into rows later by :func:`parse_pending`, oldest first."""
+    _Raw.on(cursor, dialect).many(
+        _INSERT_PENDING,
+        [
+            {
+                "received_at": item.received_at,
+                "phone_number_id": item.phone_number_id,
+                "body": item.body,
+            }
+            for item in items
+        ],
+    )
+    return [IngestOutcome(deferred=True) for _ in items]
+
+
+def count_pending(cursor: Any, dialect: Any) -> int:
+    """How many acknowledged bodies wait for their parse."""
+    return int(_Raw.on(cursor, dialect).first(_COUNT_PENDING, {})[0])
+
+
+# A pending body as oldest_pending reads it: (id, the item parsed again, body, received_at).
+PendingBody = tuple[int, "IngestItem | None", bytes, float]
+
+
+def oldest_pending(cursor: Any, dialect: Any, limit: int) -> list[PendingBody]:
+    """The ``limit`` oldest pending bodies: (id, the item parsed again, body, received_at).
+
+    The item is None for a body that no longer parses (it did when it was acknowledged; a
+    parser change could refuse it): :func:`parse_pending` keeps its raw copy, nothing else.
+    """
+    rows = _Raw.on(cursor, dialect).run(_OLDEST_PENDING, {"limit": limit}).fetchall()
+    taken: list[PendingBody] = []
+    for row_id, received_at, phone_number_id, body in rows:
+        body = bytes(body)
+        item: IngestItem | None
+        try:
+            parsed = parse_webhook(decode_body(body), phone_number_id=phone_number_id)
+        except WebhookBodyError as exc:
+            logger.error("pending webhook %s no longer parses: %s", body_hash(body), exc.reason)
+            item = None
+        else:
+            item = IngestItem(body, parsed, received_at, phone_number_id)
+        taken.append((row_id, item, body, received_at))
+    return taken
+
+
+def parse_pending(
+    session: Session | None,
+    cursor: Any,
+    dialect: Any,
+    taken: list[PendingBody],
+) -> list[IngestOutcome]:
+    """Store the rows of ``taken`` (from :func:`oldest_pending`) and delete them from
+    pending_webhooks, in the caller's transaction: a body leaves the table with its rows."""
+    raw = _Raw(session) if session is not None else _Raw.on(cursor, dialect)
+    readable = [(item, body, received_at) for _, item, body, received_at in taken if item]
+    # Each body in a savepoint of its own if one fails (never the one-body shortcut, which
+    # fails the whole transaction): a body that cannot be stored keeps its raw copy, logged.
+    items = [item for item, _, _ in readable]
+    if len(items) > 1:
+        outcomes = _apply_batch(session, raw, items)
+    else:
+        outcomes = _apply_each(session, raw, items)
+    kept = [
+        (body, received_at)
+        for (_, body, received_at), outcome in zip(readable, outcomes, strict=True)
+        if outcome.error is not None
+    ]
+    kept += [(body, received_at) for _, item, body, received_at in taken if item is None]
+    if kept:
+        raw.many(
+            _INSERT_RAW,
+            [
+                {
+                    "received_at": received_at,
+                    "body_sha256": hashlib.sha256(body).hexdigest(),
+                    "body": _text(body),
+                }
+                for body, received_at in kept
+            ],
+        )
+    raw.run(_DELETE_PENDING, {"last": taken[-1][0]})
+    return outcomes
 
 
 def now() -> float:

@@ -9,6 +9,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -180,6 +181,25 @@ class RawEvent(Base):
     received_at: Mapped[float] = mapped_column(Float)  # no index: nothing reads by time (0008)
     body_sha256: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
+
+
+class PendingWebhook(Base):
+    """A verified webhook body acknowledged before it was parsed into rows (issue 17).
+
+    Under a burst the writer commits only the body here (one row, no index but its key) and
+    answers 200; the writer parses the oldest rows into messages, statuses and their
+    ``raw_events`` copy when the burst is over (or a small share of them during a long one),
+    deleting each in the transaction that stores its rows. A body still here after a crash is
+    parsed at the next start: acknowledged means durable, parsed or not.
+    """
+
+    __tablename__ = "pending_webhooks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    received_at: Mapped[float] = mapped_column(Float)
+    # The number the body was received for, so a later parse reads it as it was then.
+    phone_number_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # the exact bytes that were signed
 
 
 class UnattributedMessage(Base):

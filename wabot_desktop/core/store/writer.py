@@ -35,24 +35,45 @@ Two shortcuts for the common case (issue 17):
 
 Under load the list fills while a commit is in flight, so one fsync serves many webhooks; with
 one webhook at a time it is one commit each. Nothing is answered before its commit returned.
+
+Acknowledged first, parsed just after (issue 17, :class:`Deferral`): a batch of several bodies
+(a burst) is committed as bodies only, into ``pending_webhooks``, and answered; parsing them
+into messages, statuses and their ``raw_events`` copy (most of a body's cost) waits until no
+body has arrived for ``quiet_s``. During a long burst one small slice is parsed every
+``flood_every_s``, so the bot and the monitor keep hearing of new messages; at ``max_backlog``
+pending bodies each drain parses as many as it stores, and acknowledgements slow to the parse
+rate again. While any body is pending every new one queues behind it (messages keep their
+order); a body alone at a calm moment is still parsed in its own commit. Pending bodies are
+durable: after a crash they are parsed at the next start (:meth:`IngestWriter.run`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from wabot_desktop.core.errors import StorageError
 from wabot_desktop.core.store.db import Database
 from wabot_desktop.core.store.ingest import (
     IngestItem,
     IngestOutcome,
+    PendingBody,
     apply_batch,
     apply_batch_raw,
+    count_pending,
     needs_session,
+    oldest_pending,
+    parse_pending,
+    store_pending_raw,
 )
 
 logger = logging.getLogger(__name__)
@@ -61,18 +82,68 @@ CommittedCallback = Callable[[list[IngestOutcome]], None]
 _Waiter = tuple[IngestItem, "asyncio.Future[IngestOutcome]"]
 
 
+@dataclass(frozen=True, slots=True)
+class Deferral:
+    """When a committed body may wait for its parse (see the module docstring)."""
+
+    min_batch: int = 2  # a batch of this many bodies is stored as bodies first (1: every one)
+    quiet_s: float = 0.005  # parse once no body came or was answered for this long
+    flood_every_s: float = 0.1  # during a burst, one slice of flood_slice this often
+    flood_slice: int = 16
+    slice: int = 64  # bodies per parse transaction when quiet (~10 ms of the DB thread)
+    retry_s: float = 1.0  # after a parse transaction failed (disk full): wait, then again
+    max_backlog: int = 100_000  # at this many pending, each drain parses as many as it stores
+
+
+def deferral_from_env(environ: Mapping[str, str]) -> Deferral | None:
+    """WABOT_INGEST_DEFER: ``0`` parses every body in its own commit, ``always`` defers even a
+    body alone, anything else the default; WABOT_INGEST_PARSE_AFTER_MS sets ``quiet_s`` (a
+    long one holds every parse back: tests/e2e kills serve between an ack and its parse)."""
+    mode = environ.get("WABOT_INGEST_DEFER", "").strip().lower()
+    if mode == "0":
+        return None
+    deferral = Deferral(min_batch=1) if mode == "always" else Deferral()
+    after_ms = environ.get("WABOT_INGEST_PARSE_AFTER_MS", "").strip()
+    if after_ms:
+        quiet = max(0.0, float(after_ms) / 1000)
+        deferral = dataclasses.replace(
+            deferral, quiet_s=quiet, flood_every_s=max(deferral.flood_every_s, quiet)
+        )
+    return deferral
+
+
 class IngestWriter:
     """Batches bodies onto the DB thread; ``submit`` returns only after the body is committed."""
 
-    def __init__(self, db: Database, *, max_batch: int = 256, inline_max: int = 0) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        max_batch: int = 256,
+        inline_max: int = 0,
+        deferral: Deferral | None = None,
+    ) -> None:
         self._db = db
         self._max_batch = max_batch
+        # None: every body is parsed in its own commit (PostgreSQL, WABOT_INGEST_DEFER=0).
+        self.deferral = deferral
+        self._backlog: int | None = None  # pending_webhooks rows; None until counted
+        self._parse_scheduled = False  # a parse tick is armed or a parse job queued (_lock)
+        self._last_activity = 0.0  # time.monotonic() of the latest submit or answer
+        # time.monotonic() of the latest parse slice, or of the start of the current backlog:
+        # a burst's first slice comes flood_every_s into it.
+        self._last_parse = time.monotonic()
+        self._retry_at = 0.0  # no parse before this time.monotonic() (after a failure)
+        self._stopped = False
         # A batch of at most this many bodies is committed on the submitting loop's thread
         # when the DB thread is free (no hop there and back); larger ones go to the DB thread,
         # whose commit overlaps the loop's parsing of the next requests. 0: always the DB thread.
         self.inline_max = inline_max
         self._lock = threading.Lock()
         self._pending: list[_Waiter] = []  # guarded by _lock
+        # Submitted and not answered yet (under _lock): while a commit is in flight no new body
+        # arrives (its senders wait for their 200), which is not a quiet moment.
+        self._in_flight = 0
         self._draining = False  # a drain is queued or running on the DB thread (under _lock)
         # The core's main loop: post-commit callbacks run there (the loop the writer is made
         # on, or the one run() runs on).
@@ -101,8 +172,10 @@ class IngestWriter:
         if self._main_loop is None:
             self._main_loop = loop  # no run() (a writer used alone): callbacks run here too
         future: asyncio.Future[IngestOutcome] = loop.create_future()
+        self._last_activity = time.monotonic()
         with self._lock:
             self._pending.append((item, future))
+            self._in_flight += 1
             start = not self._draining
             self._draining = True
         if start:
@@ -110,7 +183,12 @@ class IngestWriter:
             # same iteration add their bodies first, so a burst is one batch (one fsync), not a
             # batch of one followed by the rest.
             loop.call_soon(self._queue_drain)
-        outcome = await future
+        try:
+            outcome = await future
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+            self._last_activity = time.monotonic()
         if outcome.error is not None:
             raise StorageError("webhook could not be stored") from outcome.error
         return outcome
@@ -119,7 +197,27 @@ class IngestWriter:
         """Lifetime of the writer (the supervisor's task, on the core's main loop: post-commit
         callbacks run there); the work itself is on the DB thread."""
         self._main_loop = asyncio.get_running_loop()
-        await asyncio.Event().wait()  # until cancelled
+        try:
+            # Bodies acknowledged before a crash (or a stop) are parsed now.
+            backlog = await self._db.run(self._counted_backlog)
+            if backlog:
+                logger.info("%d acknowledged webhooks wait for their parse", backlog)
+                self._schedule_parse()
+            await asyncio.Event().wait()  # until cancelled
+        finally:
+            self._stopped = True
+
+    def backlog(self) -> int:
+        """Acknowledged bodies not parsed into rows yet (0 until counted)."""
+        return self._backlog or 0
+
+    def _counted_backlog(self) -> int:
+        """On the DB thread (write lock held): the pending count, read once per writer."""
+        if self._backlog is None:
+            counted = self._db.raw_transaction(count_pending)
+            with self._lock:
+                self._backlog = counted
+        return self._backlog
 
     def _queue_drain(self) -> None:
         """On the submitters' loop: commit a small batch here, else queue it on the DB thread."""
@@ -144,7 +242,17 @@ class IngestWriter:
 
     def _store(self, items: list[IngestItem]) -> list[IngestOutcome]:
         """One transaction for the batch: compiled statements on the writer's own connection,
-        or an ORM session when a body needs one (staff echoes, statuses)."""
+        or an ORM session when a body needs one (staff echoes, statuses); or the bodies alone
+        when they may wait for their parse."""
+        deferral = self.deferral
+        backlog = self._counted_backlog()
+        if backlog or (deferral is not None and len(items) >= deferral.min_batch):
+            outcomes = self._db.raw_transaction(store_pending_raw, items)
+            if not backlog:
+                self._last_parse = time.monotonic()
+            with self._lock:
+                self._backlog = backlog + len(items)
+            return outcomes
         if any(needs_session(item) for item in items):
             return self._db.session_run_sync(apply_batch, items)
         return self._db.raw_transaction(apply_batch_raw, items)
@@ -182,7 +290,12 @@ class IngestWriter:
             else:
                 self.batches += 1
                 self.items += len(group)
+                deferred = bool(outcomes) and outcomes[0].deferred
+                if deferred:
+                    self._trim_backlog()
                 self._post(group, outcomes, None)
+                if deferred:
+                    self._schedule_parse()
         with self._lock:
             more = bool(self._pending)
             self._draining = more
@@ -203,7 +316,13 @@ class IngestWriter:
             outcome = outcomes[index] if outcomes is not None else IngestOutcome(error=error)
             by_loop.setdefault(waiter[1].get_loop(), []).append((waiter, outcome))
         main = self._main_loop
-        good = [o for o in outcomes if o.error is None] if outcomes is not None else None
+        good = (
+            [o for o in outcomes if o.error is None and not o.deferred]
+            if outcomes is not None
+            else None
+        )
+        if not good:
+            good = None  # nothing for the callbacks (a deferred batch): no hop for them
         if main is not None and good is not None and main not in by_loop:
             # The callbacks' own hop, before the waiters' (a body's events are on their way
             # to the main loop when its 200 is sent).
@@ -220,6 +339,101 @@ class IngestWriter:
                 continue
             with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting
                 loop.call_soon_threadsafe(self._deliver, answers, callbacks)
+
+    def _trim_backlog(self) -> None:
+        """On the DB thread, after a batch went in as bodies only: over ``max_backlog``, the
+        oldest are parsed down to it before the batch is answered (acks slow to the parse
+        rate). The batch is committed already: a failure here is logged, never its 503."""
+        limit = self.deferral.max_backlog if self.deferral is not None else 0
+        excess = self.backlog() - limit
+        if excess <= 0:
+            return
+        try:
+            self._parse_slice(excess)
+        except Exception:
+            logger.exception("parsing acknowledged webhooks failed")
+
+    def _schedule_parse(self) -> None:
+        """From any thread: a parse tick on the main loop, unless one is armed or queued."""
+        with self._lock:
+            if self._parse_scheduled or not self._backlog:
+                return
+            self._parse_scheduled = True
+        main = self._main_loop
+        if main is None:
+            return
+        with contextlib.suppress(RuntimeError):  # the loop is closed: the next start parses
+            main.call_soon_threadsafe(self._parse_tick)
+
+    def _parse_tick(self) -> None:
+        """On the main loop: queue a parse slice if it is quiet (or one is due), else wait."""
+        deferral = self.deferral or Deferral()
+        if self._stopped or not self._backlog:
+            with self._lock:
+                self._parse_scheduled = False
+            return
+        now = time.monotonic()
+        assert self._main_loop is not None
+        if now < self._retry_at:
+            self._main_loop.call_later(self._retry_at - now, self._parse_tick)
+            return
+        idle_for = now - self._last_activity
+        with self._lock:
+            waiting = self._in_flight
+        if idle_for >= deferral.quiet_s and not waiting:
+            limit = deferral.slice
+        elif now - self._last_parse >= deferral.flood_every_s:
+            limit = deferral.flood_slice
+        else:
+            # Again when it may be quiet, or when the next flood slice is due.
+            wait = min(
+                deferral.quiet_s - idle_for, deferral.flood_every_s - (now - self._last_parse)
+            )
+            self._main_loop.call_later(max(0.0005, wait), self._parse_tick)
+            return
+        try:
+            self._db.submit(self._parse_job, limit)
+        except RuntimeError:  # the database is closed: the next start parses them
+            with self._lock:
+                self._parse_scheduled = False
+
+    def _parse_job(self, limit: int) -> None:
+        """On the DB thread: one slice, then the next tick (the cycle ends at backlog 0)."""
+        with self._lock:
+            self._parse_scheduled = False
+        if self._stopped:
+            return
+        try:
+            self._parse_slice(limit)
+        except Exception:
+            # Rolled back: the bodies stay pending and the next tick tries them again.
+            logger.exception("parsing acknowledged webhooks failed")
+            self._retry_at = time.monotonic() + (self.deferral or Deferral()).retry_s
+        self._schedule_parse()
+
+    def _parse_slice(self, limit: int) -> int:
+        """On the DB thread, write lock held: parse the ``limit`` oldest pending bodies into
+        rows in one transaction (each leaves pending_webhooks with its rows); their outcomes go
+        to the post-commit callbacks. Returns how many were parsed."""
+        self._last_parse = time.monotonic()
+        taken = self._db.raw_transaction(oldest_pending, limit)
+        if not taken:
+            with self._lock:
+                self._backlog = 0
+            return 0
+        items = [item for _, item, _, _ in taken if item is not None]
+        if any(needs_session(item) for item in items):
+            outcomes = self._db.session_run_sync(parse_pending_session, taken)
+        else:
+            outcomes = self._db.raw_transaction(parse_pending_raw, taken)
+        with self._lock:
+            self._backlog = max(0, (self._backlog or 0) - len(taken))
+        good = [outcome for outcome in outcomes if outcome.error is None]
+        main = self._main_loop
+        if good and main is not None:
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody listens
+                main.call_soon_threadsafe(self._run_callbacks, good)
+        return len(taken)
 
     def _run_callbacks(self, good: list[IngestOutcome]) -> None:
         """On the main loop: the post-commit callbacks of one batch."""
@@ -241,3 +455,11 @@ class IngestWriter:
         for (_, future), outcome in answers:
             if not future.done():
                 future.set_result(outcome)
+
+
+def parse_pending_session(session: Session, taken: list[PendingBody]) -> list[IngestOutcome]:
+    return parse_pending(session, None, None, taken)
+
+
+def parse_pending_raw(cursor: Any, dialect: Any, taken: list[PendingBody]) -> list[IngestOutcome]:
+    return parse_pending(None, cursor, dialect, taken)
