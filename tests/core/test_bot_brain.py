@@ -960,7 +960,8 @@ async def test_stale_backlog_on_start_up_gets_one_apology(
         await say(client, core, "viejo uno", wa_id=OTHER, timestamp=three_hours_ago)
         await say(client, core, "humano", wa_id=OTHER, timestamp=three_hours_ago + 5)
         await say(client, core, "¿siguen abiertos?", wa_id=OTHER)
-        assert pending_count(core) == 6
+        # Sent back to back: acknowledged as bodies first, stored as messages just after.
+        await wait_for(lambda: pending_count(core) == 6, what="the six messages stored")
     assert graph.sent_messages == []
 
     async with core_for(tmp_path, graph, ollama, stale_backlog_hours=2.0) as core:

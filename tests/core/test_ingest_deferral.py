@@ -7,6 +7,7 @@ Every test uses a real SQLite file and the real writer; the clock is the writer'
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import time
 
@@ -91,6 +92,33 @@ async def test_a_body_alone_is_parsed_in_its_own_commit_but_queues_behind_a_back
         runner.cancel()
     assert wamids_in_order(db) == ["wamid.ALONE", "wamid.X1", "wamid.X2", "wamid.LATE"]
     assert count(db, PendingWebhook) == 0
+
+
+@pytest.mark.asyncio
+async def test_a_body_sent_right_after_the_previous_answer_is_a_stream_and_waits(
+    db: Database,
+) -> None:
+    """One connection, no pause (a redelivery): each body alone, yet acknowledged as a body."""
+    writer = IngestWriter(
+        db, deferral=Deferral(quiet_s=3600.0, flood_every_s=3600.0, stream_gap_s=0.25)
+    )
+    runner = asyncio.create_task(writer.run())
+    try:
+        first = await writer.submit(item("wamid.S1"))
+        assert not first.deferred  # nothing answered before it: a customer writing
+        second = await writer.submit(item("wamid.S2"))
+        assert second.deferred and count(db, Message) == 1
+        assert await db.run(writer._parse_slice, 64) == 1
+        await asyncio.sleep(0.3)  # a pause longer than the gap: calm again
+        third = await writer.submit(item("wamid.S3"))
+        assert not third.deferred and len(third.new_messages) == 1
+    finally:
+        runner.cancel()
+    assert wamids_in_order(db) == ["wamid.S1", "wamid.S2", "wamid.S3"]
+    # stream_gap_s=0: a body alone is always parsed in its own commit.
+    never = IngestWriter(db, deferral=dataclasses.replace(HOLD, stream_gap_s=0.0))
+    outcomes = [await never.submit(item(f"wamid.N{i}")) for i in range(3)]
+    assert not any(o.deferred for o in outcomes) and count(db, PendingWebhook) == 0
 
 
 @pytest.mark.asyncio

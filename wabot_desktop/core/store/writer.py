@@ -37,13 +37,15 @@ Under load the list fills while a commit is in flight, so one fsync serves many 
 one webhook at a time it is one commit each. Nothing is answered before its commit returned.
 
 Acknowledged first, parsed just after (issue 17, :class:`Deferral`): a batch of several bodies
-(a burst) is committed as bodies only, into ``pending_webhooks``, and answered; parsing them
-into messages, statuses and their ``raw_events`` copy (most of a body's cost) waits until no
-body has arrived for ``quiet_s``. During a long burst one small slice is parsed every
-``flood_every_s``, so the bot and the monitor keep hearing of new messages; at ``max_backlog``
-pending bodies each drain parses as many as it stores, and acknowledgements slow to the parse
-rate again. While any body is pending every new one queues behind it (messages keep their
-order); a body alone at a calm moment is still parsed in its own commit. Pending bodies are
+(a burst), or a body sent right after the previous one was answered (a stream, as a
+redelivery on one connection), is committed as bodies only, into ``pending_webhooks``, and
+answered; parsing them into messages, statuses and their ``raw_events`` copy (most of a body's
+cost) waits until no body has arrived for ``quiet_s``. During a long burst one small slice is
+parsed every ``flood_every_s``, so the bot and the monitor keep hearing of new messages; at
+``max_backlog`` pending bodies each drain parses as many as it stores, and acknowledgements slow
+to the parse rate again. While any body is pending every new one queues behind it (messages keep
+their order); a body alone at a calm moment (a customer writing) is still parsed in its own
+commit, before its 200. Pending bodies are
 durable: after a crash they are parsed at the next start (:meth:`IngestWriter.run`).
 """
 
@@ -87,6 +89,10 @@ class Deferral:
     """When a committed body may wait for its parse (see the module docstring)."""
 
     min_batch: int = 2  # a batch of this many bodies is stored as bodies first (1: every one)
+    # A body alone is stored as a body first too when the previous one was answered less than
+    # this long ago: a stream of back-to-back webhooks (one connection, no pause between them),
+    # not a customer writing. 0: never.
+    stream_gap_s: float = 0.002
     quiet_s: float = 0.005  # parse once no body came or was answered for this long
     flood_every_s: float = 0.1  # during a burst, one slice of flood_slice this often
     flood_slice: int = 16
@@ -130,6 +136,7 @@ class IngestWriter:
         self._backlog: int | None = None  # pending_webhooks rows; None until counted
         self._parse_scheduled = False  # a parse tick is armed or a parse job queued (_lock)
         self._last_activity = 0.0  # time.monotonic() of the latest submit or answer
+        self._last_answer = 0.0  # time.monotonic() of the latest answer
         # time.monotonic() of the latest parse slice, or of the start of the current backlog:
         # a burst's first slice comes flood_every_s into it.
         self._last_parse = time.monotonic()
@@ -188,7 +195,7 @@ class IngestWriter:
         finally:
             with self._lock:
                 self._in_flight -= 1
-            self._last_activity = time.monotonic()
+            self._last_activity = self._last_answer = time.monotonic()
         if outcome.error is not None:
             raise StorageError("webhook could not be stored") from outcome.error
         return outcome
@@ -246,7 +253,7 @@ class IngestWriter:
         when they may wait for their parse."""
         deferral = self.deferral
         backlog = self._counted_backlog()
-        if backlog or (deferral is not None and len(items) >= deferral.min_batch):
+        if backlog or (deferral is not None and self._may_wait(deferral, len(items))):
             outcomes = self._db.raw_transaction(store_pending_raw, items)
             if not backlog:
                 self._last_parse = time.monotonic()
@@ -256,6 +263,12 @@ class IngestWriter:
         if any(needs_session(item) for item in items):
             return self._db.session_run_sync(apply_batch, items)
         return self._db.raw_transaction(apply_batch_raw, items)
+
+    def _may_wait(self, deferral: Deferral, count: int) -> bool:
+        """Whether a batch of ``count`` bodies is a burst or part of a stream (see Deferral)."""
+        if count >= deferral.min_batch:
+            return True
+        return time.monotonic() - self._last_answer < deferral.stream_gap_s
 
     def _drain_inline(self) -> bool:
         """Commit a small pending batch here and now if the DB thread is idle; False if not."""
