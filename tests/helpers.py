@@ -287,6 +287,18 @@ def core_is_idle(core: Core) -> bool:
     return core.db.session_run_sync(undecided_and_queued) == (0, 0)
 
 
+async def parsed(core: Core, timeout: float = 10.0) -> None:
+    """Wait until every acknowledged webhook is parsed into rows.
+
+    Webhooks sent back to back (a body less than 2 ms after the previous answer) are
+    acknowledged as bodies and parsed just after (core/store/writer.py): a test that reads the
+    rows right after such a post waits for this first.
+    """
+    assert core.writer is not None
+    writer = core.writer
+    await wait_for(lambda: writer.backlog() == 0, timeout, what="the webhooks parsed")
+
+
 async def idle(core: Core, timeout: float = 10.0) -> None:
     """Wait until :func:`core_is_idle` (then "nothing happened" is safe to assert)."""
     await wait_for(lambda: core_is_idle(core), timeout, what="the core to be idle")

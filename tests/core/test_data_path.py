@@ -26,6 +26,7 @@ from tests.helpers import (
     change_value,
     idle,
     message_body,
+    parsed,
     payload_bytes,
     post,
     running_core,
@@ -298,12 +299,15 @@ async def test_statuses_are_monotonic_and_failed_is_terminal(
             assert (
                 await post(client, core.server_url, status_body(wamid, name))
             ).status_code == 200
+            await parsed(core)  # back to back: acknowledged first, parsed just after
             assert status() == expected
         assert (
             await post(client, core.server_url, status_body(wamid, "failed", error_code=131026))
         ).status_code == 200
+        await parsed(core)
         assert status() == "failed"
         await post(client, core.server_url, status_body(wamid, "read"))
+        await parsed(core)
         assert status() == "failed"
 
 

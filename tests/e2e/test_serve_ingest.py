@@ -1,15 +1,18 @@
 """Issue 17 through ``serve`` as a real process: the batched ack path under kill -9.
 
-The raw body and the rows parsed from it are written in the SAME transaction (one savepoint per
-batch, one commit per batch), so there is no moment at which a crash leaves a stored body
-unparsed or a parsed message without its body: this kills the process while many batches are in
-flight and shows that every acknowledged message was stored whole, once, and is answered after
-the restart.
+A body is acknowledged only once it is committed: either with its rows (the raw body and the
+messages parsed from it in the same transaction), or, under a burst, as the verified body alone
+in ``pending_webhooks``, parsed into rows just after (core/store/writer.py). Either way there is
+no moment at which a crash loses an acknowledged body, leaves a parsed message without its raw
+copy, or stores one twice: this kills the process while many batches are in flight and shows
+that every acknowledged message was stored (whole, or as its pending body), once, and is parsed
+and answered after the restart.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import httpx
@@ -75,6 +78,21 @@ async def _flood_then_kill(url: str, server: ServeProcess) -> tuple[set[str], in
     return acked, unanswered
 
 
+def _wamid(body: bytes) -> str:
+    value = json.loads(body)["entry"][0]["changes"][0]["value"]
+    return str(value["messages"][0]["id"])
+
+
+def _raw_events_without_their_message(data: Path) -> int:
+    return int(
+        rows(
+            data,
+            "SELECT count(*) FROM raw_events r WHERE NOT EXISTS (SELECT 1 FROM messages m "
+            "WHERE m.direction='in' AND instr(r.body, '\"' || m.wamid || '\"') > 0)",
+        )[0][0]
+    )
+
+
 def test_kill_9_mid_flood_keeps_every_ack_whole_and_answers_after_restart(
     tmp_path: Path, graph: FakeGraph, ollama: FakeOllama
 ) -> None:
@@ -88,30 +106,36 @@ def test_kill_9_mid_flood_keeps_every_ack_whole_and_answers_after_restart(
     assert graph.sent_messages == []
 
     stored = {str(w) for (w,) in rows(data, "SELECT wamid FROM messages WHERE direction='in'")}
-    # Every 200 was committed; nothing is stored twice.
-    assert acked <= stored
+    pending = [_wamid(bytes(body)) for (body,) in rows(data, "SELECT body FROM pending_webhooks")]
+    # Every 200 was committed, parsed or as its body; nothing is stored twice.
+    assert acked <= stored | set(pending)
     assert rows(data, "SELECT count(*) FROM messages WHERE direction='in'")[0][0] == len(stored)
-    # Each body carries one message: a raw body never exists without its rows (or the reverse).
+    assert len(set(pending)) == len(pending) and not stored & set(pending)
+    # Each body carries one message: a parsed one never exists without its raw copy (or the
+    # reverse); a pending body has none yet.
     assert rows(data, "SELECT count(*) FROM raw_events")[0][0] == len(stored)
-    unparsed = rows(
-        data,
-        "SELECT count(*) FROM raw_events r WHERE NOT EXISTS (SELECT 1 FROM messages m "
-        "WHERE m.direction='in' AND instr(r.body, '\"' || m.wamid || '\"') > 0)",
-    )
-    assert unparsed[0][0] == 0
-    customers = {
-        str(c)
-        for (c,) in rows(
-            data,
-            "SELECT DISTINCT c.wa_id FROM messages m JOIN conversations v ON v.id = "
-            "m.conversation_id JOIN contacts c ON c.id = v.contact_id WHERE m.direction='in'",
-        )
-    }
+    assert _raw_events_without_their_message(data) == 0
 
-    # After the restart every stored (so every acknowledged) message is answered, once per chat.
+    # After the restart every acknowledged message is parsed and answered, once per chat.
     seed_settings(data, debounce_quiet_s=0.0, debounce_max_s=0.0)
     second = ServeProcess(args, live_env()).start()
     try:
+        wait_until(lambda: rows(data, "SELECT count(*) FROM pending_webhooks")[0][0] == 0)
+        everything = stored | set(pending)
+        parsed = {str(w) for (w,) in rows(data, "SELECT wamid FROM messages WHERE direction='in'")}
+        assert parsed == everything and acked <= parsed
+        assert rows(data, "SELECT count(*) FROM raw_events")[0][0] == len(parsed)
+        assert _raw_events_without_their_message(data) == 0
+        customers = {
+            str(c)
+            for (c,) in rows(
+                data,
+                "SELECT DISTINCT c.wa_id FROM messages m JOIN conversations v ON v.id = "
+                "m.conversation_id JOIN contacts c ON c.id = v.contact_id "
+                "WHERE m.direction='in'",
+            )
+        }
+
         graph.wait_for_sends_blocking(len(customers), timeout=60)
         pending_sql = "SELECT count(*) FROM messages WHERE direction='in' AND handled=0"
         wait_until(lambda: rows(data, pending_sql)[0][0] == 0, timeout=30)

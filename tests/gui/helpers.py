@@ -20,7 +20,7 @@ import httpx
 
 from tests.fakes.graph import DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID, FakeGraph
 from tests.fakes.ollama import FakeOllama
-from tests.helpers import change_value, wait_for, webhook_envelope
+from tests.helpers import change_value, parsed, wait_for, webhook_envelope
 from wabot_desktop.core.paths import AppPaths
 from wabot_desktop.core.runtime import Core, CoreConfig
 from wabot_desktop.core.secrets import MemorySecretStore, SecretKey
@@ -175,9 +175,7 @@ class GuiEnv:
         )
         self.posted.append(response.status_code)
         if response.status_code == 200:
-            # Webhooks sent back to back are acknowledged as bodies and parsed just after
-            # (core/store/writer.py): the tests go on once the message is a row.
-            await wait_for(lambda: self.core.writer.backlog() == 0, what="the webhook parsed")
+            await parsed(self.core)  # the tests go on once the message is a row
         return response.status_code
 
     async def customer_says(self, wa_id: str, name: str, body: str, **kwargs: Any) -> str:
