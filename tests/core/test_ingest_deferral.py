@@ -185,6 +185,27 @@ async def test_a_restarted_writer_parses_what_the_last_one_acknowledged(db: Data
 
 
 @pytest.mark.asyncio
+async def test_a_graceful_stop_parses_what_is_pending_within_its_budget(db: Database) -> None:
+    writer = IngestWriter(db, deferral=HOLD)
+    committed: list[IngestOutcome] = []
+    writer.add_committed_callback(committed.extend)
+    runner = asyncio.create_task(writer.run())
+    try:
+        wamids = [f"wamid.F{i:03d}" for i in range(300)]
+        items = [item(w, wa_id=f"52155000000{i % 4}") for i, w in enumerate(wamids)]
+        await burst(writer, items)
+        assert count(db, PendingWebhook) == 300 and count(db, Message) == 0
+        # No time left: nothing is parsed, all of it waits for the next start.
+        assert await writer.flush(0.0) == 300
+        assert await writer.flush(30.0) == 0  # more than one slice
+        await wait_for(lambda: len(committed) == 300, what="the flushed bodies' callbacks")
+    finally:
+        runner.cancel()
+    assert wamids_in_order(db) == wamids
+    assert count(db, PendingWebhook) == 0
+
+
+@pytest.mark.asyncio
 async def test_statuses_in_a_burst_are_parsed_with_the_orm_path(db: Database) -> None:
     writer = IngestWriter(db, deferral=HOLD)
     runner = asyncio.create_task(writer.run())

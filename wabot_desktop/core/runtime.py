@@ -828,6 +828,10 @@ class Core:
             await self.server.stop()
         if self.engine is not None:
             await self.engine.stop()
+        if self.writer is not None:
+            # Bodies acknowledged but not parsed yet become rows now (the bot answers them at
+            # the next start); a backup or migrate-to of the stopped profile then sees them.
+            await self.writer.flush(self.settings.stop_grace_s)
         if self.outbox is not None:
             await self.outbox.drain(self.settings.stop_grace_s)  # sends on the wire finish
         if self.voice is not None:

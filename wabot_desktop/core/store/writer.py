@@ -84,6 +84,10 @@ CommittedCallback = Callable[[list[IngestOutcome]], None]
 _Waiter = tuple[IngestItem, "asyncio.Future[IngestOutcome]"]
 
 
+# A graceful stop parses what is pending in transactions of this many bodies.
+FLUSH_SLICE = 256
+
+
 @dataclass(frozen=True, slots=True)
 class Deferral:
     """When a committed body may wait for its parse (see the module docstring)."""
@@ -217,6 +221,19 @@ class IngestWriter:
     def backlog(self) -> int:
         """Acknowledged bodies not parsed into rows yet (0 until counted)."""
         return self._backlog or 0
+
+    async def flush(self, budget_s: float) -> int:
+        """Parse the acknowledged bodies now, oldest first, for up to ``budget_s`` seconds (a
+        graceful stop: the database it leaves holds rows, not bodies). Returns how many are
+        left for the next start."""
+        deadline = time.monotonic() + budget_s
+        while self._backlog and time.monotonic() < deadline:
+            if not await self._db.run(self._parse_slice, FLUSH_SLICE):
+                break
+        left = self.backlog()
+        if left:
+            logger.info("%d acknowledged webhooks are parsed at the next start", left)
+        return left
 
     def _counted_backlog(self) -> int:
         """On the DB thread (write lock held): the pending count, read once per writer."""
