@@ -36,6 +36,11 @@ Like run_gui, the app process calls ``gc.collect(); gc.freeze()`` once the windo
 ``--no-gc-freeze`` leaves that out, to show how much of ``max_stall_ms`` the collector's full
 passes over start-up objects cost without it.
 
+``--stall-stacks`` adds a thread that samples the GUI thread's stack every 2 ms while the stall
+timer is more than 25 ms late (``stall_stacks`` in the JSON, most sampled first). It needs the
+GIL to look, so a sample in Qt's own loop (``run_forever``) means the GUI thread was in C++ or
+waiting for the GIL; the sampler itself adds a little load.
+
 Last line: JSON with window_shown_s, open_conversation_ms, max_stall_ms, ack_p99_ms, rss_mb and
 the details.
 """
@@ -472,6 +477,42 @@ def run_child(args: argparse.Namespace) -> int:  # noqa: C901 - one scripted ses
             self.timer.stop()
             if self._lag_task is not None:
                 self._lag_task.cancel()
+            self._sampling = False
+
+        def sample_stalls(self, over_ms: float = 25.0) -> None:
+            """--stall-stacks: a thread that, while the 5 ms timer is over ``over_ms`` late,
+            records what the GUI thread is running (every 2 ms; it needs the GIL to look, so
+            a stall spent waiting for it shows where the GUI thread got it back)."""
+            main_id = threading.main_thread().ident
+            self._sampling = True
+            self.stacks: list[tuple[float, tuple[str, ...]]] = []
+
+            def run() -> None:
+                while self._sampling:
+                    time.sleep(0.002)
+                    late = (time.perf_counter() - self.last) * 1000
+                    if late < over_ms:
+                        continue
+                    frame = sys._current_frames().get(main_id)  # type: ignore[arg-type]
+                    names: list[str] = []
+                    while frame is not None and len(names) < 40:
+                        code = frame.f_code
+                        names.append(
+                            f"{Path(code.co_filename).name}:{code.co_name}:{frame.f_lineno}"
+                        )
+                        frame = frame.f_back
+                    self.stacks.append((late, tuple(names)))
+
+            threading.Thread(target=run, name="stall-sampler", daemon=True).start()
+
+        def stall_stacks(self) -> list[dict[str, object]]:
+            """The GUI thread's innermost frames during stalls, most sampled first."""
+            counts: dict[tuple[str, ...], int] = {}
+            for _, names in getattr(self, "stacks", []):
+                key = names[:12]
+                counts[key] = counts.get(key, 0) + 1
+            ranked = sorted(counts.items(), key=lambda kv: -kv[1])[:12]
+            return [{"samples": n, "stack": list(k)} for k, n in ranked]
 
     stdin_lines: list[str] = []
 
@@ -527,6 +568,8 @@ def run_child(args: argparse.Namespace) -> int:  # noqa: C901 - one scripted ses
         await asyncio.sleep(1.0)  # let the start-up tail (counts, labels, health) settle
         monitor.reset()
         gc_watch.take()
+        if args.stall_stacks:
+            monitor.sample_stalls()
 
         # -- open the longest chat with a click on its row
         conversation = window.monitor.conversation
@@ -633,6 +676,8 @@ def run_child(args: argparse.Namespace) -> int:  # noqa: C901 - one scripted ses
         window.bridge.message_received.connect(lambda _cid, mid: received.append(mid))
         monitor.reset()
         gc_watch.take()
+        if args.stall_stacks:
+            monitor.sample_stalls()
         list_paints, bubble_paints = list_probe.paints, bubbles_probe.paints
         # CPU time of the GUI thread (the event loop) and of the whole process during the load:
         # what the window and the bot cost, less sensitive to other processes than the stalls.
@@ -650,6 +695,8 @@ def run_child(args: argparse.Namespace) -> int:  # noqa: C901 - one scripted ses
         result["live_process_cpu_s"] = round(time.process_time() - process_cpu, 2)
         result["gc_objects_at_load_end"] = len(gc.get_objects())
         result["live_stalls"] = {**monitor.summary(), **gc_watch.take()}
+        if args.stall_stacks:
+            result["stall_stacks"] = monitor.stall_stacks()
         # Inside the server (handler start to 200 written), cumulative: the rest of a client's
         # ack time is the socket and waiting to be scheduled (GIL, other threads, the CPU).
         acks_after = _ack_buckets(core)
@@ -882,6 +929,12 @@ def main() -> int:
         default=True,
         help="full GC passes only when the bot is idle (gcpolicy.py), as run_gui does",
     )
+    parser.add_argument(
+        "--stall-stacks",
+        action="store_true",
+        help="sample the GUI thread's stack while the stall timer is over 25 ms late "
+        "(stall_stacks in the JSON)",
+    )
     # Child mode (internal)
     parser.add_argument("--app", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--graph-url", help=argparse.SUPPRESS)
@@ -938,6 +991,7 @@ def main() -> int:
                     "--conversation-id",
                     str(info["longest_conversation_id"]),
                     "--gc-freeze" if args.gc_freeze else "--no-gc-freeze",
+                    *(["--stall-stacks"] if args.stall_stacks else []),
                     "--gc-policy" if args.gc_policy else "--no-gc-policy",
                 ]
             )
@@ -1032,6 +1086,7 @@ def main() -> int:
                     result["gc_objects_at_load_end"],
                     result["gc_frozen"],
                 ],
+                **({"stall_stacks": result["stall_stacks"]} if "stall_stacks" in result else {}),
             }
         )
     )
