@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -19,7 +20,10 @@ from wabot_desktop.core.paths import AppPaths
 from wabot_desktop.core.settings import load_settings
 from wabot_desktop.core.store.db import Database
 from wabot_desktop.core.store.dialect import parse_database_url
+from wabot_desktop.core.store.ingest import IngestItem, now
 from wabot_desktop.core.store.models import Base, Message
+from wabot_desktop.core.store.writer import Deferral, IngestWriter
+from wabot_desktop.core.whatsapp.parser import decode_body, parse_webhook
 
 pytestmark = pytest.mark.asyncio
 
@@ -100,6 +104,44 @@ async def test_sqlite_history_is_copied_whole_and_verified(
 
     again = _migrate_to(data, pg_url)  # the target is no longer empty: nothing is copied
     assert again.returncode == 1 and "nothing copied" in again.stderr
+
+
+async def test_webhooks_acknowledged_but_not_parsed_are_parsed_before_the_copy(
+    tmp_path: Path, pg_cluster: PgCluster, pg_url: str
+) -> None:
+    # A profile left by a crash: two bodies acknowledged as a burst, never parsed.
+    data = tmp_path / "data"
+    source = Database(AppPaths.resolve(data).ensure().db_path)
+    source.migrate()
+    writer = IngestWriter(source, deferral=Deferral(quiet_s=3600.0, flood_every_s=3600.0))
+    runner = asyncio.create_task(writer.run())
+    bodies = [
+        text_body("Hola, ¿tienen envíos?", wa_id="521555123401"),
+        text_body("¿Y a Monterrey?", wa_id="521555123402"),
+    ]
+    items = [
+        IngestItem(b, parse_webhook(decode_body(b), phone_number_id=None), now()) for b in bodies
+    ]
+    outcomes = await asyncio.gather(*(writer.submit(i) for i in items))
+    runner.cancel()
+    assert all(o.deferred for o in outcomes)
+    assert _counts(source)["pending_webhooks"] == 2 and _counts(source)["messages"] == 0
+    source.close()
+
+    result = _migrate_to(data, pg_url)
+    assert result.returncode == 0, result.stderr
+    assert "2 messages" in result.stdout
+    target = Database(tmp_path / "unused.db", url=parse_database_url(pg_url))
+    try:
+        counts = _counts(target)
+        assert counts["pending_webhooks"] == 0 and counts["messages"] == 2
+        assert counts["raw_events"] == 2
+        texts = target.session_run_sync(
+            lambda s: sorted(str(t) for t in s.scalars(select(Message.text)))
+        )
+        assert texts == ["Hola, ¿tienen envíos?", "¿Y a Monterrey?"]
+    finally:
+        target.close()
 
 
 async def test_a_wrong_password_says_so_without_showing_it(

@@ -7,7 +7,10 @@ in the keyring) and none are copied; the shop's secrets stay in this PC's keyrin
 The target gets the schema from the same Alembic migrations, must be empty, and is filled in one
 transaction: a failure leaves it empty. The copy is then verified by counting every table on
 both sides. The SQLite file is read in one read transaction (a consistent snapshot) and never
-changed, apart from being upgraded to the current schema first (with the usual backup).
+changed, apart from being upgraded to the current schema first (with the usual backup) and
+having the webhooks it acknowledged but had not parsed yet (after a crash) parsed into rows, as
+its next start would: PostgreSQL gets rows, never bodies that several instances could each
+parse at their first start.
 """
 
 from __future__ import annotations
@@ -105,6 +108,8 @@ def _is_integer(column: Any) -> bool:
 
 def run_migrate_to(data_dir: str | None, database_url: str | None) -> tuple[int, str]:
     """The ``migrate-to`` command: (exit code, one line for the user). Never shows a password."""
+    import asyncio
+    import math
     import os
 
     from wabot_desktop.core.paths import AppPaths
@@ -116,6 +121,7 @@ def run_migrate_to(data_dir: str | None, database_url: str | None) -> tuple[int,
         redacted,
         with_password,
     )
+    from wabot_desktop.core.store.writer import IngestWriter
 
     raw_url = database_url or os.environ.get("WABOT_DATABASE_URL")
     if not raw_url:
@@ -134,6 +140,8 @@ def run_migrate_to(data_dir: str | None, database_url: str | None) -> tuple[int,
     target: Database | None = None
     try:
         source.migrate()
+        if asyncio.run(IngestWriter(source).flush(math.inf)):
+            return 1, "wabot-desktop: nothing copied: acknowledged webhooks could not be parsed"
         target = Database(paths.db_path, url=url)
         target.migrate()
         report = copy_sqlite_to_postgres(source, target)

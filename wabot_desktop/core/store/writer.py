@@ -227,6 +227,8 @@ class IngestWriter:
         graceful stop: the database it leaves holds rows, not bodies). Returns how many are
         left for the next start."""
         deadline = time.monotonic() + budget_s
+        if self._backlog is None:  # a writer that never ran (migrate-to): count them first
+            await self._db.run(self._counted_backlog)
         while self._backlog and time.monotonic() < deadline:
             if not await self._db.run(self._parse_slice, FLUSH_SLICE):
                 break
