@@ -41,6 +41,14 @@ def _migrate_to(data: Path, url: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _new_profile(tmp_path: Path) -> tuple[Path, Database]:
+    """A data folder with a migrated, empty SQLite database (open: close it)."""
+    data = tmp_path / "data"
+    db = Database(AppPaths.resolve(data).ensure().db_path)
+    db.migrate()
+    return data, db
+
+
 def _counts(db: Database) -> dict[str, int]:
     with db.engine.connect() as connection:
         return {
@@ -110,9 +118,7 @@ async def test_webhooks_acknowledged_but_not_parsed_are_parsed_before_the_copy(
     tmp_path: Path, pg_cluster: PgCluster, pg_url: str
 ) -> None:
     # A profile left by a crash: two bodies acknowledged as a burst, never parsed.
-    data = tmp_path / "data"
-    source = Database(AppPaths.resolve(data).ensure().db_path)
-    source.migrate()
+    data, source = _new_profile(tmp_path)
     writer = IngestWriter(source, deferral=Deferral(quiet_s=3600.0, flood_every_s=3600.0))
     runner = asyncio.create_task(writer.run())
     bodies = [
@@ -147,9 +153,7 @@ async def test_webhooks_acknowledged_but_not_parsed_are_parsed_before_the_copy(
 async def test_a_wrong_password_says_so_without_showing_it(
     tmp_path: Path, pg_cluster: PgCluster, pg_url: str
 ) -> None:
-    data = tmp_path / "data"
-    db = Database(AppPaths.resolve(data).ensure().db_path)
-    db.migrate()
+    data, db = _new_profile(tmp_path)
     db.close()
     wrong = pg_url.replace(pg_cluster.password, "wrong-pass-77")
     result = _migrate_to(data, wrong)
