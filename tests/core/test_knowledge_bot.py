@@ -185,3 +185,17 @@ async def test_context_window_comes_from_the_model_and_is_sent_explicitly(
         await graph.wait_for_sends(1)
         await idle(core)
         assert chats(ollama)[-1]["options"]["num_ctx"] == MAX_CONTEXT_TOKENS
+
+
+async def test_the_prompt_budget_is_the_window_the_owner_set_below_the_models(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama, client: httpx.AsyncClient
+) -> None:
+    # The model could take 8192 tokens, the owner asked for 2048: prompts must fit in 2048, or
+    # Ollama would cut their start (the system prompt) off.
+    async with core_for(tmp_path, graph, ollama, llm_context_size=2048) as core:
+        await wait_for(lambda: core.knowledge.context_tokens == 2048, what="the owner's window")
+        assert core.service.model_context_tokens() == 2048
+        await say(client, core, "hola")
+        await graph.wait_for_sends(1)
+        await idle(core)
+        assert chats(ollama)[-1]["options"]["num_ctx"] == 2048

@@ -742,15 +742,16 @@ class Core:
             await llm.warm_up()
             if not isinstance(llm, OllamaProvider) or llm is not self.llm:
                 return
-            self.knowledge.context_tokens = await context_tokens(
+            window = await context_tokens(
                 self.config.ollama_url or self.settings.ollama_host, self.settings.llm_model
             )
-            window = self.knowledge.context_tokens
             if window and window < (llm.context_size or window + 1):
-                # A model with a smaller window than asked: ask for what it has; the prompt
-                # budget follows.
+                # A model with a smaller window than asked: ask for what it has.
                 llm.context_size = window
                 llm.options["num_ctx"] = window
+            # The prompt budget (and the editor's token count) is the window the model is
+            # asked for (num_ctx), which the owner may have set below the model's own.
+            self.knowledge.context_tokens = llm.context_size or window
 
     async def _check_graph(self) -> None:
         """Keep the WhatsApp connection state fresh while the app runs.
