@@ -440,6 +440,8 @@ def run_child(args: argparse.Namespace) -> int:  # noqa: C901 - one scripted ses
             self.gaps: list[float] = []
             self.loop_lag: list[float] = []
             self._lag_task: asyncio.Task[None] | None = None
+            self.stacks: list[tuple[float, tuple[str, ...]]] = []  # --stall-stacks
+            self._sampling = False
 
         def start(self) -> None:
             self.last = time.perf_counter()
@@ -483,9 +485,10 @@ def run_child(args: argparse.Namespace) -> int:  # noqa: C901 - one scripted ses
             """--stall-stacks: a thread that, while the 5 ms timer is over ``over_ms`` late,
             records what the GUI thread is running (every 2 ms; it needs the GIL to look, so
             a stall spent waiting for it shows where the GUI thread got it back)."""
+            if self._sampling:
+                return
             main_id = threading.main_thread().ident
             self._sampling = True
-            self.stacks: list[tuple[float, tuple[str, ...]]] = []
 
             def run() -> None:
                 while self._sampling:
@@ -508,7 +511,7 @@ def run_child(args: argparse.Namespace) -> int:  # noqa: C901 - one scripted ses
         def stall_stacks(self) -> list[dict[str, object]]:
             """The GUI thread's innermost frames during stalls, most sampled first."""
             counts: dict[tuple[str, ...], int] = {}
-            for _, names in getattr(self, "stacks", []):
+            for _, names in self.stacks:
                 key = names[:12]
                 counts[key] = counts.get(key, 0) + 1
             ranked = sorted(counts.items(), key=lambda kv: -kv[1])[:12]
@@ -568,8 +571,6 @@ def run_child(args: argparse.Namespace) -> int:  # noqa: C901 - one scripted ses
         await asyncio.sleep(1.0)  # let the start-up tail (counts, labels, health) settle
         monitor.reset()
         gc_watch.take()
-        if args.stall_stacks:
-            monitor.sample_stalls()
 
         # -- open the longest chat with a click on its row
         conversation = window.monitor.conversation

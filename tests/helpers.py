@@ -267,12 +267,16 @@ def wait_for_blocking(
 
 
 def core_is_idle(core: Core) -> bool:
-    """No bot worker runs, every stored customer message is decided, nothing is queued to send.
+    """Every acknowledged webhook is parsed, no bot worker runs, every stored customer message
+    is decided, nothing is queued to send.
 
-    Webhooks are stored and handed to the engine before their 200, so after a webhook was
+    An acknowledged webhook may still wait for its parse (bodies sent back to back, see
+    :func:`parsed`); once parsed, its messages are handed to the engine. So after a webhook was
     answered this holds only once the bot decided and whatever it decided has left.
     """
-    assert core.engine is not None and core.db is not None
+    assert core.engine is not None and core.db is not None and core.writer is not None
+    if core.writer.backlog():
+        return False
     if core.engine.busy or (core.outbox is not None and core.outbox.busy):
         return False
 

@@ -280,6 +280,24 @@ async def test_a_failed_parse_transaction_leaves_the_bodies_pending_and_retries(
     assert wamids_in_order(db) == ["wamid.T1", "wamid.T2"]
 
 
+@pytest.mark.asyncio
+async def test_a_parse_that_fails_at_stop_leaves_the_bodies_pending_and_does_not_raise(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(*args: object) -> list[IngestOutcome]:
+        raise OSError("disk I/O error")
+
+    writer = IngestWriter(db, deferral=HOLD)
+    runner = asyncio.create_task(writer.run())
+    try:
+        await burst(writer, [item("wamid.S1"), item("wamid.S2")])
+        monkeypatch.setattr("wabot_desktop.core.store.writer.parse_pending", failing)
+        assert await writer.flush(5.0) == 2  # rolled back, reported, left for the next start
+    finally:
+        runner.cancel()
+    assert count(db, PendingWebhook) == 2 and count(db, Message) == 0
+
+
 def test_the_pending_body_is_the_exact_signed_bytes(db: Database) -> None:
     body = message_body([text_message("Ñandú \U0001f95f", wamid="wamid.BYTES")])
     parsed = parse_webhook(decode_body(body), phone_number_id=PHONE_NUMBER_ID)

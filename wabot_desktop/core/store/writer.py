@@ -225,13 +225,18 @@ class IngestWriter:
     async def flush(self, budget_s: float) -> int:
         """Parse the acknowledged bodies now, oldest first, for up to ``budget_s`` seconds (a
         graceful stop: the database it leaves holds rows, not bodies). Returns how many are
-        left for the next start."""
+        left for the next start. A failed parse is rolled back and logged, not raised: its
+        bodies stay pending and a stop goes on. (A writer that never ran, as in migrate-to,
+        counts them first; a database that cannot even be read raises there.)"""
         deadline = time.monotonic() + budget_s
-        if self._backlog is None:  # a writer that never ran (migrate-to): count them first
+        if self._backlog is None:
             await self._db.run(self._counted_backlog)
-        while self._backlog and time.monotonic() < deadline:
-            if not await self._db.run(self._parse_slice, FLUSH_SLICE):
-                break
+        try:
+            while self._backlog and time.monotonic() < deadline:
+                if not await self._db.run(self._parse_slice, FLUSH_SLICE):
+                    break
+        except Exception:
+            logger.exception("parsing acknowledged webhooks failed")
         left = self.backlog()
         if left:
             logger.info("%d acknowledged webhooks are parsed at the next start", left)
