@@ -13,6 +13,7 @@ import asyncio
 import os
 import threading
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,8 @@ from tests.fakes.ollama import FakeOllama
 from tests.helpers import post, text_body, wait_for
 from tests.pg import PgCluster
 from wabot_desktop.core.dto import ConversationMode
-from wabot_desktop.core.events import Event, MessageReceived, ReplySent
+from wabot_desktop.core.events import BotPauseChanged, Event, MessageReceived, ReplySent
+from wabot_desktop.core.knowledge.model import FaqItem
 from wabot_desktop.core.paths import AppPaths
 from wabot_desktop.core.runtime import CoreConfig
 from wabot_desktop.core.secrets import MemorySecretStore, SecretKey
@@ -100,6 +102,12 @@ async def staff_session(tmp_path: Path, cluster: PgCluster, pg_url: str) -> Sess
     listening = staff.shared_events.listening
     await wait_for(listening.is_set, timeout=20, what="the staff PC listening")
     return session
+
+
+async def server_paused(client: httpx.AsyncClient, server: ServeProcess, paused: bool) -> bool:
+    """The running server's bot has the pause switch at ``paused`` (its /health says so)."""
+    health = (await client.get(f"{server.url}/health")).json()
+    return bool(health["bot_paused"]) is paused
 
 
 def sent_texts(graph: FakeGraph) -> list[str]:
@@ -300,3 +308,73 @@ async def test_the_choice_persists_and_run_bot_here_forgets_it(
     assert not shop_file(paths).exists()
     assert secrets.get(SecretKey.DATABASE_PASSWORD) is None
     await again.stop()
+
+
+@pytest.mark.asyncio
+async def test_the_pause_switched_on_a_staff_pc_reaches_the_running_server_and_other_pcs(
+    tmp_path: Path,
+    pg_cluster: PgCluster,
+    pg_url: str,
+    graph: FakeGraph,
+    client: httpx.AsyncClient,
+) -> None:
+    """The shop's settings live in its database, but each instance runs on the values it
+    read: a save on one PC is announced (SettingsChanged over LISTEN/NOTIFY) and the others
+    read them again, so the server's bot stops and starts with the staff PC's switch."""
+    seed_pg(pg_url, **FAST)
+    with FakeOllama.in_thread(reply=_last_customer_text) as ollama:
+        env = live_env(WABOT_DATABASE_URL=pg_url)
+        server = ServeProcess(serve_args(tmp_path / "a", graph.base_url, ollama.host), env).start()
+        try:
+            pc1 = await staff_session(tmp_path / "pc1", pg_cluster, pg_url)
+            pc2 = await staff_session(tmp_path / "pc2", pg_cluster, pg_url)
+            try:
+                pc2_core = pc2.staff_core
+                assert pc2_core is not None
+                seen: list[Event] = []
+                pc2_core.hub.subscribe(seen.append)
+                await pc1.service.set_global_pause(True)
+                # The other staff PC's switch follows (the event its window's switch shows).
+                await wait_for(
+                    lambda: BotPauseChanged(paused=True) in seen, timeout=20, what="pc2 paused"
+                )
+                assert pc2.service.is_paused()
+                await wait_for(
+                    lambda: server_paused(client, server, True), timeout=20, what="server paused"
+                )
+                # A customer writes while paused: stored and decided, never answered.
+                reply = await post(client, server.url, text_body("Hola m0", wa_id=CUSTOMER))
+                assert reply.status_code == 200
+                await wait_for(lambda: settled_async(pg_url), timeout=30, what="m0 decided")
+                assert sent_texts(graph) == []
+                # Resumed on the staff PC: the server answers the next message.
+                await pc1.service.set_global_pause(False)
+                await wait_for(
+                    lambda: server_paused(client, server, False), timeout=20, what="resumed"
+                )
+                await wait_for(
+                    lambda: BotPauseChanged(paused=False) in seen, timeout=20, what="pc2 resumed"
+                )
+                assert not pc2.service.is_paused()
+                reply = await post(client, server.url, text_body("Hola m1", wa_id=CUSTOMER))
+                assert reply.status_code == 200
+                await graph.wait_for_sends(1, timeout=30)
+                assert sent_texts(graph) == ["eco: Hola m1"]
+                # The prompt editor saves a version on the staff PC: the server answers with it.
+                draft = await pc1.service.knowledge_draft()
+                faq = (
+                    FaqItem(question="¿Hacen envíos?", answer="Sí, a todo el país.", direct=True),
+                )
+                info = await pc1.service.save_knowledge(replace(draft, faq=faq), "envíos")
+                await wait_for(
+                    lambda: pc2.service.knowledge.version == info, timeout=20, what="pc2's version"
+                )
+                reply = await post(client, server.url, text_body("¿Hacen envíos?", wa_id=CUSTOMER))
+                assert reply.status_code == 200
+                await graph.wait_for_sends(2, timeout=30)
+                assert sent_texts(graph) == ["eco: Hola m1", "Sí, a todo el país."]
+            finally:
+                await pc2.stop()
+                await pc1.stop()
+        finally:
+            assert server.terminate() == 0

@@ -189,6 +189,11 @@ class BotPauseChanged(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SettingsChanged(Event):
+    """Settings shared by the shop's PCs were saved (another instance reads them again)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TaskFailed(Event):
     """A supervised background task crashed and was restarted (or gave up)."""
 

@@ -32,7 +32,13 @@ from wabot_desktop.core.bot.pipeline import CommitPipeline
 from wabot_desktop.core.clock import REAL_CLOCK, Clock
 from wabot_desktop.core.dto import GraphState, LlmState
 from wabot_desktop.core.errors import KeyringUnavailableError, MissingCredentialsError
-from wabot_desktop.core.events import Event, EventHub, MessageQueued, MessageReceived
+from wabot_desktop.core.events import (
+    Event,
+    EventHub,
+    MessageQueued,
+    MessageReceived,
+    SettingsChanged,
+)
 from wabot_desktop.core.knowledge import store as knowledge_store
 from wabot_desktop.core.knowledge.active import ActiveKnowledge
 from wabot_desktop.core.knowledge.context import context_tokens
@@ -648,7 +654,17 @@ class Core:
         self._supervisor.spawn("mode-sweeper", self.engine.run_sweeper)
         if self.db.leases.shared:  # issue 16: several instances on one PostgreSQL
             self._supervisor.spawn("turn-recovery", self.engine.run_recovery)
-            self.shared_events = SharedEvents(self.db, self.hub, on_remote=self._on_cluster_event)
+            loop = asyncio.get_running_loop()
+            service = self._service
+
+            def listening() -> None:
+                # On the listening thread, (again) listening: saves made meanwhile were missed.
+                with contextlib.suppress(RuntimeError):  # the loop closed at shutdown
+                    loop.call_soon_threadsafe(service.reload_settings_soon)
+
+            self.shared_events = SharedEvents(
+                self.db, self.hub, on_remote=self._on_cluster_event, on_listening=listening
+            )
             self.shared_events.start()
         self._supervisor.spawn(self._warm_up_name(self.llm), self._warm_up_llm, restart=False)
         self._supervisor.spawn("graph-check", self._check_graph)
@@ -796,12 +812,15 @@ class Core:
         """Another instance stored a message: a turn running here on that chat hears of it.
 
         A reply queued elsewhere (a staff PC writes staff messages as outbox rows, issue 16)
-        wakes this instance's outbox at once instead of at its next poll.
+        wakes this instance's outbox at once instead of at its next poll. Settings saved
+        elsewhere (a staff PC's pause switch) are read again, so this bot follows them.
         """
         if isinstance(event, MessageReceived) and self.engine is not None:
             self.engine.poke(event.conversation_id)
         elif isinstance(event, MessageQueued) and self.outbox is not None:
             self.outbox.wake(event.conversation_id)
+        elif isinstance(event, SettingsChanged) and self._service is not None:
+            self._service.reload_settings_soon()
 
     async def _close_clients(self) -> None:
         # A provider switched away from whose close was still waiting for its last chat: its
@@ -841,6 +860,8 @@ class Core:
         if self.shared_events is not None:
             await self.shared_events.stop()
             self.shared_events = None
+        if self._service is not None:
+            await self._service.aclose()
         await self._stop_sandbox()
         if self.callback_keeper is not None:
             await self.callback_keeper.aclose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import dataclasses
 import logging
@@ -45,6 +46,7 @@ from wabot_desktop.core.events import (
     EventHub,
     MessageQueued,
     ModeChanged,
+    SettingsChanged,
     TaskFailed,
 )
 from wabot_desktop.core.knowledge import io as knowledge_io
@@ -77,7 +79,7 @@ from wabot_desktop.core.llm.presets import (
     normalize_base_url,
 )
 from wabot_desktop.core.meter import service_meter
-from wabot_desktop.core.settings import Settings, is_setting, save_settings
+from wabot_desktop.core.settings import Settings, is_setting, load_settings, save_settings
 from wabot_desktop.core.store import queries
 from wabot_desktop.core.store.db import Database
 from wabot_desktop.core.store.outbox import OutboundSpec, outbox_counts, queue_replies
@@ -198,6 +200,8 @@ class BotService:
         self.tunnel = tunnel
         self.simulator = simulator
         self._clock = clock
+        self._reload: asyncio.Task[None] | None = None  # settings saved by another PC
+        self._reload_again = False
         self.graph_state = GraphState.SANDBOX if simulator else GraphState.UNKNOWN
         self.bot_errors = 0
         self.last_bot_error: str | None = None
@@ -513,11 +517,50 @@ class BotService:
                 await self._blocking.run(self._save_per_pc, mine)
         if shared:
             await self._db.session_run(lambda s: save_settings(s, **shared))
-        from wabot_desktop.core.settings import load_settings
-
         fresh = await self._db.session_run(load_settings)
         self._update_settings(fresh)
+        if shared:
+            # On PostgreSQL the other instances (the server's bot, the staff PCs) hear of it.
+            self.hub.publish(SettingsChanged())
         return self._settings() if self._save_per_pc is not None else fresh
+
+    async def reload_settings(self) -> Settings:
+        """Read the shop's settings and active prompt version again (another PC saved them); a
+        moved pause switch is published as BotPauseChanged, so the bot and every window follow
+        it."""
+        was_paused = self._settings().bot_paused
+        found = await self._db.read(knowledge_store.active)
+        current = self.knowledge.version
+        if found is not None and (current is None or current.id != found[0].id):
+            self.knowledge.activate(found[1], found[0])  # the prompt editor saved elsewhere
+        self._update_settings(await self._db.session_run(load_settings))
+        now = self._settings()
+        if now.bot_paused != was_paused:
+            self.hub.publish(BotPauseChanged(paused=now.bot_paused))
+        return now
+
+    def reload_settings_soon(self) -> None:
+        """Reload the settings in the background: one read at a time, and one more if another
+        save arrives meanwhile (its commit may have come after the running read began)."""
+        self._reload_again = True
+        if self._reload is None or self._reload.done():
+            self._reload = asyncio.create_task(self._reload_settings_loop(), name="settings-reload")
+
+    async def _reload_settings_loop(self) -> None:
+        while self._reload_again:
+            self._reload_again = False
+            try:
+                await self.reload_settings()
+            except Exception:
+                # The next save (or the next start) reads them; the running values stay.
+                logger.exception("reading the shop's settings again failed")
+
+    async def aclose(self) -> None:
+        """Stop a settings reload still running (the core is stopping)."""
+        task, self._reload = self._reload, None
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
     # -- contact panel ------------------------------------------------------------------------
 

@@ -56,7 +56,7 @@ from tenacity import (
 
 from wabot_desktop.core.aio import BlockingPool
 from wabot_desktop.core.errors import ShopConnectionError, ShopOfflineError  # noqa: F401 - re-exported
-from wabot_desktop.core.events import Event, EventHub
+from wabot_desktop.core.events import Event, EventHub, SettingsChanged
 from wabot_desktop.core.knowledge import store as knowledge_store
 from wabot_desktop.core.knowledge.active import ActiveKnowledge
 from wabot_desktop.core.metrics import Metrics
@@ -498,9 +498,10 @@ class StaffCore:
         self.settings = dataclasses.replace(settings, **mine)
 
     def _on_shop_event(self, event: Event) -> None:
-        # Settings saved on another PC (or the server): nothing to do here; the window reads
-        # what it shows from the database.
-        return
+        # Settings saved on another PC: read them again (the pause switch shows what the
+        # server's bot does). Everything else the window reads from the database itself.
+        if isinstance(event, SettingsChanged) and self._service is not None:
+            self._service.reload_settings_soon()
 
     def _listen_lost(self) -> None:
         # On the listening thread: check the link now (the banner shows if the server is gone).
@@ -519,6 +520,8 @@ class StaffCore:
             self._loop.call_soon_threadsafe(self._resync)
 
     def _resync(self) -> None:
+        if self._service is not None:
+            self._service.reload_settings_soon()  # a pause switched meanwhile
         if self.link is not None and self.link.connected:
             self.hub.publish(ShopConnectionChanged(connected=True, label=self.label))
 
@@ -535,6 +538,8 @@ class StaffCore:
         if self.shared_events is not None:
             await self.shared_events.stop()
             self.shared_events = None
+        if self._service is not None:
+            await self._service.aclose()
         if self.db is not None:
             db, self.db = self.db, None
             await self.blocking.run(db.close)

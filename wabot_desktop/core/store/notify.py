@@ -39,6 +39,7 @@ from wabot_desktop.core.events import (
     MessageUpdated,
     ModeChanged,
     ReplySent,
+    SettingsChanged,
 )
 from wabot_desktop.core.store.db import Database
 
@@ -57,6 +58,7 @@ _SHARED: dict[str, type[Event]] = {
         HandoffRequested,
         ConversationUpdated,
         ConversationDeleted,
+        SettingsChanged,
     )
 }
 _MAX_PAYLOAD = 7900  # PostgreSQL's limit is 8000 bytes
