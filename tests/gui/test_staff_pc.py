@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import shiboken6
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -181,13 +182,23 @@ async def test_connecting_to_the_shop_from_settings_and_back(
         assert window.view.mode_button.text() == f"Tienda: {where}"
         assert window.shop_status.text() == f"Conectado a la tienda: {where}"
         assert not window.shop_status.isHidden() and window.shop_banner.isHidden()
-        assert not window.view.pause_button.isVisible() and window.view.simulator_banner.isHidden()
-        assert window.phone_pane is None
+        assert window.view.simulator_banner.isHidden() and window.phone_pane is None
+        assert not window.view.knowledge_action.isVisible()  # edited on the server
 
         # A customer writes to the shop's server: the chat shows in this window, live.
         await server.customer_says(CUSTOMER, "Lucía Pérez", "¿Tienen pan dulce?")
         chat_list = window.monitor.chat_list
         await until(lambda: chat_list.model.rowCount() == 1, what="the chat on the staff PC")
+
+        # The pause switch on this PC pauses the server's bot (and resumes it).
+        button = window.view.pause_button
+        assert button.isVisible() and button.text() == "Pausar bot"
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        await until(lambda: server.service.is_paused(), timeout=20, what="the server paused")
+        assert window.view.pause_banner.isVisible()
+        qtbot.mouseClick(window.view.resume_button, Qt.MouseButton.LeftButton)
+        await until(lambda: not server.service.is_paused(), timeout=20, what="server resumed")
+        assert not window.view.pause_banner.isVisible()
 
         # Back to this PC's own bot (practice mode here: no WhatsApp credentials).
         dialog, page, task = await open_shop_page(window)

@@ -6,9 +6,10 @@ the parts that talk to the old core and :meth:`MainWindow.attach_core` builds th
 new one (whoever runs the app does the switching; see ``gui/app_session.py``).
 
 On a staff PC connected to the shop's server (issue 16, :meth:`MainWindow.set_shop`) the mode
-button and the status bar say "Connected to the shop: host/db", the practice/live switch, the
-pause switch and the bot's knowledge are the server's business (hidden), and a banner shows while
-the server does not answer; when it answers again the lists are read again.
+button and the status bar say "Connected to the shop: host/db", the practice/live switch and the
+bot's knowledge are the server's business (hidden), and a banner shows while the server does not
+answer; when it answers again the lists are read again. The pause switch stays: it is a shop
+setting, and the server's bot and every other PC follow it at once (SettingsChanged).
 """
 
 from __future__ import annotations
@@ -469,10 +470,7 @@ class MainWindow(QMainWindow):
         self.shop_status.setVisible(staff_pc)
         for indicator in (self.status_bar.whatsapp, self.status_bar.tunnel, self.status_bar.llm):
             indicator.setVisible(not staff_pc)
-        # The server's bot: its pause and its knowledge are set on the server.
-        for action in view.toolbar.actions():  # a toolbar widget hides through its action
-            if view.toolbar.widgetForAction(action) is view.pause_button:
-                action.setVisible(not staff_pc)
+        # The server's bot: its knowledge is edited on the server (its pause from any PC).
         view.knowledge_action.setVisible(not staff_pc)
         for action in (view.live_action, view.simulator_action, view.reset_simulator_action):
             action.setVisible(not staff_pc)
