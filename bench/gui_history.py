@@ -370,6 +370,7 @@ def run_child(args: argparse.Namespace) -> int:  # noqa: C901 - one scripted ses
     from wabot_desktop.core.paths import AppPaths
     from wabot_desktop.gcpolicy import IdleCollector
     from wabot_desktop.gui import theme
+    from wabot_desktop.gui.event_loop import new_event_loop
     from wabot_desktop.gui.i18n import Translators, choose_language
     from wabot_desktop.gui.main import create_application
     from wabot_desktop.gui.single_instance import SingleInstance, instance_key
@@ -732,7 +733,7 @@ def run_child(args: argparse.Namespace) -> int:  # noqa: C901 - one scripted ses
     instance.listen()
     theme.apply_theme(app, "system")
     theme.follow_system(app)
-    loop = qasync.QEventLoop(app)
+    loop = qasync.QEventLoop(app) if args.loop == "qasync" else new_event_loop(app)
     asyncio.set_event_loop(loop)
     try:
         with loop:
@@ -931,6 +932,13 @@ def main() -> int:
         help="full GC passes only when the bot is idle (gcpolicy.py), as run_gui does",
     )
     parser.add_argument(
+        "--loop",
+        choices=("sliced", "qasync"),
+        default="sliced",
+        help="the app's loop (gui/event_loop.py: ready callbacks in 4 ms slices) or qasync's own "
+        "(one Qt timer per callback, all due ones in one pass)",
+    )
+    parser.add_argument(
         "--stall-stacks",
         action="store_true",
         help="sample the GUI thread's stack while the stall timer is over 25 ms late "
@@ -994,6 +1002,8 @@ def main() -> int:
                     "--gc-freeze" if args.gc_freeze else "--no-gc-freeze",
                     *(["--stall-stacks"] if args.stall_stacks else []),
                     "--gc-policy" if args.gc_policy else "--no-gc-policy",
+                    "--loop",
+                    args.loop,
                 ]
             )
             try:
@@ -1068,6 +1078,7 @@ def main() -> int:
                 "ack_p99_ms": load["ack_p99_ms"],
                 "rss_mb": result["rss_mb"],
                 "bot": args.bot,
+                "loop": args.loop,
                 "launch_to_shown_s": result["launch_to_shown_s"],
                 "scroll": result["scroll"],
                 "scroll_down": result["scroll_down"],

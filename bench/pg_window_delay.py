@@ -35,7 +35,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-import qasync  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -52,6 +51,7 @@ from wabot_desktop.core.settings import save_settings  # noqa: E402
 from wabot_desktop.core.store.db import Database  # noqa: E402
 from wabot_desktop.core.store.dialect import parse_database_url  # noqa: E402
 from wabot_desktop.gui.app_session import AppSession  # noqa: E402
+from wabot_desktop.gui.event_loop import new_event_loop  # noqa: E402
 
 PAUSED = {"bot_paused": True, "debounce_quiet_s": 120.0, "debounce_max_s": 240.0}
 
@@ -178,7 +178,7 @@ def main() -> None:
             try:
                 app = QApplication(sys.argv[:1])
                 app.setQuitOnLastWindowClosed(False)
-                loop = qasync.QEventLoop(app)
+                loop = new_event_loop(app)
                 asyncio.set_event_loop(loop)
                 with loop:
                     results = loop.run_until_complete(measure(pg_url, servers[0].url, work, count))

@@ -24,12 +24,14 @@ WEBHOOKS_DIR = DATA_DIR / "webhooks"
 
 
 def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, object]:
-    """GUI tests run their asyncio code on qasync's loop (Qt events processed while awaiting)."""
+    """GUI tests run their asyncio code on the app's loop (qasync's, sliced; Qt events processed
+    while awaiting)."""
     if "tests/gui" in str(item.path).replace(os.sep, "/"):
-        import qasync
         from PySide6.QtWidgets import QApplication
 
-        return {"qasync": lambda: qasync.QEventLoop(QApplication.instance() or QApplication([]))}
+        from wabot_desktop.gui.event_loop import new_event_loop
+
+        return {"qasync": lambda: new_event_loop(QApplication.instance() or QApplication([]))}
     import asyncio
 
     return {"asyncio": asyncio.new_event_loop}

@@ -16,12 +16,12 @@ from typing import Any
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import qasync  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from tests.gui.helpers import running_core, until  # noqa: E402
 from tests.gui.seed import seed_needs_human, seed_showcase  # noqa: E402
 from wabot_desktop.gui import i18n, theme  # noqa: E402
+from wabot_desktop.gui.event_loop import new_event_loop  # noqa: E402
 from wabot_desktop.gui.main_window import MainWindow  # noqa: E402
 
 
@@ -52,7 +52,7 @@ def run_in_spanish(work: Callable[[], Coroutine[Any, Any, None]]) -> int:
     theme.apply_theme(app, "light")
     translators = i18n.Translators()
     translators.install(i18n.SPANISH)
-    loop = qasync.QEventLoop(app)
+    loop = new_event_loop(app)
     asyncio.set_event_loop(loop)
     with loop:
         loop.run_until_complete(work())

@@ -15,13 +15,13 @@ from pathlib import Path
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import qasync  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from tests.fakes.hf_hub import FakeHub  # noqa: E402
 from tests.gui.helpers import running_core, until  # noqa: E402
 from tests.voice_audio import test_model_path  # noqa: E402
 from wabot_desktop.gui import i18n, theme  # noqa: E402
+from wabot_desktop.gui.event_loop import new_event_loop  # noqa: E402
 from wabot_desktop.gui.settings_dialog import SettingsDialog  # noqa: E402
 
 
@@ -87,7 +87,7 @@ def main() -> int:
     theme.apply_theme(app, "light")
     translators = i18n.Translators()
     translators.install(i18n.SPANISH)
-    loop = qasync.QEventLoop(app)
+    loop = new_event_loop(app)
     asyncio.set_event_loop(loop)
     with loop:
         loop.run_until_complete(shoot(out_dir, data_dir, prefix))

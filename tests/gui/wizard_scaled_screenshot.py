@@ -16,7 +16,6 @@ from typing import Any
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import qasync  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from wabot_desktop.core.secrets import MemorySecretStore  # noqa: E402
@@ -30,6 +29,7 @@ from wabot_desktop.core.setup_flow import (  # noqa: E402
     Text,
 )
 from wabot_desktop.gui import i18n, theme  # noqa: E402
+from wabot_desktop.gui.event_loop import new_event_loop  # noqa: E402
 from wabot_desktop.gui.wizard import SetupWizard  # noqa: E402
 
 
@@ -110,7 +110,7 @@ def main() -> int:
     theme.apply_theme(app, "light")
     translators = i18n.Translators()
     translators.install(i18n.SPANISH)
-    loop = qasync.QEventLoop(app)
+    loop = new_event_loop(app)
     asyncio.set_event_loop(loop)
     with loop:
         loop.run_until_complete(shoot(out, tmp))

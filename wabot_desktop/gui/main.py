@@ -1,5 +1,5 @@
 """Runs the desktop app: QApplication, translations, one instance per data folder, the core on
-qasync's loop, the main window and the tray, until the user quits.
+qasync's loop (sliced: gui/event_loop.py), the main window and the tray, until the user quits.
 
 ``app.py`` builds the :class:`~wabot_desktop.core.session.Session` (the composition root) and
 hands it here; the window follows the session's core (``gui/app_session.py``). The first run
@@ -17,7 +17,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import qasync
 from PySide6.QtWidgets import QApplication
 
 from wabot_desktop import APP_ID, APP_NAME, __version__
@@ -26,6 +25,7 @@ from wabot_desktop.gcpolicy import IdleCollector
 from wabot_desktop.gui import theme
 from wabot_desktop.gui.crash import CrashReporter
 from wabot_desktop.gui.errors import error_message
+from wabot_desktop.gui.event_loop import new_event_loop
 from wabot_desktop.gui.i18n import Translators, choose_language
 from wabot_desktop.gui.single_instance import SingleInstance, instance_key, notify_running
 from wabot_desktop.gui.widgets.icons import app_icon
@@ -72,7 +72,7 @@ def run_gui(args: argparse.Namespace, data_dir: Path, make_session: Callable[[],
     logger.info("WaBot Desktop %s starting (GUI)", __version__)
     theme.apply_theme(app, "system")
     theme.follow_system(app)
-    loop = qasync.QEventLoop(app)
+    loop = new_event_loop(app)
     asyncio.set_event_loop(loop)
     reporter = CrashReporter(session.log_file, app)
     reporter.install(loop)
