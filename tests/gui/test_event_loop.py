@@ -10,7 +10,7 @@ import threading
 import time
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEventLoop, QTimer
 
 from wabot_desktop.gui.event_loop import SlicedEventLoop
 
@@ -60,6 +60,34 @@ async def test_callbacks_run_in_order_and_qt_events_get_in_between_slices() -> N
     assert loop.slices - slices_before >= total // 5
     inside = [t for t in qt_ticks if 0 < t < total]
     assert len(inside) >= 5, qt_ticks
+
+
+@pytest.mark.asyncio
+async def test_a_modal_loop_opened_by_a_callback_still_runs_the_callbacks_behind_it() -> None:
+    """A callback that opens a modal dialog (a nested Qt loop, as ``QMessageBox.exec``) must not
+    hold back the asyncio callbacks queued after it until the dialog closes."""
+    loop = asyncio.get_running_loop()
+    inner = QEventLoop()
+    safety = QTimer()  # the test fails instead of hanging
+    safety.setSingleShot(True)
+    safety.setInterval(3000)
+    safety.timeout.connect(inner.quit)
+    done: asyncio.Future[bool] = loop.create_future()  # no polling: nothing else queues meanwhile
+    ran: list[str] = []
+
+    def opens_a_modal_loop() -> None:
+        safety.start()
+        inner.exec()
+        safety.stop()
+        done.set_result("second" in ran)
+
+    def second() -> None:
+        ran.append("second")
+        inner.quit()
+
+    loop.call_soon(opens_a_modal_loop)
+    loop.call_soon(second)
+    assert await asyncio.wait_for(done, timeout=10), "the callback behind it waited for the modal"
 
 
 @pytest.mark.asyncio

@@ -72,17 +72,18 @@ class SlicedEventLoop(qasync.QEventLoop):  # type: ignore[misc]  # qasync ships 
         # step after a future's callback) lets Qt's events in before it runs.
         count = len(ready)
         deadline = time.perf_counter() + self.slice_s
-        try:
-            while count:
-                count -= 1
-                handle = ready.popleft()
-                if not handle.cancelled():
-                    handle._run()  # errors go to the loop's exception handler, as in asyncio
-                if time.perf_counter() >= deadline:
-                    break
-        finally:
-            if ready and not self.is_closed():
+        while count and ready:  # a nested slice (see below) may have run some already
+            count -= 1
+            handle = ready.popleft()
+            if ready and not self._armed:
+                # The next slice is due before this callback runs: if it opens a modal dialog
+                # (a nested Qt loop) the callbacks behind it still run meanwhile, as they do
+                # with qasync's one timer per callback.
                 self._arm()
+            if not handle.cancelled():
+                handle._run()  # errors go to the loop's exception handler, as in asyncio
+            if time.perf_counter() >= deadline:
+                break
 
 
 def new_event_loop(app: QCoreApplication | None = None) -> SlicedEventLoop:
