@@ -3,13 +3,15 @@ spoken handoff keywords (a transcribed voice note asking for a person is handed 
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import threading
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.core.test_bot_brain import chats, core_for, idle, mode_of, texts
+from tests.core.test_bot_brain import chats, core_for, idle, mode_of, subscribe, texts
 from tests.core.test_rules import msg, state
 from tests.core.test_voice_bot import send_audio
 from tests.fakes.graph import FakeGraph
@@ -20,11 +22,14 @@ from tests.voice_audio import make_voice_note, test_model_path
 from wabot_desktop.core.bot.engine import canned_text
 from wabot_desktop.core.bot.rules import Action, Canned, HandoffReason, decide
 from wabot_desktop.core.dto import ConversationMode
+from wabot_desktop.core.events import BotPauseChanged
+from wabot_desktop.core.knowledge import store as knowledge_store
+from wabot_desktop.core.knowledge.store import VersionInfo
 from wabot_desktop.core.llm.base import LlmResponseError, LlmUnavailableError
 from wabot_desktop.core.llm.openai_provider import OpenAIProvider
 from wabot_desktop.core.secrets import SecretKey
 from wabot_desktop.core.service import LlmServerSettings
-from wabot_desktop.core.settings import Settings
+from wabot_desktop.core.settings import Settings, save_settings
 from wabot_desktop.core.voice.models import ModelDownloadCancelled, ModelUnavailableError
 
 NOW = 1_800_000_000.0
@@ -189,3 +194,35 @@ async def test_voice_model_download_reports_bytes_and_cancels(
         assert [i.name for i in service.voice_models() if i.downloaded] == ["base", "small"]
         with pytest.raises(ModelUnavailableError):
             await service.download_voice_model("medium")
+
+
+# -- settings saved by another PC (PostgreSQL's SettingsChanged; the reload itself) -------------
+
+
+@pytest.mark.asyncio
+async def test_a_reload_takes_what_another_pc_saved_never_an_older_version_and_stops_at_close(
+    tmp_path: Path, graph: FakeGraph, ollama: FakeOllama
+) -> None:
+    async with core_for(tmp_path, graph, ollama) as core:
+        service = core.service
+        events = subscribe(core)
+        draft = await service.knowledge_draft()
+        await service.save_knowledge(draft, "one")
+        # Another PC (rows written past this service): a newer version, and the pause on.
+        newer = dataclasses.replace(draft, prompt="Responde en una sola frase.")
+        info = await core.db.session_run(knowledge_store.save_version, newer, "two", NOW)
+        await core.db.session_run(lambda s: save_settings(s, bot_paused=True))
+        await service.reload_settings()
+        assert service.knowledge.version == info and service.knowledge.knowledge == newer
+        assert service.is_paused() and BotPauseChanged(paused=True) in events
+        # A read that began before this PC's own save returns the version before it: kept.
+        mine = VersionInfo(info.id + 1, NOW, "this PC's save")
+        service.knowledge.activate(draft, mine)
+        await service.reload_settings()
+        assert service.knowledge.version == mine
+        assert events.count(BotPauseChanged(paused=True)) == 1  # unchanged: not published again
+        # Stopping: no reload starts any more.
+        await service.aclose()
+        service.reload_settings_soon()
+        running = [t for t in asyncio.all_tasks() if t.get_name() == "settings-reload"]
+        assert running == []

@@ -142,3 +142,16 @@ def test_a_closed_loop_refuses_new_callbacks_and_drops_queued_ones(qapp: object)
     with pytest.raises(RuntimeError, match="closed"):
         loop.call_soon(ran.append, 2)
     assert ran == []
+
+
+@pytest.mark.asyncio
+async def test_a_coroutine_or_a_non_callable_is_refused_where_it_is_scheduled() -> None:
+    loop = asyncio.get_running_loop()
+
+    async def coroutine_function() -> None:
+        return None
+
+    with pytest.raises(TypeError, match="coroutines"):
+        loop.call_soon(coroutine_function)
+    with pytest.raises(TypeError, match="callable"):
+        loop.call_soon(42)  # type: ignore[arg-type]

@@ -202,6 +202,7 @@ class BotService:
         self._clock = clock
         self._reload: asyncio.Task[None] | None = None  # settings saved by another PC
         self._reload_again = False
+        self._closed = False
         self.graph_state = GraphState.SANDBOX if simulator else GraphState.UNKNOWN
         self.bot_errors = 0
         self.last_bot_error: str | None = None
@@ -493,7 +494,8 @@ class BotService:
     async def set_global_pause(self, paused: bool) -> None:
         """Pause or resume the bot in every chat (the window's pause switch)."""
         await self.set_setting("bot_paused", paused)
-        self.hub.publish(BotPauseChanged(paused=paused))
+        # What the database holds now (another PC's save may have landed in between).
+        self.hub.publish(BotPauseChanged(paused=self._settings().bot_paused))
 
     async def get_setting(self, name: str) -> object:
         """The current value of one declared setting (KeyError for unknown names)."""
@@ -531,7 +533,9 @@ class BotService:
         was_paused = self._settings().bot_paused
         found = await self._db.read(knowledge_store.active)
         current = self.knowledge.version
-        if found is not None and (current is None or current.id != found[0].id):
+        # Versions only grow (a rollback saves a new one): an older one is a read that began
+        # before this PC's own save, never a step back.
+        if found is not None and (current is None or found[0].id > current.id):
             self.knowledge.activate(found[1], found[0])  # the prompt editor saved elsewhere
         self._update_settings(await self._db.session_run(load_settings))
         now = self._settings()
@@ -542,12 +546,14 @@ class BotService:
     def reload_settings_soon(self) -> None:
         """Reload the settings in the background: one read at a time, and one more if another
         save arrives meanwhile (its commit may have come after the running read began)."""
+        if self._closed:
+            return
         self._reload_again = True
         if self._reload is None or self._reload.done():
             self._reload = asyncio.create_task(self._reload_settings_loop(), name="settings-reload")
 
     async def _reload_settings_loop(self) -> None:
-        while self._reload_again:
+        while self._reload_again and not self._closed:
             self._reload_again = False
             try:
                 await self.reload_settings()
@@ -556,7 +562,8 @@ class BotService:
                 logger.exception("reading the shop's settings again failed")
 
     async def aclose(self) -> None:
-        """Stop a settings reload still running (the core is stopping)."""
+        """Stop a settings reload still running, and start no more (the core is stopping)."""
+        self._closed = True
         task, self._reload = self._reload, None
         if task is not None and not task.done():
             task.cancel()

@@ -49,6 +49,11 @@ class SlicedEventLoop(qasync.QEventLoop):  # type: ignore[misc]  # qasync ships 
         """Queue ``callback(*args)`` to run in the next slice (FIFO, like asyncio's loops)."""
         if self.is_closed():
             raise RuntimeError("Event loop is closed")
+        # qasync's own checks: a mistake fails here, where it was made, not later in a slice.
+        if asyncio.iscoroutinefunction(callback) or asyncio.iscoroutine(callback):
+            raise TypeError("coroutines cannot be used with call_soon()")
+        if not callable(callback):
+            raise TypeError(f"a callable object was expected by call_soon(), got {callback!r}")
         handle = asyncio.Handle(callback, args, self, context)
         self._ready.append(handle)
         self._arm()

@@ -192,7 +192,7 @@ class SharedEvents:
             conn.autocommit = True
             conn.execute(f"LISTEN {CHANNEL}")
             self.listening.set()
-            if self._on_listening is not None:
+            if self._on_listening is not None and not self._stop.is_set():
                 with contextlib.suppress(Exception):
                     self._on_listening()
         except Exception:
@@ -226,7 +226,7 @@ class SharedEvents:
 
     def _received(self, payload: str) -> None:
         event = decode(self.instance, payload)
-        if event is None or self._loop is None:
+        if event is None or self._loop is None or self._stop.is_set():
             return
         with contextlib.suppress(RuntimeError):  # loop closed at shutdown
             self._loop.call_soon_threadsafe(self._republish, event)
