@@ -7,6 +7,7 @@ running task would re-enter the loop from within that task.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import json
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from PySide6.QtWidgets import QFileDialog, QLineEdit, QWidget
 
 from tests.fakes.graph import DEFAULT_PHONE_NUMBER_ID, DEFAULT_WABA_ID, FakeGraph
 from tests.fakes.ollama import FakeOllama
@@ -228,3 +230,33 @@ async def running_core(
                 yield GuiEnv(core=core, graph=graph, ollama=ollama, http=http)
         finally:
             await core.stop()
+
+
+async def visible_child(parent: QWidget, kind: type[QWidget], name: str) -> QWidget:
+    """The visible child widget of ``kind`` named ``name`` (waits for it to show)."""
+    found: list[QWidget] = []
+
+    def look() -> bool:
+        found[:] = [w for w in parent.findChildren(kind, name) if w.isVisible()]
+        return bool(found)
+
+    await until(look, what=name)
+    return found[0]
+
+
+async def choose_in_file_dialog(parent: QWidget, name: str, path: Path) -> None:
+    """In the open file dialog ``name``, choose ``path`` as a user does: go to its folder, type
+    its name in the box, press Save/Open/Choose."""
+    dialog = await visible_child(parent, QFileDialog, name)
+    assert isinstance(dialog, QFileDialog)
+    dialog.setDirectory(str(path.parent))
+    await until(
+        lambda: Path(dialog.directory().absolutePath()) == path.parent, what="the folder shown"
+    )
+    for _ in range(15):  # the folder's listing loads in the background
+        await asyncio.sleep(0.03)
+    name_box = dialog.findChild(QLineEdit, "fileNameEdit")
+    assert isinstance(name_box, QLineEdit)
+    name_box.setText(path.name)
+    await until(lambda: dialog.selectedFiles() == [str(path)], what=f"{path.name} selected")
+    dialog.accept()

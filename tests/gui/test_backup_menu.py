@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from wabot_desktop import __version__
@@ -33,9 +33,8 @@ from wabot_desktop.core.whatsapp.sandbox import StatusDelays
 from wabot_desktop.gui.about_dialog import AboutDialog
 from wabot_desktop.gui.app_session import AppSession
 from wabot_desktop.gui.i18n import Translators
-from wabot_desktop.gui.main_window import MainWindow
 
-from .helpers import until
+from .helpers import choose_in_file_dialog, until, visible_child
 
 SIZE = (1366, 768)
 REPO = Path(__file__).resolve().parents[2]
@@ -91,33 +90,6 @@ async def _settle() -> None:
         await asyncio.sleep(0.03)
 
 
-async def _visible(parent: QWidget, kind: type[QWidget], name: str) -> QWidget:
-    found: list[QWidget] = []
-
-    def look() -> bool:
-        found[:] = [w for w in parent.findChildren(kind, name) if w.isVisible()]
-        return bool(found)
-
-    await until(look, what=name)
-    return found[0]
-
-
-async def _choose_file(window: MainWindow, name: str, path: Path) -> None:
-    dialog = await _visible(window, QFileDialog, name)
-    assert isinstance(dialog, QFileDialog)
-    # As a user does: go to the folder, type the name in the box, press Save/Open.
-    dialog.setDirectory(str(path.parent))
-    await until(
-        lambda: Path(dialog.directory().absolutePath()) == path.parent, what="the folder shown"
-    )
-    await _settle()  # the folder's listing loads in the background
-    name_box = dialog.findChild(QLineEdit, "fileNameEdit")
-    assert isinstance(name_box, QLineEdit)
-    name_box.setText(path.name)
-    await until(lambda: dialog.selectedFiles() == [str(path)], what=f"{path.name} selected")
-    dialog.accept()
-
-
 async def _set_faq_answer(app: AppSession, answer: str) -> None:
     service = app.session.service
     draft = await service.knowledge_draft()
@@ -169,8 +141,8 @@ async def test_backup_then_restore_from_the_menu_and_the_next_customer_gets_the_
 
         # Back up from the menu, while the bot runs.
         view.backup_action.trigger()
-        await _choose_file(window, "backupFileDialog", target)
-        done = await _visible(window, QMessageBox, "backupDoneBox")
+        await choose_in_file_dialog(window, "backupFileDialog", target)
+        done = await visible_child(window, QMessageBox, "backupDoneBox")
         assert isinstance(done, QMessageBox) and str(target) in done.text()
         assert "contraseñas" in done.text()
         done.accept()
@@ -183,8 +155,8 @@ async def test_backup_then_restore_from_the_menu_and_the_next_customer_gets_the_
 
         # ... and the backup is restored from the menu, after a confirmation.
         view.restore_action.trigger()
-        await _choose_file(window, "restoreFileDialog", target)
-        box = await _visible(window, QMessageBox, "confirmBox")
+        await choose_in_file_dialog(window, "restoreFileDialog", target)
+        box = await visible_child(window, QMessageBox, "confirmBox")
         assert isinstance(box, QMessageBox)
         assert box.windowTitle() == "¿Restaurar esta copia de seguridad?"
         assert "los datos de prueba" in box.text() and "mensajes" in box.text()
@@ -195,7 +167,7 @@ async def test_backup_then_restore_from_the_menu_and_the_next_customer_gets_the_
         assert box.defaultButton() is not restore  # destructive: the safe answer is the default
         restore.click()
 
-        restored = await _visible(window, QMessageBox, "restoreDoneBox")
+        restored = await visible_child(window, QMessageBox, "restoreDoneBox")
         assert isinstance(restored, QMessageBox) and "restaurados" in restored.text()
         restored.accept()
         await until(
@@ -215,8 +187,8 @@ async def test_backup_then_restore_from_the_menu_and_the_next_customer_gets_the_
         junk = tmp_path / "foto.zip"
         junk.write_bytes(b"not a zip")
         window.view.restore_action.trigger()  # a new view: the window was rebuilt for the core
-        await _choose_file(window, "restoreFileDialog", junk)
-        error = await _visible(window, QMessageBox, "errorBox")
+        await choose_in_file_dialog(window, "restoreFileDialog", junk)
+        error = await visible_child(window, QMessageBox, "errorBox")
         assert isinstance(error, QMessageBox) and "no es una copia de seguridad" in error.text()
         error.accept()
         assert await _ask(app, qtbot) == RESTORED
@@ -236,7 +208,7 @@ async def test_about_box_shows_version_license_and_folders(
         window = app.window
         assert window is not None
         window.view.about_action.trigger()
-        dialog = await _visible(window, AboutDialog, "aboutDialog")
+        dialog = await visible_child(window, AboutDialog, "aboutDialog")
         assert isinstance(dialog, AboutDialog)
         assert dialog.windowTitle() == "Acerca de WaBot Desktop"
         assert dialog.version_label.text() == f"Versión {__version__}"

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from tests.fakes.ollama import free_port
-from tests.gui.helpers import running_core, until
+from tests.gui.helpers import choose_in_file_dialog, running_core, until, visible_child
 from wabot_desktop.core.llm.ollama_provider import OllamaProvider
 from wabot_desktop.gui.i18n import Translators
 from wabot_desktop.gui.main_window import MainWindow
@@ -91,6 +92,54 @@ async def test_edit_chips_preview_save_rollback_checks_and_import(
         await editor.import_file(bad)
         assert editor.price_table.rowCount() == 2
         assert "Pote: $2.500" in editor.preview_edit.toPlainText()
+        editor.close()
+
+
+@pytest.mark.asyncio
+async def test_import_and_export_dialogs_leave_the_bots_tasks_running_while_open(
+    qtbot: QtBot, tmp_path: Path, spanish: Translators
+) -> None:
+    """The file dialogs are awaited, not nested event loops: with ``getOpenFileName`` inside the
+    button's coroutine every other task (the bot's workers, the outbox) failed with "Cannot
+    enter into task" while the dialog was open and never ran again."""
+    loop = asyncio.get_running_loop()
+    errors: list[object] = []
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, context: errors.append(context.get("exception")))
+    async with running_core(tmp_path / "data") as env:
+        editor = PromptEditorWindow(env.core.service)
+        qtbot.addWidget(editor)
+        await editor.load()
+        table = tmp_path / "precios.csv"
+        table.write_text('producto,precio\nCucurucho,1500\nPote,"2.500"\n', "utf-8")
+        ticks = 0
+
+        async def another_task() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        other = asyncio.create_task(another_task())
+        export = tmp_path / "export"
+        export.mkdir()
+        try:
+            for button, name, chosen in (
+                (editor.import_button, "knowledgeImportDialog", table),
+                (editor.export_button, "knowledgeExportDialog", export),
+            ):
+                qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+                await visible_child(editor, QFileDialog, name)
+                before = ticks
+                await until(lambda before=before: ticks >= before + 5, what="the other task")
+                await choose_in_file_dialog(editor, name, chosen)
+                if chosen is table:
+                    await until(lambda: editor.price_table.rowCount() == 2, what="prices")
+            await until(lambda: any(export.iterdir()), what="the export written")
+            assert not other.done() and errors == []
+        finally:
+            other.cancel()
+            loop.set_exception_handler(previous)
         editor.close()
 
 

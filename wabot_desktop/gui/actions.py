@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar, cast
 
 import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from wabot_desktop.core.errors import UserCancelled
 from wabot_desktop.gui.errors import show_error
@@ -91,6 +92,41 @@ async def exec_dialog(dialog: QDialog) -> int:
     dialog.finished.connect(_finished)
     dialog.open()
     return await done
+
+
+async def choose_path(
+    parent: QWidget | None,
+    title: str,
+    *,
+    folder: bool = False,
+    name_filter: str = "",
+    directory: str = "",
+    object_name: str = "",
+) -> Path | None:
+    """An existing file (or, with ``folder``, a folder) the user picks; None when cancelled.
+
+    Awaited, never a nested event loop: ``QFileDialog.getOpenFileName`` inside a coroutine runs
+    the other tasks' steps from within this one's and asyncio refuses them ("Cannot enter into
+    task"), which left the bot's tasks stuck while the dialog was open.
+    """
+    dialog = QFileDialog(parent, title, directory)
+    if object_name:
+        dialog.setObjectName(object_name)
+    if folder:
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    else:
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        if name_filter:
+            dialog.setNameFilter(name_filter)
+    chosen: list[str] = []
+    # Read the choice when the dialog finishes: its parent may be gone when this resumes.
+    dialog.fileSelected.connect(chosen.append)
+    dialog.finished.connect(dialog.deleteLater)
+    accepted = await exec_dialog(dialog)
+    if accepted != QFileDialog.DialogCode.Accepted or not chosen or not chosen[0]:
+        return None
+    return Path(chosen[0])
 
 
 async def confirm(

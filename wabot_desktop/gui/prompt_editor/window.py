@@ -15,7 +15,6 @@ from typing import Protocol
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -52,7 +51,7 @@ from wabot_desktop.core.service import (
     UnreadableFileError,
     VersionInfo,
 )
-from wabot_desktop.gui.actions import async_slot, run_action
+from wabot_desktop.gui.actions import async_slot, choose_path, run_action
 
 
 class KnowledgeService(Protocol):
@@ -628,11 +627,14 @@ class PromptEditorWindow(QMainWindow):
 
     @async_slot()
     async def _on_import_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Import FAQ or price list"), "", self.tr("Tables (*.csv *.xlsx)")
+        path = await choose_path(
+            self,
+            self.tr("Import FAQ or price list"),
+            name_filter=self.tr("Tables (*.csv *.xlsx)"),
+            object_name="knowledgeImportDialog",
         )
-        if path:
-            await self.import_file(Path(path))
+        if path is not None:
+            await self.import_file(path)
 
     async def import_file(self, path: Path) -> ImportResult | None:
         """Read ``path`` into the draft (FAQ or prices); nothing changes if a row is bad."""
@@ -662,9 +664,11 @@ class PromptEditorWindow(QMainWindow):
 
     @async_slot()
     async def _on_export_clicked(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Export to folder"))
-        if folder:
-            written = await self._service.export_knowledge(self.collect(), Path(folder))
+        folder = await choose_path(
+            self, self.tr("Export to folder"), folder=True, object_name="knowledgeExportDialog"
+        )
+        if folder is not None:
+            written = await self._service.export_knowledge(self.collect(), folder)
             self.import_label.setText(
                 self.tr("Exported: {files}").format(files=", ".join(p.name for p in written))
             )
