@@ -121,6 +121,7 @@ async def test_connecting_to_the_shop_from_settings_and_back(
     pg_url: str,
     spanish: Translators,
     caplog: pytest.LogCaptureFixture,
+    screenshot_dir: Path,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     seed_pg(pg_url, **FAST_SETTINGS)
@@ -196,6 +197,9 @@ async def test_connecting_to_the_shop_from_settings_and_back(
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
         await until(lambda: server.service.is_paused(), timeout=20, what="the server paused")
         assert window.view.pause_banner.isVisible()
+        window.resize(1366, 768)
+        await asyncio.sleep(0.3)
+        assert window.grab().save(str(screenshot_dir / "50_staff_pc_paused.png"))
         qtbot.mouseClick(window.view.resume_button, Qt.MouseButton.LeftButton)
         await until(lambda: not server.service.is_paused(), timeout=20, what="server resumed")
         assert not window.view.pause_banner.isVisible()
