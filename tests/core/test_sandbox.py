@@ -25,7 +25,7 @@ from sqlalchemy import select
 from tests.fakes.graph import FakeGraph
 from tests.fakes.network_guard import install_network_guard
 from tests.fakes.ollama import FakeOllama
-from tests.helpers import FAST_SETTINGS, idle, running_core, wait_for
+from tests.helpers import FAST_SETTINGS, idle, parsed, running_core, wait_for
 from wabot_desktop.core import resources
 from wabot_desktop.core import server as server_module
 from wabot_desktop.core.dto import Author, ConversationMode
@@ -476,8 +476,10 @@ async def test_without_auto_read_the_customer_reads_on_demand(
         await wait_for(lambda: rec.bot_messages(ana.wa_id))
         reply = rec.bot_messages(ana.wa_id)[0]
         await wait_for(lambda: rec.statuses(reply.wamid) == ["sent", "delivered"])
-        # Every status the customer's phone had to report has been posted (and stored).
+        # Every status the customer's phone had to report has been posted, acknowledged and
+        # parsed (back-to-back bodies are parsed just after their 200).
         await wait_for(lambda: not sandbox.busy, what="the status webhooks")
+        await parsed(core)
         assert db_rows(core, Message.wamid == reply.wamid)[0].status == "delivered"
         assert await sandbox.read(ana) == 1
         await wait_for(lambda: db_rows(core, Message.wamid == reply.wamid)[0].status == "read")
