@@ -13,7 +13,15 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
-from tests.gui.helpers import GuiEnv, document, inbound, running_core, text, until
+from tests.gui.helpers import (
+    GuiEnv,
+    choose_in_file_dialog,
+    document,
+    inbound,
+    running_core,
+    text,
+    until,
+)
 from tests.helpers import idle
 from wabot_desktop.core.dto import ConversationFilter, ConversationMode
 from wabot_desktop.gui.i18n import Translators
@@ -445,6 +453,14 @@ async def test_contact_panel_notes_state_export_and_delete(
         out = tmp_path / "chat.csv"
         assert await panel.export_to(out, "csv")
         assert out.read_text(encoding="utf-8").startswith("time,author")
+        # The same through the menu and the save dialog, as a text file.
+        menu = panel.view.export_button.menu()
+        assert menu is not None
+        [_, as_text] = menu.actions()
+        as_text.trigger()
+        text_file = tmp_path / "chat.txt"
+        await choose_in_file_dialog(panel, "conversationExportDialog", text_file)
+        await until(text_file.exists, what="the text export written")
 
         qtbot.mouseClick(panel.view.delete_button, Qt.MouseButton.LeftButton)
         box = None

@@ -119,6 +119,12 @@ async def choose_path(
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         if name_filter:
             dialog.setNameFilter(name_filter)
+    return await chosen_path(dialog)
+
+
+async def chosen_path(dialog: QFileDialog) -> Path | None:
+    """Open a set-up file dialog, await it (no nested loop) and delete it; the path the user
+    chose, or None when cancelled."""
     chosen: list[str] = []
     # Read the choice when the dialog finishes: its parent may be gone when this resumes.
     dialog.fileSelected.connect(chosen.append)

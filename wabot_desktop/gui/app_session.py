@@ -30,7 +30,7 @@ from wabot_desktop.core.session import (
     SessionPhase,
 )
 from wabot_desktop.gui.about_dialog import AboutDialog
-from wabot_desktop.gui.actions import async_slot, confirm, exec_dialog, run_action
+from wabot_desktop.gui.actions import async_slot, chosen_path, confirm, exec_dialog, run_action
 from wabot_desktop.gui.main_window import MainWindow
 from wabot_desktop.gui.settings.shop_page import shop_error_text
 
@@ -183,15 +183,9 @@ class AppSession:
             dialog.setWindowTitle(QCoreApplication.translate("AppSession", "Restore a backup"))
             dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
             dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        chosen: list[str] = []
-        # Read the choice when the dialog finishes: the window (its parent) may be gone by the
-        # time this coroutine resumes (WaBot quit from the tray meanwhile).
-        dialog.fileSelected.connect(chosen.append)
-        dialog.finished.connect(dialog.deleteLater)
-        accepted = await exec_dialog(dialog)
-        if accepted != QFileDialog.DialogCode.Accepted or not chosen:
-            return None
-        return Path(chosen[0])
+        # The window (its parent) may be gone by the time this resumes (WaBot quit from the
+        # tray meanwhile): chosen_path reads the choice when the dialog finishes.
+        return await chosen_path(dialog)
 
     def _tell(self, title: str, text: str, name: str) -> QMessageBox:
         box = QMessageBox(self.window)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QCheckBox, QFileDialog, QMenu, QVBoxLayout, QWidge
 from wabot_desktop.core.dto import ContactDetails, LabelInfo
 from wabot_desktop.core.errors import ConversationNotFoundError
 from wabot_desktop.gui import texts
-from wabot_desktop.gui.actions import async_slot, confirm, exec_dialog, run_action
+from wabot_desktop.gui.actions import async_slot, chosen_path, confirm, run_action
 from wabot_desktop.gui.monitor.contact_panel_view import ContactPanelView
 from wabot_desktop.gui.service_api import MonitorService
 from wabot_desktop.gui.tasks import TaskOwner
@@ -214,18 +214,16 @@ class ContactPanel(QWidget):
             return
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         dialog = QFileDialog(self, self.tr("Export conversation"))
+        dialog.setObjectName("conversationExportDialog")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix(fmt)
         dialog.setNameFilter(
             self.tr("Spreadsheet (*.csv)") if fmt == "csv" else self.tr("Text file (*.txt)")
         )
         dialog.selectFile(str(Path(folder) / export_file_name(self.contact.display_name, fmt)))
-        accepted = await exec_dialog(dialog)
-        files = dialog.selectedFiles()
-        dialog.deleteLater()
-        if accepted != QFileDialog.DialogCode.Accepted or not files:
-            return
-        await self.export_to(Path(files[0]), fmt)
+        path = await chosen_path(dialog)
+        if path is not None:
+            await self.export_to(path, fmt)
 
     async def export_to(self, path: Path, fmt: str) -> bool:
         """Export the open conversation to ``path``; True on success."""
