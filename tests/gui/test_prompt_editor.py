@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDir, Qt
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
@@ -129,7 +129,9 @@ async def test_import_and_export_dialogs_leave_the_bots_tasks_running_while_open
                 (editor.export_button, "knowledgeExportDialog", export),
             ):
                 qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-                await visible_child(editor, QFileDialog, name)
+                dialog = await visible_child(editor, QFileDialog, name)
+                assert isinstance(dialog, QFileDialog)
+                assert dialog.directory().absolutePath() == QDir.homePath()  # not the app's
                 before = ticks
                 await until(lambda before=before: ticks >= before + 5, what="the other task")
                 await choose_in_file_dialog(editor, name, chosen)

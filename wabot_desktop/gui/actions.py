@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar, cast
 
 import qasync
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDir, Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
@@ -104,12 +104,13 @@ async def choose_path(
     object_name: str = "",
 ) -> Path | None:
     """An existing file (or, with ``folder``, a folder) the user picks; None when cancelled.
+    It opens in ``directory``, or the user's home folder (never the program's own folder).
 
     Awaited, never a nested event loop: ``QFileDialog.getOpenFileName`` inside a coroutine runs
     the other tasks' steps from within this one's and asyncio refuses them ("Cannot enter into
     task"), which left the bot's tasks stuck while the dialog was open.
     """
-    dialog = QFileDialog(parent, title, directory)
+    dialog = QFileDialog(parent, title, directory or QDir.homePath())
     if object_name:
         dialog.setObjectName(object_name)
     if folder:
