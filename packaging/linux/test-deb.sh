@@ -23,8 +23,12 @@ test -f /usr/share/applications/wabot-desktop.desktop
 test -f /usr/share/icons/hicolor/256x256/apps/wabot-desktop.png
 test -x /opt/wabot-desktop/wabot-desktop
 
-run() { env -i HOME="$home" PATH=/usr/bin:/bin QT_QPA_PLATFORM=offscreen \
-  PYTHON_KEYRING_BACKEND=keyring.backends.fail.Keyring LANG=C.UTF-8 "$@"; }
+# The installed app in a clean environment. Started in the background, call "${clean[@]}"
+# directly, not through run(): `run ... &` forks a shell whose pid is not the app's, so a kill
+# of that pid left the app running after the test (and after dpkg -r).
+clean=(env -i HOME="$home" PATH=/usr/bin:/bin QT_QPA_PLATFORM=offscreen
+  PYTHON_KEYRING_BACKEND=keyring.backends.fail.Keyring LANG=C.UTF-8)
+run() { "${clean[@]}" "$@"; }
 got="$(run wabot-desktop --version)"
 [ "$got" = "wabot-desktop $VERSION" ] || { echo "--version printed: $got" >&2; exit 1; }
 s0=$(date +%s.%N)
@@ -57,10 +61,14 @@ test -d "$home/.local/share/wabot-desktop"
 
 # A shop with data: back it up with the installed app, remove the package, data stays.
 mkdir -p "$home/shop"
-run wabot-desktop serve --simulator --no-tunnel --port 0 --data-dir "$home/shop" > "$home/serve.log" 2>&1 &
+"${clean[@]}" wabot-desktop serve --simulator --no-tunnel --port 0 --data-dir "$home/shop" \
+  > "$home/serve.log" 2>&1 &
 serve_pid=$!
 for _ in $(seq 1 100); do grep -q "listening on" "$home/serve.log" && break; sleep 0.1; done
 kill -TERM "$serve_pid"; wait "$serve_pid" || true
+if pgrep -f -- "--data-dir $home/shop" >/dev/null; then
+  echo "serve is still running after SIGTERM" >&2; exit 1
+fi
 test -s "$home/shop/simulator/wabot.db" || test -s "$home/shop/wabot.db"
 run wabot-desktop backup "$home/shop-backup.zip" --data-dir "$home/shop/simulator" >/dev/null
 before="$(find "$home/shop" -type f | sort | xargs sha256sum)"
